@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { ConfigurationError } from './errors.ts';
+import { PHONE_NORMALISATIONS, type PhonePolicy } from './phone-number.ts';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** Plain HTTP is accepted only for a simulator on this machine; a tenant is always reached over TLS. */
+const BaseUrl = z.url().refine((value) => {
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+}, 'must be an https:// URL (http:// only for localhost)');
+
+const Environment = z.object({
+  THULIUM_BASE_URL: BaseUrl,
+  THULIUM_SECRET_ID: z.string().min(1),
+  DEAD_LETTER_QUEUE_URL: z.url().optional(),
+  SECRET_TTL_SECONDS: integer(300, 0, 86_400),
+  THULIUM_CONNECT_TIMEOUT_MS: integer(3_000, 100, 60_000),
+  THULIUM_REQUEST_TIMEOUT_MS: integer(10_000, 100, 900_000),
+  THULIUM_MAX_ATTEMPTS: integer(3, 1, 10),
+  THULIUM_RETRY_BASE_MS: integer(200, 1, 60_000),
+  THULIUM_RETRY_MAX_MS: integer(5_000, 1, 300_000),
+  THULIUM_CONNECTIONS: integer(10, 1, 256),
+  DEADLINE_SAFETY_MARGIN_MS: integer(1_000, 0, 60_000),
+  MAX_BODY_BYTES: integer(4_096, 64, 1_048_576),
+  QUEUE_CONCURRENCY: integer(10, 1, 100),
+  QUEUE_MAX_RECEIVE_COUNT: integer(5, 1, 1_000),
+  RETRY_VISIBILITY_BASE_SECONDS: integer(30, 0, 43_200),
+  RETRY_VISIBILITY_MAX_SECONDS: integer(900, 0, 43_200),
+  PHONE_NORMALISATION: z.enum(PHONE_NORMALISATIONS).default('as-is'),
+  PHONE_COUNTRY_CODE: z.string().regex(/^[1-9][0-9]{0,3}$/).default('48'),
+});
+
+export interface Config {
+  thulium: {
+    baseUrl: string;
+    connectTimeoutMs: number;
+    requestTimeoutMs: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    connections: number;
+  };
+  secretId: string;
+  secretTtlSeconds: number;
+  deadLetterQueueUrl: string | undefined;
+  deadlineSafetyMarginMs: number;
+  maxBodyBytes: number;
+  queue: { concurrency: number; maxReceiveCount: number; visibilityBaseSeconds: number; visibilityMaxSeconds: number };
+  phonePolicy: PhonePolicy;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigurationError(`Invalid environment: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    thulium: {
+      baseUrl: e.THULIUM_BASE_URL.replace(/\/+$/, ''),
+      connectTimeoutMs: e.THULIUM_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: e.THULIUM_REQUEST_TIMEOUT_MS,
+      maxAttempts: e.THULIUM_MAX_ATTEMPTS,
+      retryBaseMs: e.THULIUM_RETRY_BASE_MS,
+      retryMaxMs: e.THULIUM_RETRY_MAX_MS,
+      connections: e.THULIUM_CONNECTIONS,
+    },
+    secretId: e.THULIUM_SECRET_ID,
+    secretTtlSeconds: e.SECRET_TTL_SECONDS,
+    deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
+    deadlineSafetyMarginMs: e.DEADLINE_SAFETY_MARGIN_MS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    queue: {
+      concurrency: e.QUEUE_CONCURRENCY,
+      maxReceiveCount: e.QUEUE_MAX_RECEIVE_COUNT,
+      visibilityBaseSeconds: e.RETRY_VISIBILITY_BASE_SECONDS,
+      visibilityMaxSeconds: e.RETRY_VISIBILITY_MAX_SECONDS,
+    },
+    phonePolicy: { normalisation: e.PHONE_NORMALISATION, countryCode: e.PHONE_COUNTRY_CODE },
+  };
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { InvalidRequestError, type FieldProblem } from './errors.ts';
+
+/** Digits and the separators people type; at least one digit. ASCII only, on purpose. */
+const PHONE_PATTERN = /^[0-9+\-(). /]*[0-9][0-9+\-(). /]*$/;
+const PHONE_MAX_LENGTH = 32;
+/** Up to 15 digits keeps every id below 2^53, so a JSON number and its string agree. */
+const STATUS_ID_PATTERN = /^[1-9][0-9]{0,14}$/;
+
+const required = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'is required' : message;
+
+const PHONE_MESSAGE = `must be a phone number of at most ${PHONE_MAX_LENGTH} characters: ASCII digits, optionally with spaces, dashes, dots, slashes, parentheses or a leading +`;
+const STATUS_MESSAGE = 'must be a positive integer, as a JSON number or a string of digits';
+
+export const PhoneNumber = z
+  .union(
+    [
+      z.string().min(1).max(PHONE_MAX_LENGTH).regex(PHONE_PATTERN),
+      z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    ],
+    { error: required(PHONE_MESSAGE) },
+  )
+  .transform(String)
+  .meta({ description: 'The main phone number of the campaign records, as Thulium stores it.', examples: ['111222333'] });
+
+export const StatusId = z
+  .union([z.string().regex(STATUS_ID_PATTERN), z.int().min(1).max(Number.MAX_SAFE_INTEGER)], {
+    error: required(STATUS_MESSAGE),
+  })
+  .transform(String)
+  .meta({ description: 'Id of a Thulium dictionary status (an outbound campaign status).', examples: ['3'] });
+
+/** The one contract: an HTTP body and an SQS message body are both this JSON object. */
+export const StatusUpdateRequest = z
+  .strictObject({ phone_number: PhoneNumber, status_id: StatusId }, { error: 'must be a JSON object' })
+  .meta({
+    title: 'StatusUpdateRequest',
+    description: 'Set the status of every outbound-campaign record whose main number is phone_number.',
+    examples: [{ phone_number: '111222333', status_id: '3' }],
+  });
+
+export type StatusUpdateRequestInput = z.input<typeof StatusUpdateRequest>;
+
+/** What the use case works with: both values as the strings Thulium expects. */
+export interface StatusUpdate {
+  phoneNumber: string;
+  statusId: string;
+}
+
+/** Thulium's answer, passed to HTTP callers unchanged. */
+export const StatusUpdateResponse = z.looseObject({
+  outbound_id: z.array(z.union([z.string(), z.number()])),
+});
+export type StatusUpdateResponse = z.infer<typeof StatusUpdateResponse>;
+
+export function parseStatusUpdate(body: string, maxBytes: number): StatusUpdate {
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > maxBytes) {
+    throw new InvalidRequestError('PAYLOAD_TOO_LARGE', `Body is ${bytes} bytes; the limit is ${maxBytes} bytes`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new InvalidRequestError('MALFORMED_JSON', 'Body is not valid JSON');
+  }
+  const parsed = StatusUpdateRequest.safeParse(json);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.flatMap(toFieldProblems);
+    throw new InvalidRequestError(
+      'VALIDATION_FAILED',
+      `Invalid request: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`,
+      fields,
+    );
+  }
+  return { phoneNumber: parsed.data.phone_number, statusId: parsed.data.status_id };
+}
+
+function toFieldProblems(issue: z.core.$ZodIssue): FieldProblem[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ field: printable(key), message: 'is not an accepted field' }));
+  }
+  const field = issue.path.length === 0 ? 'body' : issue.path.map((p) => printable(String(p))).join('.');
+  return [{ field, message: issue.message }];
+}
+
+/** Field names come from the caller: bound them and keep control characters out of answers and logs. */
+function printable(name: string): string {
+  const clean = JSON.stringify(name).slice(1, -1);
+  return clean.length > 64 ? `${clean.slice(0, 64)}…` : clean;
+}

@@ -1,0 +1,154 @@
+/**
+ * Every failure the function knows about, each carrying its own classification.
+ * The faces map `kind` (and, for HTTP, `code`) once; nothing else inspects messages.
+ */
+export type ErrorKind =
+  /** The caller sent something that can never succeed as sent. */
+  | 'invalid-request'
+  /** Thulium understood the request and refused it. */
+  | 'refused'
+  /** Worth retrying later: Thulium or an AWS dependency is slow, down or limiting us. */
+  | 'transient'
+  /** Our own setup is wrong (environment, secret, API user); retrying helps once ops fix it. */
+  | 'configuration';
+
+export type ErrorCode =
+  | 'METHOD_NOT_ALLOWED'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'MALFORMED_JSON'
+  | 'MALFORMED_BODY'
+  | 'VALIDATION_FAILED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'THULIUM_REFUSED'
+  | 'THULIUM_RATE_LIMITED'
+  | 'THULIUM_UNAVAILABLE'
+  | 'THULIUM_TIMEOUT'
+  | 'THULIUM_BAD_RESPONSE'
+  | 'THULIUM_CREDENTIALS_REJECTED'
+  | 'SECRET_UNAVAILABLE'
+  | 'CONFIGURATION_INVALID';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export interface ThuliumErrorDetail {
+  message: string;
+  code?: string | number;
+}
+
+export abstract class OutboundStatusError extends Error {
+  abstract readonly kind: ErrorKind;
+  abstract readonly code: ErrorCode;
+}
+
+export class InvalidRequestError extends OutboundStatusError {
+  readonly kind = 'invalid-request';
+  readonly code: Extract<
+    ErrorCode,
+    'METHOD_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE' | 'MALFORMED_JSON' | 'MALFORMED_BODY' | 'VALIDATION_FAILED' | 'PAYLOAD_TOO_LARGE'
+  >;
+  readonly fields: FieldProblem[];
+  constructor(code: InvalidRequestError['code'], message: string, fields: FieldProblem[] = []) {
+    super(message);
+    this.name = 'InvalidRequestError';
+    this.code = code;
+    this.fields = fields;
+  }
+}
+
+/** Thulium answered a 4xx other than auth or rate limiting: the update as sent will never apply. */
+export class ThuliumRefusedError extends OutboundStatusError {
+  readonly kind = 'refused';
+  readonly code = 'THULIUM_REFUSED';
+  readonly thuliumStatus: number;
+  readonly thuliumErrors: ThuliumErrorDetail[];
+  readonly thuliumRequestId: string | undefined;
+  constructor(thuliumStatus: number, thuliumErrors: ThuliumErrorDetail[], thuliumRequestId?: string) {
+    super(`Thulium refused the update (HTTP ${thuliumStatus})${summarise(thuliumErrors)}`);
+    this.name = 'ThuliumRefusedError';
+    this.thuliumStatus = thuliumStatus;
+    this.thuliumErrors = thuliumErrors;
+    this.thuliumRequestId = thuliumRequestId;
+  }
+}
+
+export class ThuliumUnavailableError extends OutboundStatusError {
+  readonly kind = 'transient';
+  readonly code: 'THULIUM_RATE_LIMITED' | 'THULIUM_UNAVAILABLE';
+  readonly retryAfterSeconds: number;
+  readonly thuliumRequestId: string | undefined;
+  constructor(
+    message: string,
+    options: { retryAfterSeconds: number; rateLimited: boolean; thuliumRequestId?: string },
+  ) {
+    super(message);
+    this.name = 'ThuliumUnavailableError';
+    this.code = options.rateLimited ? 'THULIUM_RATE_LIMITED' : 'THULIUM_UNAVAILABLE';
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.thuliumRequestId = options.thuliumRequestId;
+  }
+}
+
+export class ThuliumTimeoutError extends OutboundStatusError {
+  readonly kind = 'transient';
+  readonly code = 'THULIUM_TIMEOUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ThuliumTimeoutError';
+  }
+}
+
+/**
+ * Thulium answered 2xx with something that is not `{"outbound_id": [...]}`. The update may have
+ * applied; repeating it is safe (setting the same status twice leaves the same state).
+ */
+export class ThuliumBadResponseError extends OutboundStatusError {
+  readonly kind = 'transient';
+  readonly code = 'THULIUM_BAD_RESPONSE';
+  readonly thuliumRequestId: string | undefined;
+  constructor(message: string, thuliumRequestId?: string) {
+    super(message);
+    this.name = 'ThuliumBadResponseError';
+    this.thuliumRequestId = thuliumRequestId;
+  }
+}
+
+export class CredentialsRejectedError extends OutboundStatusError {
+  readonly kind = 'configuration';
+  readonly code = 'THULIUM_CREDENTIALS_REJECTED';
+  readonly thuliumStatus: number;
+  readonly thuliumRequestId: string | undefined;
+  constructor(thuliumStatus: number, thuliumRequestId?: string) {
+    super(`Thulium rejected the API user from the secret (HTTP ${thuliumStatus})`);
+    this.name = 'CredentialsRejectedError';
+    this.thuliumStatus = thuliumStatus;
+    this.thuliumRequestId = thuliumRequestId;
+  }
+}
+
+export class SecretUnavailableError extends OutboundStatusError {
+  readonly kind = 'transient';
+  readonly code = 'SECRET_UNAVAILABLE';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SecretUnavailableError';
+  }
+}
+
+export class ConfigurationError extends OutboundStatusError {
+  readonly kind = 'configuration';
+  readonly code = 'CONFIGURATION_INVALID';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export const thuliumRequestIdOf = (error: OutboundStatusError): string | undefined =>
+  'thuliumRequestId' in error ? (error.thuliumRequestId as string | undefined) : undefined;
+
+function summarise(errors: ThuliumErrorDetail[]): string {
+  return errors.length === 0 ? '' : `: ${errors.map((e) => e.message).join('; ')}`;
+}

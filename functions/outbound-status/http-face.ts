@@ -1,0 +1,131 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
+import { parseStatusUpdate, type StatusUpdate } from './contract.ts';
+import {
+  InvalidRequestError,
+  OutboundStatusError,
+  ThuliumRefusedError,
+  ThuliumUnavailableError,
+  thuliumRequestIdOf,
+  type ErrorCode,
+} from './errors.ts';
+import { logger, recordOutcome } from './observability.ts';
+import type { UpdateStats, UpdateStatus } from './update-status.ts';
+
+/** What the HTTP face needs from either API Gateway payload format. */
+export interface HttpRequest {
+  method: string;
+  headers: Record<string, string | undefined>;
+  body: string | null | undefined;
+  isBase64Encoded: boolean;
+  requestId: string;
+}
+
+export type HttpResponse = APIGatewayProxyResult & { headers: Record<string, string> };
+
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  METHOD_NOT_ALLOWED: 405,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  MALFORMED_JSON: 400,
+  MALFORMED_BODY: 400,
+  VALIDATION_FAILED: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  THULIUM_REFUSED: 422,
+  THULIUM_RATE_LIMITED: 503,
+  THULIUM_UNAVAILABLE: 503,
+  SECRET_UNAVAILABLE: 503,
+  THULIUM_TIMEOUT: 504,
+  THULIUM_BAD_RESPONSE: 502,
+  THULIUM_CREDENTIALS_REJECTED: 502,
+  CONFIGURATION_INVALID: 500,
+};
+
+const SECRET_RETRY_AFTER_SECONDS = 5;
+
+export const fromRestApiEvent = (event: APIGatewayProxyEvent): HttpRequest => ({
+  method: event.httpMethod,
+  headers: event.headers ?? {},
+  body: event.body,
+  isBase64Encoded: event.isBase64Encoded === true,
+  requestId: event.requestContext?.requestId ?? 'unknown',
+});
+
+export const fromHttpApiEvent = (event: APIGatewayProxyEventV2): HttpRequest => ({
+  method: event.requestContext.http.method,
+  headers: event.headers ?? {},
+  body: event.body,
+  isBase64Encoded: event.isBase64Encoded === true,
+  requestId: event.requestContext.requestId,
+});
+
+export async function handleHttpRequest(
+  request: HttpRequest,
+  deps: { updateStatus: UpdateStatus; maxBodyBytes: number },
+  deadline: number,
+): Promise<HttpResponse> {
+  const startedAt = Date.now();
+  const correlationId = request.requestId;
+  let update: StatusUpdate | undefined;
+  const stats: UpdateStats = { attempts: 0, credentialsRefreshed: false };
+  try {
+    update = parseStatusUpdate(readBody(request, deps.maxBodyBytes), deps.maxBodyBytes);
+    const answer = await deps.updateStatus(update, deadline, stats);
+    recordOutcome({ outcome: 'updated', face: 'http', correlationId, update, stats, startedAt, extra: { campaigns: answer.outbound_id.length } });
+    return json(200, answer);
+  } catch (error) {
+    if (!(error instanceof OutboundStatusError)) {
+      logger.error('unexpected failure', { correlation_id: correlationId, error: error as Error });
+      return json(500, {
+        error: { code: 'INTERNAL_ERROR', message: 'Unexpected failure; the function logs it under this request_id', request_id: correlationId },
+      });
+    }
+    recordOutcome({ outcome: 'answered-error', face: 'http', correlationId, update, stats: update && stats, startedAt, error });
+    return errorResponse(error, correlationId);
+  }
+}
+
+function readBody(request: HttpRequest, maxBodyBytes: number): string {
+  if (request.method.toUpperCase() !== 'POST') {
+    throw new InvalidRequestError('METHOD_NOT_ALLOWED', `Method ${request.method.slice(0, 16)} is not allowed; use POST`);
+  }
+  const contentType = header(request.headers, 'content-type');
+  if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType.trim())) {
+    throw new InvalidRequestError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
+  }
+  const raw = request.body ?? '';
+  if (!request.isBase64Encoded) return raw;
+  // base64 grows the body by a third; refuse before decoding what is clearly too large.
+  if (raw.length > Math.ceil((maxBodyBytes * 4) / 3) + 4) {
+    throw new InvalidRequestError('PAYLOAD_TOO_LARGE', `Body is over the limit of ${maxBodyBytes} bytes`);
+  }
+  const compact = raw.replace(/\s+/g, '');
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
+    throw new InvalidRequestError('MALFORMED_BODY', 'Body is flagged base64-encoded but is not valid base64');
+  }
+  return Buffer.from(compact, 'base64').toString('utf8');
+}
+
+export function errorResponse(error: OutboundStatusError, requestId: string): HttpResponse {
+  const headers: Record<string, string> = {};
+  const body: Record<string, unknown> = { code: error.code, message: error.message, request_id: requestId };
+  if (error instanceof InvalidRequestError && error.fields.length > 0) body.fields = error.fields;
+  if (error instanceof ThuliumRefusedError) body.thulium_errors = error.thuliumErrors;
+  const thuliumRequestId = thuliumRequestIdOf(error);
+  if (thuliumRequestId !== undefined) body.thulium_request_id = thuliumRequestId;
+  if (error.code === 'METHOD_NOT_ALLOWED') headers.allow = 'POST';
+  const status = STATUS_BY_CODE[error.code];
+  if (status === 503) {
+    const retryAfter = error instanceof ThuliumUnavailableError ? error.retryAfterSeconds : SECRET_RETRY_AFTER_SECONDS;
+    headers['retry-after'] = String(retryAfter);
+    body.retry_after_seconds = retryAfter;
+  }
+  return json(status, { error: body }, headers);
+}
+
+function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+function header(headers: Record<string, string | undefined>, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}

@@ -1,0 +1,65 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
+import { readConfig } from './config.ts';
+import { secretsManagerCredentials } from './credentials.ts';
+import { sqsDeadLetterQueue } from './dead-letter-queue.ts';
+import { ConfigurationError } from './errors.ts';
+import { eventKind, shapeOf } from './event-kind.ts';
+import { errorResponse, fromHttpApiEvent, fromRestApiEvent, handleHttpRequest } from './http-face.ts';
+import { logger, metrics } from './observability.ts';
+import { handleQueueBatch } from './queue-face.ts';
+import { createThuliumClient } from './thulium-client.ts';
+import { createUpdateStatus } from './update-status.ts';
+
+/** Without a Lambda context (a plain local call) an invocation gets this long. */
+const DEFAULT_INVOCATION_MS = 30_000;
+
+/** Built once per container, at init: config, one Thulium connection pool, one SQS client. */
+function createRuntime() {
+  const config = readConfig();
+  // The QueueUrl of a message must not override AWS_ENDPOINT_URL_SQS or the regional endpoint.
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const updateStatus = createUpdateStatus({
+    credentials: secretsManagerCredentials(config.secretId, config.secretTtlSeconds),
+    thulium: createThuliumClient(config.thulium),
+    phonePolicy: config.phonePolicy,
+  });
+  return {
+    config,
+    http: { updateStatus, maxBodyBytes: config.maxBodyBytes },
+    queue: { updateStatus, sqs, deadLetters: sqsDeadLetterQueue(sqs, config.deadLetterQueueUrl), maxBodyBytes: config.maxBodyBytes, queue: config.queue },
+  };
+}
+
+let runtime: ReturnType<typeof createRuntime> | undefined;
+let configurationError: ConfigurationError | undefined;
+try {
+  runtime = createRuntime();
+} catch (error) {
+  configurationError =
+    error instanceof ConfigurationError ? error : new ConfigurationError('Cannot start', { cause: error });
+}
+
+export async function handler(event: unknown, context: Context) {
+  const kind = eventKind(event);
+  try {
+    if (kind === 'unknown') {
+      logger.error('unsupported event', { event_shape: shapeOf(event) });
+      throw new Error('Unsupported event: expected API Gateway REST (payload 1.0), HTTP API (payload 2.0) or SQS');
+    }
+    if (!runtime) {
+      logger.error('function is misconfigured', { error: configurationError?.message });
+      if (kind === 'sqs') throw configurationError; // the whole batch comes back once ops fix it
+      const requestId = (event as APIGatewayProxyEvent).requestContext?.requestId ?? 'unknown';
+      return errorResponse(configurationError as ConfigurationError, requestId);
+    }
+    const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_INVOCATION_MS;
+    const deadline = Date.now() + remaining - runtime.config.deadlineSafetyMarginMs;
+    if (kind === 'sqs') return await handleQueueBatch(event as SQSEvent, runtime.queue, deadline, context);
+    const request =
+      kind === 'http-api' ? fromHttpApiEvent(event as APIGatewayProxyEventV2) : fromRestApiEvent(event as APIGatewayProxyEvent);
+    return await handleHttpRequest(request, runtime.http, deadline);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

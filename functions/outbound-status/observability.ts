@@ -1,0 +1,72 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { thuliumRequestIdOf, type OutboundStatusError } from './errors.ts';
+import type { StatusUpdate } from './contract.ts';
+import { maskPhoneNumber } from './phone-number.ts';
+import type { UpdateStats } from './update-status.ts';
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'thulium-outbound-status';
+
+export const logger = new Logger({ serviceName });
+export const metrics = new Metrics({
+  serviceName,
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ThuliumOutboundStatus',
+});
+
+export type Outcome =
+  /** Thulium applied the update. */
+  | 'updated'
+  /** HTTP: the caller got an error answer. */
+  | 'answered-error'
+  /** Queue: moved to the dead-letter queue with its reason. */
+  | 'dead-lettered'
+  /** Queue: reported as a batch item failure; SQS delivers it again. */
+  | 'retry-scheduled';
+
+export interface OutcomeRecord {
+  outcome: Outcome;
+  face: 'http' | 'queue';
+  correlationId: string;
+  /** Absent when the body never parsed. */
+  update?: StatusUpdate;
+  stats?: UpdateStats;
+  startedAt: number;
+  error?: OutboundStatusError;
+  extra?: Record<string, unknown>;
+}
+
+/** The one log line (and metrics) per outcome; the phone number is masked here and nowhere else. */
+export function recordOutcome(record: OutcomeRecord): void {
+  const { error } = record;
+  const line = {
+    outcome: record.outcome,
+    face: record.face,
+    correlation_id: record.correlationId,
+    phone_number: record.update && maskPhoneNumber(record.update.phoneNumber),
+    status_id: record.update?.statusId,
+    thulium_attempts: record.stats?.attempts,
+    credentials_refreshed: record.stats?.credentialsRefreshed || undefined,
+    duration_ms: Date.now() - record.startedAt,
+    error: error && {
+      code: error.code,
+      kind: error.kind,
+      message: error.message,
+      thulium_request_id: thuliumRequestIdOf(error),
+    },
+    ...record.extra,
+  };
+  const message = `status update ${record.outcome}`;
+  if (!error) logger.info(message, line);
+  else if (error.kind === 'invalid-request' || error.kind === 'refused') logger.warn(message, line);
+  else logger.error(message, line);
+
+  metrics.addMetric(metricName(record.outcome), MetricUnit.Count, 1);
+  if (record.stats) metrics.addMetric('ThuliumAttempts', MetricUnit.Count, record.stats.attempts);
+  if (error) {
+    metrics.singleMetric().addDimension('ErrorCode', error.code).addMetric('Failures', MetricUnit.Count, 1);
+  }
+}
+
+function metricName(outcome: Outcome): string {
+  return { updated: 'Updated', 'answered-error': 'ErrorAnswers', 'dead-lettered': 'DeadLettered', 'retry-scheduled': 'RetriesScheduled' }[outcome];
+}

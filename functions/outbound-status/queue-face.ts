@@ -1,0 +1,113 @@
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from '@aws-lambda-powertools/batch';
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import pLimit from 'p-limit';
+import { visibilityBackoffSeconds } from './backoff.ts';
+import type { Config } from './config.ts';
+import { parseStatusUpdate, type StatusUpdate } from './contract.ts';
+import type { DeadLetterQueue } from './dead-letter-queue.ts';
+import { OutboundStatusError, ThuliumUnavailableError } from './errors.ts';
+import { logger, recordOutcome } from './observability.ts';
+import type { UpdateStats, UpdateStatus } from './update-status.ts';
+
+export interface QueueDependencies {
+  updateStatus: UpdateStatus;
+  deadLetters: DeadLetterQueue;
+  sqs: SQSClient;
+  maxBodyBytes: number;
+  queue: Config['queue'];
+}
+
+/**
+ * Each record ends in exactly one place: applied, in the dead-letter queue with its reason, or in
+ * `batchItemFailures` for SQS to deliver again. Powertools builds the response from what throws.
+ */
+export async function handleQueueBatch(
+  event: SQSEvent,
+  deps: QueueDependencies,
+  deadline: number,
+  context: Context,
+): Promise<SQSBatchResponse> {
+  const limit = pLimit(deps.queue.concurrency);
+  const handleRecord = (record: SQSRecord) => limit(() => processRecord(record, deps, deadline));
+  if (event.Records[0]?.eventSourceARN.endsWith('.fifo')) {
+    // FIFO records run one by one, and a failure fails the rest of its message group, to keep order.
+    const processor = new SqsFifoPartialProcessorAsync();
+    return processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false, skipGroupOnError: true });
+  }
+  return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+}
+
+async function processRecord(record: SQSRecord, deps: QueueDependencies, deadline: number): Promise<void> {
+  const startedAt = Date.now();
+  const correlationId = record.messageId;
+  const stats: UpdateStats = { attempts: 0, credentialsRefreshed: false };
+  let update: StatusUpdate | undefined;
+  try {
+    update = parseStatusUpdate(record.body, deps.maxBodyBytes);
+    const answer = await deps.updateStatus(update, deadline, stats);
+    recordOutcome({ outcome: 'updated', face: 'queue', correlationId, update, stats, startedAt, extra: { campaigns: answer.outbound_id.length } });
+  } catch (error) {
+    if (!(error instanceof OutboundStatusError)) {
+      logger.error('unexpected failure; message left for retry', { correlation_id: correlationId, error: error as Error });
+      throw error;
+    }
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+    const common = { face: 'queue' as const, correlationId, update, stats: update && stats, startedAt, error };
+    const hopeless = error.kind === 'invalid-request' || error.kind === 'refused';
+    // On its last delivery a message goes to the DLQ by our hand, so it arrives with its reason.
+    if (hopeless || receiveCount >= deps.queue.maxReceiveCount) {
+      try {
+        await deps.deadLetters.send(record, error);
+      } catch (dlqError) {
+        recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { dead_letter_failure: describe(dlqError) } });
+        throw error;
+      }
+      recordOutcome({ ...common, outcome: 'dead-lettered', extra: { receive_count: receiveCount } });
+      return;
+    }
+    const visibility = await delayRedelivery(record, error, receiveCount, deps);
+    recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount, visibility_seconds: visibility } });
+    throw error;
+  }
+}
+
+/** Best effort: if this fails, the message still comes back after the queue's own visibility timeout. */
+async function delayRedelivery(
+  record: SQSRecord,
+  error: OutboundStatusError,
+  receiveCount: number,
+  deps: QueueDependencies,
+): Promise<number | undefined> {
+  const { visibilityBaseSeconds, visibilityMaxSeconds } = deps.queue;
+  let seconds = visibilityBackoffSeconds(receiveCount, visibilityBaseSeconds, visibilityMaxSeconds);
+  if (error instanceof ThuliumUnavailableError) seconds = Math.max(seconds, error.retryAfterSeconds);
+  seconds = Math.min(seconds, 43_200);
+  try {
+    await deps.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrlOf(record.eventSourceARN),
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
+    return seconds;
+  } catch (visibilityError) {
+    logger.warn('could not extend message visibility', { correlation_id: record.messageId, reason: describe(visibilityError) });
+    return undefined;
+  }
+}
+
+/** arn:aws:sqs:eu-west-1:123456789012:orders → https://sqs.eu-west-1.amazonaws.com/123456789012/orders */
+export function queueUrlOf(arn: string): string {
+  const [, partition, , region, account, name] = arn.split(':');
+  const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sqs.${region}.${domain}/${account}/${name}`;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -1,0 +1,39 @@
+import type { StatusUpdate, StatusUpdateResponse } from './contract.ts';
+import type { CredentialsSource } from './credentials.ts';
+import { CredentialsRejectedError } from './errors.ts';
+import { normalisePhoneNumber, type PhonePolicy } from './phone-number.ts';
+import type { CallStats, ThuliumClient } from './thulium-client.ts';
+
+export interface UpdateStats extends CallStats {
+  credentialsRefreshed: boolean;
+}
+
+export type UpdateStatus = (
+  update: StatusUpdate,
+  deadline: number,
+  stats?: UpdateStats,
+) => Promise<StatusUpdateResponse>;
+
+/**
+ * The use case: set the status of every campaign record whose main number is the given one.
+ * Knows nothing of Lambda, HTTP or queues; throws only {@link OutboundStatusError}s.
+ */
+export function createUpdateStatus(deps: {
+  credentials: CredentialsSource;
+  thulium: ThuliumClient;
+  phonePolicy: PhonePolicy;
+}): UpdateStatus {
+  return async (update, deadline, stats = { attempts: 0, credentialsRefreshed: false }) => {
+    const request = { ...update, phoneNumber: normalisePhoneNumber(update.phoneNumber, deps.phonePolicy) };
+    const credentials = await deps.credentials.get();
+    try {
+      return await deps.thulium.setStatusByPhoneNumber(request, credentials, deadline, stats);
+    } catch (error) {
+      if (!(error instanceof CredentialsRejectedError)) throw error;
+      // The password may have been rotated since we cached it: one fresh read, one more try.
+      const fresh = await deps.credentials.refresh(credentials);
+      stats.credentialsRefreshed = true;
+      return deps.thulium.setStatusByPhoneNumber(request, fresh, deadline, stats);
+    }
+  };
+}

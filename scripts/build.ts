@@ -1,0 +1,38 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The one build definition of the deployed artifact: `npm run build` and the CDK stack both use it. */
+export const bundleOptions: BuildOptions = {
+  absWorkingDir: root,
+  entryPoints: { index: 'functions/outbound-status/index.ts' },
+  outdir: 'dist/outbound-status',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  minify: true,
+  sourcemap: 'linked',
+  legalComments: 'external',
+  mainFields: ['module', 'main'],
+  // Bundled CommonJS (undici, parts of the SDK) calls require() for Node built-ins.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  metafile: true,
+  logLevel: 'warning',
+};
+
+export async function buildBundle() {
+  const result = await build(bundleOptions);
+  await mkdir(`${root}/dist`, { recursive: true });
+  await writeFile(`${root}/dist/outbound-status.meta.json`, JSON.stringify(result.metafile));
+  return result;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { metafile } = await buildBundle();
+  const out = metafile!.outputs['dist/outbound-status/index.mjs'];
+  console.log(`dist/outbound-status/index.mjs ${(out.bytes / 1024).toFixed(1)} KiB`);
+}
