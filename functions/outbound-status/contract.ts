@@ -16,8 +16,8 @@ const STATUS_MESSAGE = 'must be a positive integer, as a JSON number or a string
 export const PhoneNumber = z
   .union(
     [
-      z.string().min(1).max(PHONE_MAX_LENGTH).regex(PHONE_PATTERN),
-      z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+      z.string().min(1, PHONE_MESSAGE).max(PHONE_MAX_LENGTH, PHONE_MESSAGE).regex(PHONE_PATTERN, PHONE_MESSAGE),
+      z.int(PHONE_MESSAGE).min(0, PHONE_MESSAGE).max(Number.MAX_SAFE_INTEGER, PHONE_MESSAGE),
     ],
     { error: required(PHONE_MESSAGE) },
   )
@@ -25,9 +25,15 @@ export const PhoneNumber = z
   .meta({ description: 'The main phone number of the campaign records, as Thulium stores it.', examples: ['111222333'] });
 
 export const StatusId = z
-  .union([z.string().regex(STATUS_ID_PATTERN), z.int().min(1).max(Number.MAX_SAFE_INTEGER)], {
-    error: required(STATUS_MESSAGE),
-  })
+  .union(
+    [
+      z.string().regex(STATUS_ID_PATTERN, STATUS_MESSAGE),
+      z.int(STATUS_MESSAGE).min(1, STATUS_MESSAGE).max(Number.MAX_SAFE_INTEGER, STATUS_MESSAGE),
+    ],
+    {
+      error: required(STATUS_MESSAGE),
+    },
+  )
   .transform(String)
   .meta({ description: 'Id of a Thulium dictionary status (an outbound campaign status).', examples: ['3'] });
 

@@ -6,6 +6,7 @@ import { sqsDeadLetterQueue } from './dead-letter-queue.ts';
 import { ConfigurationError } from './errors.ts';
 import { eventKind, shapeOf } from './event-kind.ts';
 import { errorResponse, fromHttpApiEvent, fromRestApiEvent, handleHttpRequest } from './http-face.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from './observability.ts';
 import { handleQueueBatch } from './queue-face.ts';
 import { createThuliumClient } from './thulium-client.ts';
@@ -45,6 +46,7 @@ export async function handler(event: unknown, context: Context) {
   try {
     if (kind === 'unknown') {
       logger.error('unsupported event', { event_shape: shapeOf(event) });
+      metrics.addMetric('UnsupportedEvents', MetricUnit.Count, 1);
       throw new Error('Unsupported event: expected API Gateway REST (payload 1.0), HTTP API (payload 2.0) or SQS');
     }
     if (!runtime) {

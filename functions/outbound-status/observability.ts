@@ -55,18 +55,28 @@ export function recordOutcome(record: OutcomeRecord): void {
     },
     ...record.extra,
   };
-  const message = `status update ${record.outcome}`;
+  const message = MESSAGES[record.outcome];
   if (!error) logger.info(message, line);
   else if (error.kind === 'invalid-request' || error.kind === 'refused') logger.warn(message, line);
   else logger.error(message, line);
 
-  metrics.addMetric(metricName(record.outcome), MetricUnit.Count, 1);
+  metrics.addMetric(METRICS[record.outcome], MetricUnit.Count, 1);
   if (record.stats) metrics.addMetric('ThuliumAttempts', MetricUnit.Count, record.stats.attempts);
   if (error) {
     metrics.singleMetric().addDimension('ErrorCode', error.code).addMetric('Failures', MetricUnit.Count, 1);
   }
 }
 
-function metricName(outcome: Outcome): string {
-  return { updated: 'Updated', 'answered-error': 'ErrorAnswers', 'dead-lettered': 'DeadLettered', 'retry-scheduled': 'RetriesScheduled' }[outcome];
-}
+const MESSAGES: Record<Outcome, string> = {
+  updated: 'status updated',
+  'answered-error': 'status update answered with an error',
+  'dead-lettered': 'status update moved to the dead-letter queue',
+  'retry-scheduled': 'status update left on the queue for a retry',
+};
+
+const METRICS: Record<Outcome, string> = {
+  updated: 'Updated',
+  'answered-error': 'ErrorAnswers',
+  'dead-lettered': 'DeadLettered',
+  'retry-scheduled': 'RetriesScheduled',
+};

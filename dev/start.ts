@@ -1,0 +1,154 @@
+/**
+ * `npm start`: serves the built function (dist/outbound-status/index.mjs) over HTTP, turning each
+ * request into an API Gateway REST (payload 1.0) event, so local behaviour is deployed behaviour.
+ *
+ * Default: an embedded Thulium simulator, and the API user served through a loopback Secrets
+ * Manager endpoint. With THULIUM_BASE_URL it talks to that tenant instead, with the API user from
+ * THULIUM_USERNAME / THULIUM_PASSWORD, or from Secrets Manager itself when only THULIUM_SECRET_ID is set.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startAwsLoopback, type AwsLoopback } from './aws-loopback.ts';
+import { SIMULATOR_PATH, startThuliumSimulator, type ThuliumSimulator } from './thulium-simulator.ts';
+
+const BUNDLE = fileURLToPath(new URL('../dist/outbound-status/index.mjs', import.meta.url));
+const LOCAL_SECRET_ID = 'local/thulium-api-user';
+/** Read at most this much of a request; the function's own limit (MAX_BODY_BYTES) answers 413 below it. */
+const READ_LIMIT_BYTES = 1024 * 1024;
+
+type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body?: string }>;
+
+export interface LocalServer {
+  url: string;
+  mode: string;
+  simulator?: ThuliumSimulator;
+  close(): Promise<void>;
+}
+
+export async function startLocalServer(port: number, env = process.env): Promise<LocalServer> {
+  let simulator: ThuliumSimulator | undefined;
+  let aws: AwsLoopback | undefined;
+  let mode: string;
+  if (!env.THULIUM_BASE_URL) {
+    simulator = await startThuliumSimulator({ port: Number(env.THULIUM_SIMULATOR_PORT ?? 0) });
+    env.THULIUM_BASE_URL = simulator.url;
+    env.THULIUM_USERNAME ??= 'api_user';
+    env.THULIUM_PASSWORD ??= 'api_pass';
+    mode = `embedded Thulium simulator at ${simulator.url}`;
+  } else {
+    mode = `Thulium tenant ${env.THULIUM_BASE_URL}`;
+  }
+  if (env.THULIUM_USERNAME && env.THULIUM_PASSWORD) {
+    aws = await startAwsLoopback();
+    aws.secrets.set(LOCAL_SECRET_ID, JSON.stringify({ username: env.THULIUM_USERNAME, password: env.THULIUM_PASSWORD }));
+    env.THULIUM_SECRET_ID = LOCAL_SECRET_ID;
+    env.AWS_ENDPOINT_URL_SECRETS_MANAGER = aws.url;
+    env.AWS_ACCESS_KEY_ID ??= 'local';
+    env.AWS_SECRET_ACCESS_KEY ??= 'local';
+    mode += ', API user from the environment';
+  } else if (env.THULIUM_SECRET_ID) {
+    mode += `, API user from Secrets Manager secret ${env.THULIUM_SECRET_ID}`;
+  } else {
+    throw new Error('With THULIUM_BASE_URL, set THULIUM_USERNAME and THULIUM_PASSWORD, or THULIUM_SECRET_ID');
+  }
+  env.AWS_REGION ??= 'eu-central-1';
+  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+  const { handler } = (await import(pathToFileURL(BUNDLE).href)) as { handler: Handler };
+  const timeoutMs = Number(env.LOCAL_TIMEOUT_SECONDS ?? 30) * 1000;
+  const server = createServer(async (req, res) => {
+    const body = await readLimited(req);
+    const event = toRestApiEvent(req, body);
+    const started = Date.now();
+    const context = {
+      awsRequestId: event.requestContext.requestId,
+      functionName: 'thulium-outbound-status-local',
+      getRemainingTimeInMillis: () => timeoutMs - (Date.now() - started),
+    };
+    try {
+      const result = await handler(event, context);
+      res.writeHead(result.statusCode, result.headers).end(result.body);
+    } catch (error) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'INVOCATION_FAILED', message: (error as Error).message } }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    mode,
+    simulator,
+    async close() {
+      await closeServer(server);
+      await simulator?.close();
+      await aws?.close();
+    },
+  };
+}
+
+function toRestApiEvent(req: IncomingMessage, body: string) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : null;
+  return {
+    resource: '/{proxy+}',
+    path: url.pathname,
+    httpMethod: req.method ?? 'GET',
+    headers,
+    multiValueHeaders,
+    queryStringParameters: query,
+    multiValueQueryStringParameters: query && Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k)])),
+    pathParameters: { proxy: url.pathname.slice(1) },
+    stageVariables: null,
+    requestContext: {
+      accountId: '000000000000',
+      resourceId: 'local',
+      stage: 'local',
+      requestId: randomUUID(),
+      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '' },
+      resourcePath: '/{proxy+}',
+      httpMethod: req.method ?? 'GET',
+      requestTimeEpoch: Date.now(),
+      apiId: 'local',
+    },
+    body: body === '' ? null : body,
+    isBase64Encoded: false,
+  };
+}
+
+async function readLimited(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size <= READ_LIMIT_BYTES) chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const local = await startLocalServer(Number(process.env.PORT ?? 3000));
+  const endpoint = `${local.url}${SIMULATOR_PATH}`;
+  console.log(`thulium-outbound-status listening on ${local.url} (${local.mode})`);
+  console.log('Try it:');
+  console.log(
+    `  curl -X POST -H "Content-Type: application/json" -d '{"phone_number":"111222333","status_id":"3"}' ${endpoint}`,
+  );
+  const stop = () => void local.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

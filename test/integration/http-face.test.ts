@@ -1,0 +1,342 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  body,
+  captureOutput,
+  httpApiEvent,
+  lambdaContext,
+  logRecords,
+  PASSWORD,
+  PHONES,
+  restApiEvent,
+  SECRET_ID,
+  secretsIn,
+  startWorld,
+  USERNAME,
+  type Handler,
+  type World,
+} from '../support/world.ts';
+
+let world: World;
+let handler: Handler;
+const output = captureOutput();
+const answers: string[] = [];
+
+async function post(event: unknown, remainingMs?: number) {
+  const result = await handler(event, lambdaContext(remainingMs));
+  answers.push(JSON.stringify(result));
+  expect(result.headers['content-type']).toBe('application/json');
+  return { status: result.statusCode as number, headers: result.headers as Record<string, string>, json: JSON.parse(result.body) };
+}
+
+const postRest = (payload: string | null, remainingMs?: number) => post(restApiEvent({ body: payload }), remainingMs);
+
+beforeAll(async () => {
+  world = await startWorld();
+  handler = await world.load();
+});
+
+afterAll(async () => {
+  output.stop();
+  await world.close();
+});
+
+beforeEach(() => {
+  world.simulator.calls.length = 0;
+});
+
+describe('200: Thulium applied the update', () => {
+  it('answers Thulium\'s outbound_id list unchanged, through a REST API (payload 1.0) event', async () => {
+    const { status, json } = await postRest(body(PHONES.three, '3'));
+    expect(status).toBe(200);
+    expect(json).toEqual({ outbound_id: ['00001', '00002', '00003'] });
+    expect(world.simulator.statusOf('00002', PHONES.three)).toBe(3);
+  });
+
+  it('sends Thulium both fields as strings, JSON with charset, with HTTP Basic from the secret', async () => {
+    await postRest(JSON.stringify({ phone_number: Number(PHONES.one), status_id: 8 }));
+    const [call] = world.simulator.calls;
+    expect(JSON.parse(call.body)).toEqual({ phone_number: PHONES.one, status_id: '8' });
+    expect(call.contentType).toBe('application/json; charset=utf-8');
+    expect(call.username).toBe(USERNAME);
+    expect(call.status).toBe(200);
+  });
+
+  it('serves an HTTP API (payload 2.0) event the same way', async () => {
+    const { status, json } = await post(httpApiEvent({ body: body(PHONES.one, '3') }));
+    expect(status).toBe(200);
+    expect(json).toEqual({ outbound_id: ['00001'] });
+  });
+
+  it('decodes a base64-encoded body first', async () => {
+    const encoded = Buffer.from(body(PHONES.one, 3)).toString('base64');
+    const { status } = await post(httpApiEvent({ body: encoded, isBase64Encoded: true }));
+    expect(status).toBe(200);
+  });
+
+  it('matches only main numbers: an additional number is Thulium\'s 404, answered 422', async () => {
+    const { status, json } = await postRest(body(PHONES.additional, '3'));
+    expect(status).toBe(422);
+    expect(json.error.code).toBe('THULIUM_REFUSED');
+  });
+
+  it('reads the secret once per container', async () => {
+    expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(1);
+  });
+
+  it('keeps one connection to Thulium alive across invocations', async () => {
+    const before = world.simulator.connectionCount;
+    for (let i = 0; i < 5; i++) await postRest(body(PHONES.three, '8'));
+    expect(world.simulator.connectionCount).toBe(before);
+  });
+});
+
+describe('4xx: the caller\'s request is wrong, and Thulium is not called', () => {
+  it.each([
+    ['malformed JSON', '{"phone_number": "1', 'MALFORMED_JSON'],
+    ['an empty body', null, 'MALFORMED_JSON'],
+    ['a JSON array', '[1,2]', 'VALIDATION_FAILED'],
+  ])('400 for %s', async (_name, payload, code) => {
+    const { status, json } = await postRest(payload);
+    expect(status).toBe(400);
+    expect(json.error.code).toBe(code);
+    expect(world.simulator.calls).toHaveLength(0);
+  });
+
+  it('400 naming every offending field', async () => {
+    const { status, json } = await postRest(JSON.stringify({ phone_number: ['1'], status_id: -3, extra: true }));
+    expect(status).toBe(400);
+    expect(json.error.code).toBe('VALIDATION_FAILED');
+    expect(json.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['extra', 'phone_number', 'status_id']);
+    expect(world.simulator.calls).toHaveLength(0);
+  });
+
+  it('400 naming each missing field as required', async () => {
+    const { json } = await postRest('{}');
+    expect(json.error.fields).toEqual([
+      { field: 'phone_number', message: 'is required' },
+      { field: 'status_id', message: 'is required' },
+    ]);
+  });
+
+  it.each([
+    ['a zero status', body(PHONES.three, 0)],
+    ['a fractional status', body(PHONES.three, 2.5)],
+    ['a status with letters', body(PHONES.three, '3a')],
+    ['a status beyond 2^53', body(PHONES.three, '90071992547409930')],
+    ['an empty phone number', body('', 3)],
+    ['a phone number with letters', body('50123abc', 3)],
+    ['unicode digits', body('١٢٣٤٥٦', 3)],
+    ['a negative phone number', body(-501234567, 3)],
+  ])('400 for %s', async (_name, payload) => {
+    const { status, json } = await postRest(payload);
+    expect(status).toBe(400);
+    expect(json.error.code).toBe('VALIDATION_FAILED');
+    expect(world.simulator.calls).toHaveLength(0);
+  });
+
+  it('400 for a body flagged base64 that is not base64', async () => {
+    const { status, json } = await post(restApiEvent({ body: '{"not":"base64"}', isBase64Encoded: true }));
+    expect(status).toBe(400);
+    expect(json.error.code).toBe('MALFORMED_BODY');
+  });
+
+  it('405 with Allow for any method but POST, including the published HTTP API fixture (GET)', async () => {
+    for (const event of [restApiEvent({ method: 'PUT', body: body(PHONES.three, 3) }), httpApiEvent({ method: 'GET' })]) {
+      const { status, headers, json } = await post(event);
+      expect(status).toBe(405);
+      expect(headers.allow).toBe('POST');
+      expect(json.error.code).toBe('METHOD_NOT_ALLOWED');
+    }
+    expect(world.simulator.calls).toHaveLength(0);
+  });
+
+  it('413 for a body over MAX_BODY_BYTES (4096 by default)', async () => {
+    const { status, json } = await postRest(JSON.stringify({ phone_number: PHONES.three, status_id: 3, pad: 'x'.repeat(5000) }));
+    expect(status).toBe(413);
+    expect(json.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('415 for a body that is not declared JSON', async () => {
+    const { status } = await post(restApiEvent({ body: body(PHONES.three, 3), contentType: 'text/plain' }));
+    expect(status).toBe(415);
+  });
+
+  it('accepts a request without Content-Type, and JSON with a charset', async () => {
+    expect((await post(restApiEvent({ body: body(PHONES.three, 3), contentType: null }))).status).toBe(200);
+    expect((await post(restApiEvent({ body: body(PHONES.three, 3), contentType: 'application/json; charset=utf-8' }))).status).toBe(200);
+  });
+});
+
+describe('422: Thulium refused the update', () => {
+  it('carries Thulium\'s messages and request_id for an unknown status', async () => {
+    const { status, json } = await postRest(body(PHONES.three, '77'));
+    expect(status).toBe(422);
+    expect(json.error).toMatchObject({
+      code: 'THULIUM_REFUSED',
+      thulium_request_id: expect.stringMatching(/^sim-/),
+      thulium_errors: [{ message: 'Status 77 does not exist', code: 1002 }],
+    });
+  });
+
+  it('for a number without records (Thulium\'s 404)', async () => {
+    const { status, json } = await postRest(body(PHONES.none, '3'));
+    expect(status).toBe(422);
+    expect(json.error.thulium_errors[0].code).toBe(1003);
+  });
+
+  it('for a status no campaign of the number uses', async () => {
+    expect((await postRest(body(PHONES.one, '12'))).status).toBe(422);
+  });
+
+  it('is not retried', async () => {
+    await postRest(body(PHONES.none, '3'));
+    expect(world.simulator.calls).toHaveLength(1);
+  });
+});
+
+describe('5xx: Thulium or a dependency failed', () => {
+  it('retries a 503 and answers 200 when Thulium recovers', async () => {
+    world.simulator.injectFaults({ type: 'status', status: 503 }, { type: 'reset' });
+    const { status } = await postRest(body(PHONES.three, '3'));
+    expect(status).toBe(200);
+    expect(world.simulator.calls).toHaveLength(3);
+  });
+
+  it('honours Retry-After on a 429 before trying again', async () => {
+    world.simulator.injectFaults({ type: 'rate-limit', retryAfterSeconds: 1 });
+    const started = Date.now();
+    const { status } = await postRest(body(PHONES.three, '3'));
+    expect(status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('503 with Retry-After when Thulium keeps rate limiting', async () => {
+    world.simulator.injectFaults(...Array(3).fill({ type: 'rate-limit', retryAfterSeconds: 0 }));
+    const { status, headers, json } = await postRest(body(PHONES.three, '3'));
+    expect(status).toBe(503);
+    expect(json.error.code).toBe('THULIUM_RATE_LIMITED');
+    expect(Number(headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(world.simulator.calls).toHaveLength(3);
+  });
+
+  it('503 with Retry-After when Thulium stays down (5xx, resets)', async () => {
+    world.simulator.injectFaults({ type: 'status', status: 500 }, { type: 'reset' }, { type: 'status', status: 502 });
+    const { status, headers, json } = await postRest(body(PHONES.three, '3'));
+    expect(status).toBe(503);
+    expect(json.error.code).toBe('THULIUM_UNAVAILABLE');
+    expect(headers['retry-after']).toBeDefined();
+  });
+
+  it('502 when Thulium answers 200 with something unusable', async () => {
+    world.simulator.injectFaults(...Array(3).fill({ type: 'garbage' }));
+    const { status, json } = await postRest(body(PHONES.three, '3'));
+    expect(status).toBe(502);
+    expect(json.error.code).toBe('THULIUM_BAD_RESPONSE');
+  });
+
+  it('504 within the invocation deadline when Thulium hangs', async () => {
+    world.simulator.injectFaults(...Array(5).fill({ type: 'hang' }));
+    const remaining = 1_000;
+    const started = Date.now();
+    const { status, json } = await postRest(body(PHONES.three, '3'), remaining);
+    expect(status).toBe(504);
+    expect(json.error.code).toBe('THULIUM_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(remaining);
+  });
+});
+
+describe('credentials', () => {
+  it('re-reads the secret once when Thulium answers 401 after a rotation, and succeeds', async () => {
+    const fresh = await world.load();
+    expect((await fresh(restApiEvent({ body: body(PHONES.three, 3) }), lambdaContext())).statusCode).toBe(200);
+    const reads = world.aws.countOf('secretsmanager.GetSecretValue');
+    world.simulator.tenant.users[USERNAME] = `${PASSWORD}-rotated`;
+    world.aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password: `${PASSWORD}-rotated` }));
+    const result = await fresh(restApiEvent({ body: body(PHONES.three, 3) }), lambdaContext());
+    expect(result.statusCode).toBe(200);
+    expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads + 1);
+    world.simulator.tenant.users[USERNAME] = PASSWORD;
+    world.aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password: PASSWORD }));
+  });
+
+  it('502 when Thulium rejects the API user even after a fresh read', async () => {
+    world.simulator.tenant.users[USERNAME] = 'changed-in-thulium-only';
+    const reads = world.aws.countOf('secretsmanager.GetSecretValue');
+    const { status, json } = await postRest(body(PHONES.three, '3'));
+    world.simulator.tenant.users[USERNAME] = PASSWORD;
+    expect(status).toBe(502);
+    expect(json.error.code).toBe('THULIUM_CREDENTIALS_REJECTED');
+    expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads + 1);
+    expect(world.simulator.calls).toHaveLength(2);
+  });
+
+  it('503 when Secrets Manager is down', async () => {
+    const fresh = await world.load();
+    world.aws.fail('secretsmanager.GetSecretValue', 10);
+    const result = await fresh(restApiEvent({ body: body(PHONES.three, 3) }), lambdaContext());
+    world.aws.fail('secretsmanager.GetSecretValue', 0);
+    answers.push(JSON.stringify(result));
+    expect(result.statusCode).toBe(503);
+    expect(JSON.parse(result.body).error.code).toBe('SECRET_UNAVAILABLE');
+    expect(result.headers['retry-after']).toBeDefined();
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['not JSON', 'hunter2-not-json'],
+    ['without a password', JSON.stringify({ username: USERNAME, pass: PASSWORD })],
+  ])('500 configuration error without a stack when the secret is %s', async (_name, value) => {
+    const id = `broken/${_name}`;
+    if (value !== undefined) world.aws.secrets.set(id, value);
+    const fresh = await world.load({ THULIUM_SECRET_ID: id });
+    const result = await fresh(restApiEvent({ body: body(PHONES.three, 3) }), lambdaContext());
+    answers.push(JSON.stringify(result));
+    expect(result.statusCode).toBe(500);
+    const { error } = JSON.parse(result.body);
+    expect(error.code).toBe('CONFIGURATION_INVALID');
+    expect(error.message).toContain(id);
+    expect(result.body).not.toMatch(/\n\s+at /);
+    expect(result.body).not.toContain('hunter2');
+    await world.load();
+  });
+});
+
+describe('configuration and triggers', () => {
+  it('500 with a clear message when the environment is incomplete', async () => {
+    const broken = await world.load({ THULIUM_BASE_URL: undefined });
+    const result = await broken(restApiEvent({ body: body(PHONES.three, 3) }), lambdaContext());
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body).error).toMatchObject({ code: 'CONFIGURATION_INVALID', message: expect.stringContaining('THULIUM_BASE_URL') });
+    await world.load();
+  });
+
+  it('refuses a tenant URL without TLS', async () => {
+    const broken = await world.load({ THULIUM_BASE_URL: 'http://acme.thulium.com' });
+    const result = await broken(restApiEvent({ body: body(PHONES.three, 3) }), lambdaContext());
+    expect(JSON.parse(result.body).error.message).toContain('https://');
+  });
+
+  it('throws a clear error, logged once, for an event that is neither API Gateway nor SQS', async () => {
+    const before = logRecords(output.lines).length;
+    await expect(handler({ source: 'aws.events', detail: {} }, lambdaContext())).rejects.toThrow(/Unsupported event/);
+    const logged = logRecords(output.lines).slice(before).filter((r) => r.message === 'unsupported event');
+    expect(logged).toHaveLength(1);
+    expect(logged[0].event_shape).toBe('source,detail');
+  });
+});
+
+describe('logs', () => {
+  it('writes one structured line per outcome, with the API Gateway request id as correlation id', async () => {
+    const event = restApiEvent({ body: body(PHONES.three, 3) });
+    await post(event);
+    const lines = logRecords(output.lines).filter((r) => r.correlation_id === event.requestContext.requestId);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'INFO', outcome: 'updated', phone_number: '******567', status_id: '3', thulium_attempts: 1 });
+  });
+
+  it('never logs or answers the password, the Authorization value or a full phone number', () => {
+    expect(logRecords(output.lines).length).toBeGreaterThan(20);
+    expect(secretsIn(output.lines.join('\n'))).toEqual([]);
+    expect(secretsIn(answers.join('\n')).filter((s) => s === PASSWORD)).toEqual([]);
+  });
+});

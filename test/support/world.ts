@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { startAwsLoopback, type AwsLoopback } from '../../dev/aws-loopback.ts';
+import { startThuliumSimulator, type Tenant, type ThuliumSimulator } from '../../dev/thulium-simulator.ts';
+
+export const BUNDLE = fileURLToPath(new URL('../../dist/outbound-status/index.mjs', import.meta.url));
+export const SECRET_ID = 'thulium/api-user';
+export const USERNAME = 'svc-outbound';
+/** Distinctive, so a scan of every log line can prove it never leaks. */
+export const PASSWORD = 'Zq7-pa55w0rd-never-logged';
+export const PHONES = { three: '501234567', one: '502345678', additional: '503456789', none: '509999999' };
+
+export type Handler = (event: unknown, context: Context) => Promise<any>;
+
+export function testTenant(): Tenant {
+  return {
+    users: { [USERNAME]: PASSWORD },
+    statuses: { 3: 'Call back', 8: 'Not interested', 12: 'Sale' },
+    campaigns: [
+      {
+        id: '00001',
+        statusIds: [3, 8],
+        records: [
+          { mainNumber: PHONES.three, additionalNumbers: [], statusId: null },
+          { mainNumber: PHONES.one, additionalNumbers: [PHONES.additional], statusId: null },
+        ],
+      },
+      { id: '00002', statusIds: [3, 8, 12], records: [{ mainNumber: PHONES.three, additionalNumbers: [], statusId: null }] },
+      { id: '00003', statusIds: [3], records: [{ mainNumber: PHONES.three, additionalNumbers: [], statusId: null }] },
+    ],
+  };
+}
+
+/** The simulator, the loopback AWS endpoint and the environment the bundle is deployed with. */
+export interface World {
+  simulator: ThuliumSimulator;
+  aws: AwsLoopback;
+  env: Record<string, string>;
+  deadLetterQueueUrl: string;
+  /** A fresh container: the bundle imported anew, with the environment as it is now. */
+  load(overrides?: Record<string, string | undefined>): Promise<Handler>;
+  close(): Promise<void>;
+}
+
+export async function startWorld(): Promise<World> {
+  const simulator = await startThuliumSimulator({ tenant: testTenant() });
+  const aws = await startAwsLoopback();
+  aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password: PASSWORD }));
+  const deadLetterQueueUrl = aws.queueUrl('outbound-status-dlq');
+  const env: Record<string, string> = {
+    THULIUM_BASE_URL: simulator.url,
+    THULIUM_SECRET_ID: SECRET_ID,
+    DEAD_LETTER_QUEUE_URL: deadLetterQueueUrl,
+    AWS_REGION: 'eu-central-1',
+    AWS_ACCESS_KEY_ID: 'AKIDLOOPBACK',
+    AWS_SECRET_ACCESS_KEY: 'loopback-secret',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
+    AWS_ENDPOINT_URL_SQS: aws.url,
+    THULIUM_RETRY_BASE_MS: '5',
+    THULIUM_RETRY_MAX_MS: '20',
+    THULIUM_REQUEST_TIMEOUT_MS: '400',
+    DEADLINE_SAFETY_MARGIN_MS: '100',
+    POWERTOOLS_SERVICE_NAME: 'thulium-outbound-status',
+  };
+  return {
+    simulator,
+    aws,
+    env,
+    deadLetterQueueUrl,
+    async load(overrides = {}) {
+      for (const [key, value] of Object.entries({ ...env, ...overrides })) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      const module = await import(`${pathToFileURL(BUNDLE).href}?container=${randomUUID()}`);
+      return module.handler as Handler;
+    },
+    async close() {
+      await simulator.close();
+      await aws.close();
+    },
+  };
+}
+
+export function lambdaContext(remainingMs = 30_000): Context {
+  const started = Date.now();
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'thulium-outbound-status',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:thulium-outbound-status',
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/thulium-outbound-status',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => remainingMs - (Date.now() - started),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+/**
+ * Every line the bundle writes to stdout and stderr (Powertools Logger and metrics write there),
+ * kept for assertions and shown only with TEST_ECHO_LOGS=1.
+ */
+export function captureOutput(): { lines: string[]; stop(): void } {
+  const lines: string[] = [];
+  const originals = [process.stdout.write, process.stderr.write] as const;
+  const tap = (stream: NodeJS.WriteStream, original: typeof process.stdout.write) =>
+    ((chunk: unknown, ...rest: unknown[]) => {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      if (!process.env.TEST_ECHO_LOGS) return true;
+      return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+    }) as typeof process.stdout.write;
+  process.stdout.write = tap(process.stdout, originals[0]);
+  process.stderr.write = tap(process.stderr, originals[1]);
+  return {
+    lines,
+    stop() {
+      [process.stdout.write, process.stderr.write] = originals;
+    },
+  };
+}
+
+/** The JSON log lines the function wrote, parsed. */
+export const logRecords = (lines: string[]) =>
+  lines.flatMap((line) => {
+    try {
+      const parsed = JSON.parse(line);
+      return typeof parsed === 'object' && parsed && 'level' in parsed ? [parsed] : [];
+    } catch {
+      return [];
+    }
+  });
+
+/** Everything that must never appear in a log line, an answer or a DLQ attribute. */
+export function secretsIn(text: string): string[] {
+  const forbidden = [PASSWORD, Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64'), ...Object.values(PHONES)];
+  return forbidden.filter((value) => text.includes(value));
+}
+
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/aws-events/${name}`, import.meta.url), 'utf8'));
+
+export interface HttpEventOptions {
+  body?: string | null;
+  method?: string;
+  contentType?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+/** The REST API (payload 1.0) fixture as AWS sends it, with this request's method and body. */
+export function restApiEvent({ body = null, method = 'POST', contentType = 'application/json', isBase64Encoded }: HttpEventOptions = {}) {
+  const event = fixture('apigw-rest-v1-request.json');
+  event.httpMethod = method;
+  event.requestContext.httpMethod = method;
+  event.requestContext.requestId = randomUUID();
+  event.body = body;
+  if (isBase64Encoded !== undefined) event.isBase64Encoded = isBase64Encoded;
+  if (contentType === null) {
+    delete event.headers['Content-Type'];
+    delete event.multiValueHeaders['Content-Type'];
+  } else {
+    event.headers['Content-Type'] = contentType;
+    event.multiValueHeaders['Content-Type'] = [contentType];
+  }
+  return event;
+}
+
+/** The HTTP API (payload 2.0, IAM authorizer) fixture, with this request's method and body. */
+export function httpApiEvent({ body = null, method = 'POST', contentType = 'application/json', isBase64Encoded = false }: HttpEventOptions = {}) {
+  const event = fixture('apigw-http-v2-request-iam.json');
+  event.requestContext.http.method = method;
+  event.requestContext.requestId = randomUUID();
+  event.body = body;
+  event.isBase64Encoded = isBase64Encoded;
+  if (contentType !== null) event.headers['content-type'] = contentType;
+  return event;
+}
+
+export interface SqsRecordOptions {
+  body: string;
+  receiveCount?: number;
+  messageId?: string;
+  messageGroupId?: string;
+}
+
+/** The SQS fixture's record shape (attributes, message attributes and all), once per body. */
+export function sqsEvent(records: SqsRecordOptions[], queueName = 'outbound-status') {
+  const template = fixture('sqs-event.json').Records[0];
+  return {
+    Records: records.map((options) => {
+      const record = structuredClone(template);
+      record.messageId = options.messageId ?? randomUUID();
+      record.receiptHandle = `receipt-${record.messageId}`;
+      record.body = options.body;
+      record.eventSourceARN = `arn:aws:sqs:eu-central-1:123456789012:${queueName}`;
+      record.attributes.ApproximateReceiveCount = String(options.receiveCount ?? 1);
+      if (options.messageGroupId) record.attributes.MessageGroupId = options.messageGroupId;
+      return record;
+    }),
+  };
+}
+
+export const body = (phone_number: unknown, status_id: unknown) => JSON.stringify({ phone_number, status_id });
