@@ -73,7 +73,9 @@ export function parseStatusUpdate(body: string, maxBytes: number): StatusUpdate 
   }
   const parsed = StatusUpdateRequest.safeParse(json);
   if (!parsed.success) {
-    const fields = parsed.error.issues.flatMap(toFieldProblems);
+    // One problem per field: an empty string breaks both the length and the pattern rule.
+    const seen = new Set<string>();
+    const fields = parsed.error.issues.flatMap(toFieldProblems).filter((p) => !seen.has(p.field) && seen.add(p.field));
     throw new InvalidRequestError(
       'VALIDATION_FAILED',
       `Invalid request: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`,

@@ -1,0 +1,224 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  body,
+  captureOutput,
+  lambdaContext,
+  logRecords,
+  PHONES,
+  secretsIn,
+  sqsEvent,
+  startWorld,
+  type Handler,
+  type World,
+} from '../support/world.ts';
+
+let world: World;
+let handler: Handler;
+const output = captureOutput();
+
+const attributesOf = (index: number) =>
+  Object.fromEntries(
+    Object.entries(world.aws.sentMessages[index].MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]),
+  );
+
+beforeAll(async () => {
+  world = await startWorld();
+  handler = await world.load({ QUEUE_MAX_RECEIVE_COUNT: '5' });
+});
+
+afterAll(async () => {
+  output.stop();
+  await world.close();
+});
+
+beforeEach(() => {
+  world.simulator.calls.length = 0;
+  world.aws.sentMessages.length = 0;
+  world.aws.visibilityChanges.length = 0;
+});
+
+describe('one batch, every outcome', () => {
+  it('applies, dead-letters with a reason, or lists for retry, each record exactly once', async () => {
+    world.simulator.injectFaultsFor(PHONES.one, ...Array(3).fill({ type: 'status', status: 503 }));
+    const event = sqsEvent([
+      { body: body(PHONES.three, '8'), messageId: 'ok' },
+      { body: '{"phone_number": 501', messageId: 'not-json' },
+      { body: body(PHONES.three, '77'), messageId: 'refused' },
+      { body: body(PHONES.one, '3'), messageId: 'thulium-down', receiveCount: 2 },
+    ]);
+    const response = await handler(event, lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'thulium-down' }] });
+    expect(world.simulator.statusOf('00001', PHONES.three)).toBe(8);
+
+    const dead = world.aws.sentMessages;
+    expect(dead.map((m) => m.MessageBody).sort()).toEqual(['{"phone_number": 501', body(PHONES.three, '77')].sort());
+    expect(dead.every((m) => m.QueueUrl === world.deadLetterQueueUrl)).toBe(true);
+    const reasons = Object.fromEntries(dead.map((_, i) => [attributesOf(i).SourceMessageId, attributesOf(i)]));
+    expect(reasons['not-json']).toMatchObject({ ErrorCode: 'MALFORMED_JSON', ErrorKind: 'invalid-request', ReceiveCount: '1' });
+    expect(reasons.refused).toMatchObject({
+      ErrorCode: 'THULIUM_REFUSED',
+      ThuliumRequestId: expect.stringMatching(/^sim-/),
+      ErrorMessage: expect.stringContaining('Status 77 does not exist'),
+    });
+
+    expect(world.aws.visibilityChanges).toHaveLength(1);
+    const [change] = world.aws.visibilityChanges;
+    expect(change.ReceiptHandle).toBe('receipt-thulium-down');
+    expect(change.QueueUrl).toBe('https://sqs.eu-central-1.amazonaws.com/123456789012/outbound-status');
+    // receive 2: base 30 s doubled once, jittered in its upper half
+    expect(change.VisibilityTimeout).toBeGreaterThanOrEqual(30);
+    expect(change.VisibilityTimeout).toBeLessThanOrEqual(60);
+  });
+
+  it('lists every record, without throwing, when the whole batch fails transiently', async () => {
+    world.simulator.injectFaults(...Array(6).fill({ type: 'reset' }));
+    const event = sqsEvent([{ body: body(PHONES.three, '3') }, { body: body(PHONES.one, '3') }]);
+    const response = await handler(event, lambdaContext());
+    expect(response.batchItemFailures.map((f: { itemIdentifier: string }) => f.itemIdentifier).sort()).toEqual(
+      event.Records.map((r) => r.messageId).sort(),
+    );
+    expect(world.aws.sentMessages).toHaveLength(0);
+  });
+
+  it('answers an empty list when every record succeeds', async () => {
+    const event = sqsEvent([{ body: body(PHONES.three, 3) }, { body: body(PHONES.one, 8) }]);
+    expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
+  });
+});
+
+describe('nothing is ever dropped', () => {
+  it('lists a hopeless record when moving it to the DLQ fails', async () => {
+    world.aws.fail('AmazonSQS.SendMessage', 10);
+    const event = sqsEvent([{ body: 'garbage', messageId: 'stuck' }, { body: body(PHONES.three, 3), messageId: 'fine' }]);
+    const response = await handler(event, lambdaContext());
+    world.aws.fail('AmazonSQS.SendMessage', 0);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'stuck' }] });
+  });
+
+  it('on its last receive, moves a transient failure to the DLQ itself, with the reason', async () => {
+    world.simulator.injectFaultsFor(PHONES.one, ...Array(3).fill({ type: 'rate-limit', retryAfterSeconds: 0 }));
+    const event = sqsEvent([{ body: body(PHONES.one, 3), messageId: 'last-try', receiveCount: 5 }]);
+    const response = await handler(event, lambdaContext());
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(world.aws.sentMessages).toHaveLength(1);
+    expect(attributesOf(0)).toMatchObject({ ErrorCode: 'THULIUM_RATE_LIMITED', ErrorKind: 'transient', ReceiveCount: '5' });
+  });
+
+  it('keeps a transient failure on the queue, and the visibility back-off grows with the receive count', async () => {
+    const visibilityFor = async (receiveCount: number) => {
+      world.simulator.injectFaultsFor(PHONES.one, ...Array(3).fill({ type: 'status', status: 500 }));
+      world.aws.visibilityChanges.length = 0;
+      const response = await handler(sqsEvent([{ body: body(PHONES.one, 3), receiveCount }]), lambdaContext());
+      expect(response.batchItemFailures).toHaveLength(1);
+      return world.aws.visibilityChanges[0].VisibilityTimeout;
+    };
+    const first = await visibilityFor(1);
+    const fourth = await visibilityFor(4);
+    expect(first).toBeLessThanOrEqual(30);
+    expect(fourth).toBeGreaterThanOrEqual(120);
+    expect(world.aws.sentMessages).toHaveLength(0);
+  });
+
+  it('still lists a failed record when extending its visibility fails', async () => {
+    world.aws.fail('AmazonSQS.ChangeMessageVisibility', 10);
+    world.simulator.injectFaultsFor(PHONES.one, ...Array(3).fill({ type: 'status', status: 503 }));
+    const response = await handler(sqsEvent([{ body: body(PHONES.one, 3), messageId: 'm' }]), lambdaContext());
+    world.aws.fail('AmazonSQS.ChangeMessageVisibility', 0);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm' }] });
+  });
+
+  it('retries, rather than dead-letters, when the credentials are rejected', async () => {
+    const password = world.simulator.tenant.users['svc-outbound'];
+    world.simulator.tenant.users['svc-outbound'] = 'rotated-in-thulium-but-not-in-the-secret';
+    const response = await handler(sqsEvent([{ body: body(PHONES.one, 3), messageId: 'auth' }]), lambdaContext());
+    world.simulator.tenant.users['svc-outbound'] = password;
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'auth' }] });
+    expect(world.aws.sentMessages).toHaveLength(0);
+  });
+
+  it('retries the whole batch when Secrets Manager is down on a cold start', async () => {
+    const cold = await world.load();
+    world.aws.fail('secretsmanager.GetSecretValue', 20);
+    const event = sqsEvent([{ body: body(PHONES.one, 3) }, { body: body(PHONES.three, 3) }]);
+    const response = await cold(event, lambdaContext());
+    world.aws.fail('secretsmanager.GetSecretValue', 0);
+    expect(response.batchItemFailures).toHaveLength(2);
+    expect(world.simulator.calls).toHaveLength(0);
+    handler = await world.load({ QUEUE_MAX_RECEIVE_COUNT: '5' });
+  });
+});
+
+describe('concurrency', () => {
+  it('processes a batch of 10 concurrently, with one secret read and up to 10 connections', async () => {
+    const cold = await world.load();
+    world.simulator.latencyMs = 100;
+    world.simulator.maxInFlight = 0;
+    const reads = world.aws.countOf('secretsmanager.GetSecretValue');
+    const event = sqsEvent(Array.from({ length: 10 }, (_, i) => ({ body: body(i % 2 ? PHONES.one : PHONES.three, 3) })));
+    const response = await cold(event, lambdaContext());
+    world.simulator.latencyMs = 0;
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(world.simulator.maxInFlight).toBe(10);
+    expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads + 1);
+  });
+
+  it('bounds concurrency with QUEUE_CONCURRENCY', async () => {
+    const bounded = await world.load({ QUEUE_CONCURRENCY: '3' });
+    world.simulator.latencyMs = 50;
+    world.simulator.maxInFlight = 0;
+    const event = sqsEvent(Array.from({ length: 10 }, () => ({ body: body(PHONES.three, 3) })));
+    expect(await bounded(event, lambdaContext())).toEqual({ batchItemFailures: [] });
+    world.simulator.latencyMs = 0;
+    expect(world.simulator.maxInFlight).toBe(3);
+  });
+});
+
+describe('FIFO queues', () => {
+  it('keeps order: after a failure, the rest of that message group is listed untried; other groups go on', async () => {
+    world.simulator.injectFaultsFor(PHONES.one, ...Array(3).fill({ type: 'status', status: 503 }));
+    const event = sqsEvent(
+      [
+        { body: body(PHONES.one, 3), messageId: 'a1', messageGroupId: PHONES.one },
+        { body: body(PHONES.one, 8), messageId: 'a2', messageGroupId: PHONES.one },
+        { body: body(PHONES.three, 8), messageId: 'b1', messageGroupId: PHONES.three },
+      ],
+      'outbound-status.fifo',
+    );
+    const response = await handler(event, lambdaContext());
+    expect(response.batchItemFailures.map((f: { itemIdentifier: string }) => f.itemIdentifier)).toEqual(['a1', 'a2']);
+    const tried = world.simulator.calls.map((c) => JSON.parse(c.body).status_id);
+    expect(tried).toEqual(['3', '3', '3', '8']);
+  });
+
+  it('sends a dead letter to a FIFO DLQ with its group and a deduplication id', async () => {
+    const fifo = await world.load({ DEAD_LETTER_QUEUE_URL: world.aws.queueUrl('outbound-status-dlq.fifo') });
+    const event = sqsEvent([{ body: 'nope', messageId: 'x1', messageGroupId: 'g' }], 'outbound-status.fifo');
+    expect(await fifo(event, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(world.aws.sentMessages[0]).toMatchObject({ MessageGroupId: 'g', MessageDeduplicationId: 'x1', MessageBody: 'nope' });
+    handler = await world.load({ QUEUE_MAX_RECEIVE_COUNT: '5' });
+  });
+});
+
+describe('logs', () => {
+  it('logs one line per record with the SQS message id as correlation id', async () => {
+    const event = sqsEvent([{ body: body(PHONES.three, 3), messageId: 'corr-1' }, { body: '{}', messageId: 'corr-2' }]);
+    await handler(event, lambdaContext());
+    const lines = logRecords(output.lines);
+    expect(lines.filter((l) => l.correlation_id === 'corr-1')).toMatchObject([{ outcome: 'updated', face: 'queue' }]);
+    expect(lines.filter((l) => l.correlation_id === 'corr-2')).toMatchObject([{ outcome: 'dead-lettered', error: { code: 'VALIDATION_FAILED' } }]);
+  });
+
+  it('never logs the password, the Authorization value or a full phone number, nor puts them in DLQ attributes', async () => {
+    world.simulator.injectFaultsFor(PHONES.one, {
+      type: 'status',
+      status: 400,
+      body: JSON.stringify({ request_id: 'r1', errors: [{ message: `Phone ${PHONES.one} is blocked`, code: 9 }] }),
+    });
+    await handler(sqsEvent([{ body: body(PHONES.one, 3) }]), lambdaContext());
+    expect(attributesOf(0).ErrorMessage).toContain('******678');
+    const attributes = world.aws.sentMessages.map((m) => JSON.stringify(m.MessageAttributes)).join('\n');
+    expect(secretsIn(attributes)).toEqual([]);
+    expect(secretsIn(output.lines.join('\n'))).toEqual([]);
+  });
+});

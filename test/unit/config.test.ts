@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../functions/outbound-status/config.ts';
+import { ConfigurationError } from '../../functions/outbound-status/errors.ts';
+
+const base = { THULIUM_BASE_URL: 'https://acme.thulium.com/', THULIUM_SECRET_ID: 'thulium/api-user' };
+
+describe('readConfig', () => {
+  it('fills every knob with its documented default', () => {
+    const config = readConfig(base);
+    expect(config.thulium).toEqual({
+      baseUrl: 'https://acme.thulium.com',
+      connectTimeoutMs: 3000,
+      requestTimeoutMs: 10000,
+      maxAttempts: 3,
+      retryBaseMs: 200,
+      retryMaxMs: 5000,
+      connections: 10,
+    });
+    expect(config).toMatchObject({
+      secretTtlSeconds: 300,
+      maxBodyBytes: 4096,
+      deadlineSafetyMarginMs: 1000,
+      queue: { concurrency: 10, maxReceiveCount: 5, visibilityBaseSeconds: 30, visibilityMaxSeconds: 900 },
+      phonePolicy: { normalisation: 'as-is', countryCode: '48' },
+    });
+  });
+
+  it('names every missing or invalid variable', () => {
+    expect(() => readConfig({ QUEUE_CONCURRENCY: 'lots' })).toThrow(ConfigurationError);
+    try {
+      readConfig({ QUEUE_CONCURRENCY: 'lots', PHONE_NORMALISATION: 'guess' });
+    } catch (error) {
+      const message = (error as Error).message;
+      for (const name of ['THULIUM_BASE_URL', 'THULIUM_SECRET_ID', 'QUEUE_CONCURRENCY', 'PHONE_NORMALISATION']) {
+        expect(message).toContain(name);
+      }
+    }
+  });
+
+  it('accepts plain HTTP only on loopback', () => {
+    expect(readConfig({ ...base, THULIUM_BASE_URL: 'http://127.0.0.1:3001' }).thulium.baseUrl).toBe('http://127.0.0.1:3001');
+    expect(() => readConfig({ ...base, THULIUM_BASE_URL: 'http://acme.thulium.com' })).toThrow(/https/);
+  });
+});
