@@ -74,6 +74,7 @@ export async function startWorld(): Promise<World> {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
+      // Each query string is a new module instance: a new container, with its own caches and pool.
       const module = await import(`${pathToFileURL(BUNDLE).href}?container=${randomUUID()}`);
       return module.handler as Handler;
     },
