@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { InvalidRequestError, type FieldProblem } from './errors.ts';
+import { maskPhoneNumbersIn } from './phone-number.ts';
 
 /** Digits and the separators people type; at least one digit. ASCII only, on purpose. */
 const PHONE_PATTERN = /^[0-9+\-(). /]*[0-9][0-9+\-(). /]*$/;
 const PHONE_MAX_LENGTH = 32;
+/** Enough to fix a request; a body with a thousand unknown keys does not get a thousand-line answer. */
+const MAX_FIELD_PROBLEMS = 20;
 /** Up to 15 digits keeps every id below 2^53, so a JSON number and its string agree. */
 const STATUS_ID_PATTERN = /^[1-9][0-9]{0,14}$/;
 
@@ -75,7 +78,10 @@ export function parseStatusUpdate(body: string, maxBytes: number): StatusUpdate 
   if (!parsed.success) {
     // One problem per field: an empty string breaks both the length and the pattern rule.
     const seen = new Set<string>();
-    const fields = parsed.error.issues.flatMap(toFieldProblems).filter((p) => !seen.has(p.field) && seen.add(p.field));
+    const fields = parsed.error.issues
+      .flatMap(toFieldProblems)
+      .filter((p) => !seen.has(p.field) && seen.add(p.field))
+      .slice(0, MAX_FIELD_PROBLEMS);
     throw new InvalidRequestError(
       'VALIDATION_FAILED',
       `Invalid request: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`,
@@ -93,8 +99,11 @@ function toFieldProblems(issue: z.core.$ZodIssue): FieldProblem[] {
   return [{ field, message: issue.message }];
 }
 
-/** Field names come from the caller: bound them and keep control characters out of answers and logs. */
+/**
+ * Field names come from the caller: bound them, keep control characters out of answers and logs,
+ * and mask a phone number sent as a key.
+ */
 function printable(name: string): string {
-  const clean = JSON.stringify(name).slice(1, -1);
+  const clean = maskPhoneNumbersIn(JSON.stringify(name).slice(1, -1));
   return clean.length > 64 ? `${clean.slice(0, 64)}…` : clean;
 }

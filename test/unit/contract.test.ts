@@ -78,3 +78,14 @@ describe('StatusUpdateRequest', () => {
     expect(schema.additionalProperties).toBe(false);
   });
 });
+
+describe('problems named in answers and logs', () => {
+  it('are bounded in number and length, and mask a phone number sent as a key', () => {
+    const keys = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}${'x'.repeat(200)}`, i]));
+    const error = failure({ phone_number: '1', status_id: 1, ...keys }, 100_000);
+    expect(error.fields).toHaveLength(20);
+    expect(Math.max(...error.fields.map((f) => f.field.length))).toBeLessThanOrEqual(65);
+    const masked = failure({ phone_number: '1', status_id: 1, '501234567': true });
+    expect(masked.fields).toEqual([{ field: '******567', message: 'is not an accepted field' }]);
+  });
+});
