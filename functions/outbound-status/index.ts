@@ -43,6 +43,8 @@ try {
 
 export async function handler(event: unknown, context: Context) {
   const kind = eventKind(event);
+  if (context?.functionName) logger.addContext(context);
+  metrics.captureColdStartMetric();
   try {
     if (kind === 'unknown') {
       logger.error('unsupported event', { event_shape: shapeOf(event) });
