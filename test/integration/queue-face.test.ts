@@ -163,6 +163,21 @@ describe('concurrency', () => {
     expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads + 1);
   });
 
+  it('re-reads a rotated secret once for a whole batch that meets 401s together', async () => {
+    const warm = await world.load();
+    expect(await warm(sqsEvent([{ body: body(PHONES.three, 3) }]), lambdaContext())).toEqual({ batchItemFailures: [] });
+    const reads = world.aws.countOf('secretsmanager.GetSecretValue');
+    const rotated = 'Zq7-pa55w0rd-never-logged-v2';
+    world.simulator.tenant.users['svc-outbound'] = rotated;
+    world.aws.secrets.set('thulium/api-user', JSON.stringify({ username: 'svc-outbound', password: rotated }));
+    world.simulator.latencyMs = 20;
+    const event = sqsEvent(Array.from({ length: 10 }, () => ({ body: body(PHONES.one, 8) })));
+    const response = await warm(event, lambdaContext());
+    world.simulator.latencyMs = 0;
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads + 1);
+  });
+
   it('bounds concurrency with QUEUE_CONCURRENCY', async () => {
     const bounded = await world.load({ QUEUE_CONCURRENCY: '3' });
     world.simulator.latencyMs = 50;
