@@ -122,6 +122,12 @@ export class ThuliumSimulator {
     this.faults.push(...faults);
   }
 
+  /** Forgets every fault not met yet. */
+  clearFaults(): void {
+    this.faults.length = 0;
+    this.faultsByPhone.clear();
+  }
+
   /** The next requests for this phone number meet these faults, before any global ones. */
   injectFaultsFor(phoneNumber: string, ...faults: Fault[]): void {
     this.faultsByPhone.set(phoneNumber, [...(this.faultsByPhone.get(phoneNumber) ?? []), ...faults]);

@@ -25,6 +25,7 @@ const Environment = z.object({
   THULIUM_RETRY_MAX_MS: integer(5_000, 1, 300_000),
   THULIUM_CONNECTIONS: integer(10, 1, 256),
   DEADLINE_SAFETY_MARGIN_MS: integer(1_000, 0, 60_000),
+  HTTP_TIMEOUT_MS: integer(29_000, 1_000, 900_000),
   MAX_BODY_BYTES: integer(4_096, 64, 1_048_576),
   QUEUE_CONCURRENCY: integer(10, 1, 100),
   QUEUE_MAX_RECEIVE_COUNT: integer(5, 1, 1_000),
@@ -32,7 +33,15 @@ const Environment = z.object({
   RETRY_VISIBILITY_MAX_SECONDS: integer(900, 0, 43_200),
   PHONE_NORMALISATION: z.enum(PHONE_NORMALISATIONS).default('as-is'),
   PHONE_COUNTRY_CODE: z.string().regex(/^[1-9][0-9]{0,3}$/).default('48'),
-});
+})
+  .refine((e) => e.THULIUM_RETRY_BASE_MS <= e.THULIUM_RETRY_MAX_MS, {
+    path: ['THULIUM_RETRY_BASE_MS'],
+    message: 'must not exceed THULIUM_RETRY_MAX_MS',
+  })
+  .refine((e) => e.RETRY_VISIBILITY_BASE_SECONDS <= e.RETRY_VISIBILITY_MAX_SECONDS, {
+    path: ['RETRY_VISIBILITY_BASE_SECONDS'],
+    message: 'must not exceed RETRY_VISIBILITY_MAX_SECONDS',
+  });
 
 export interface Config {
   thulium: {
@@ -48,6 +57,8 @@ export interface Config {
   secretTtlSeconds: number;
   deadLetterQueueUrl: string | undefined;
   deadlineSafetyMarginMs: number;
+  /** API Gateway stops waiting after its integration timeout (29 s by default); answer before it does. */
+  httpTimeoutMs: number;
   maxBodyBytes: number;
   queue: { concurrency: number; maxReceiveCount: number; visibilityBaseSeconds: number; visibilityMaxSeconds: number };
   phonePolicy: PhonePolicy;
@@ -62,7 +73,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     thulium: {
-      baseUrl: e.THULIUM_BASE_URL.replace(/\/+$/, ''),
+      baseUrl: e.THULIUM_BASE_URL,
       connectTimeoutMs: e.THULIUM_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: e.THULIUM_REQUEST_TIMEOUT_MS,
       maxAttempts: e.THULIUM_MAX_ATTEMPTS,
@@ -74,6 +85,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretTtlSeconds: e.SECRET_TTL_SECONDS,
     deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
     deadlineSafetyMarginMs: e.DEADLINE_SAFETY_MARGIN_MS,
+    httpTimeoutMs: e.HTTP_TIMEOUT_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     queue: {
       concurrency: e.QUEUE_CONCURRENCY,

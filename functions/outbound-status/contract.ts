@@ -2,15 +2,17 @@ import { z } from 'zod';
 import { InvalidRequestError, type FieldProblem } from './errors.ts';
 import { maskPhoneNumbersIn } from './phone-number.ts';
 
-/** Digits and the separators people type; at least one digit. ASCII only, on purpose. */
-const PHONE_PATTERN = /^[0-9+\-(). /]*[0-9][0-9+\-(). /]*$/;
+/** Digits and the separators people type, a + only in front; at least one digit. ASCII only, on purpose. */
+const PHONE_PATTERN = /^\+?[0-9\-(). /]*[0-9][0-9\-(). /]*$/;
 const PHONE_MAX_LENGTH = 32;
 /** Enough to fix a request; a body with a thousand unknown keys does not get a thousand-line answer. */
 const MAX_FIELD_PROBLEMS = 20;
 /** Up to 15 digits keeps every id below 2^53, so a JSON number and its string agree. */
 const STATUS_ID_PATTERN = /^[1-9][0-9]{0,14}$/;
+const STATUS_ID_MAX = 999_999_999_999_999;
 
-const required = (message: string) => (issue: { input?: unknown }) =>
+/** A missing field says so; a present but wrong one gets the field's rule. */
+const requiredOr = (message: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? 'is required' : message;
 
 const PHONE_MESSAGE = `must be a phone number of at most ${PHONE_MAX_LENGTH} characters: ASCII digits, optionally with spaces, dashes, dots, slashes, parentheses or a leading +`;
@@ -22,7 +24,7 @@ export const PhoneNumber = z
       z.string().min(1, PHONE_MESSAGE).max(PHONE_MAX_LENGTH, PHONE_MESSAGE).regex(PHONE_PATTERN, PHONE_MESSAGE),
       z.int(PHONE_MESSAGE).min(0, PHONE_MESSAGE).max(Number.MAX_SAFE_INTEGER, PHONE_MESSAGE),
     ],
-    { error: required(PHONE_MESSAGE) },
+    { error: requiredOr(PHONE_MESSAGE) },
   )
   .transform(String)
   .meta({ description: 'The main phone number of the campaign records, as Thulium stores it.', examples: ['111222333'] });
@@ -31,10 +33,10 @@ export const StatusId = z
   .union(
     [
       z.string().regex(STATUS_ID_PATTERN, STATUS_MESSAGE),
-      z.int(STATUS_MESSAGE).min(1, STATUS_MESSAGE).max(Number.MAX_SAFE_INTEGER, STATUS_MESSAGE),
+      z.int(STATUS_MESSAGE).min(1, STATUS_MESSAGE).max(STATUS_ID_MAX, STATUS_MESSAGE),
     ],
     {
-      error: required(STATUS_MESSAGE),
+      error: requiredOr(STATUS_MESSAGE),
     },
   )
   .transform(String)
@@ -48,8 +50,6 @@ export const StatusUpdateRequest = z
     description: 'Set the status of every outbound-campaign record whose main number is phone_number.',
     examples: [{ phone_number: '111222333', status_id: '3' }],
   });
-
-export type StatusUpdateRequestInput = z.input<typeof StatusUpdateRequest>;
 
 /** What the use case works with: both values as the strings Thulium expects. */
 export interface StatusUpdate {

@@ -1,14 +1,15 @@
 import { GetParameterError, TransformParameterError } from '@aws-lambda-powertools/parameters/errors';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { beforeDeadline } from './deadline.ts';
 import { ConfigurationError, OutboundStatusError, SecretUnavailableError } from './errors.ts';
 import type { Credentials } from './thulium-client.ts';
 
 /** Where the Thulium API user comes from. */
 export interface CredentialsSource {
   /** The current credentials, cached for the TTL. */
-  get(): Promise<Credentials>;
+  get(deadline: number): Promise<Credentials>;
   /** Credentials newer than `rejected`, read afresh unless another caller already did (rotation). */
-  refresh(rejected: Credentials): Promise<Credentials>;
+  refresh(rejected: Credentials, deadline: number): Promise<Credentials>;
 }
 
 /** Secrets Manager answers that no retry will fix until someone changes the secret or its policy. */
@@ -22,22 +23,27 @@ const CONFIGURATION_FAULTS = new Set([
 ]);
 
 /**
- * Reads `{"username", "password"}` from a Secrets Manager secret with Powertools' cached getSecret.
- * Concurrent callers share one read, so a cold batch of ten costs one GetSecretValue, not ten.
+ * Reads `{"username", "password"}` from a Secrets Manager secret through Powertools' cached
+ * SecretsProvider. Concurrent callers share one read, so a cold batch of ten costs one GetSecretValue.
  */
 export function secretsManagerCredentials(secretId: string, ttlSeconds: number): CredentialsSource {
+  const provider = new SecretsProvider({
+    // Bounded, so a slow Secrets Manager costs seconds, not the whole invocation.
+    clientConfig: { maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } },
+  });
   let reading: Promise<Credentials> | undefined;
   let refreshing: Promise<Credentials> | undefined;
 
   const read = (forceFetch: boolean) =>
-    getSecret(secretId, { maxAge: ttlSeconds, transform: 'json', forceFetch }).then(
+    provider.get(secretId, { maxAge: ttlSeconds, transform: 'json', forceFetch }).then(
       (value) => toCredentials(secretId, value),
       (error: unknown) => {
         throw classify(secretId, error);
       },
     );
-
-  const get = () => {
+  const inTime = (work: Promise<Credentials>, deadline: number) =>
+    beforeDeadline(work, deadline, () => new SecretUnavailableError(`Secrets Manager did not answer in time for secret ${secretId}`));
+  const current = () => {
     reading ??= read(false).finally(() => {
       reading = undefined;
     });
@@ -45,14 +51,14 @@ export function secretsManagerCredentials(secretId: string, ttlSeconds: number):
   };
 
   return {
-    get,
-    async refresh(rejected) {
-      const current = await get();
-      if (current.username !== rejected.username || current.password !== rejected.password) return current;
+    get: (deadline) => inTime(current(), deadline),
+    async refresh(rejected, deadline) {
+      const latest = await inTime(current(), deadline);
+      if (latest.username !== rejected.username || latest.password !== rejected.password) return latest;
       refreshing ??= read(true).finally(() => {
         refreshing = undefined;
       });
-      return refreshing;
+      return inTime(refreshing, deadline);
     },
   };
 }

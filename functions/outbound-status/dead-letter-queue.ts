@@ -1,8 +1,8 @@
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { ConfigurationError, thuliumRequestIdOf, type OutboundStatusError } from './errors.ts';
+import { ConfigurationError, type OutboundStatusError } from './errors.ts';
 
-const MAX_ATTRIBUTE_LENGTH = 1_000;
+const MAX_ATTRIBUTE_CHARACTERS = 1_000;
 
 /** Where messages that can never succeed go, with the reason beside the untouched body. */
 export interface DeadLetterQueue {
@@ -16,32 +16,40 @@ export function sqsDeadLetterQueue(sqs: SQSClient, queueUrl: string | undefined)
         throw new ConfigurationError('DEAD_LETTER_QUEUE_URL is not set; cannot move a failed message');
       }
       const fifo = queueUrl.endsWith('.fifo');
+      const receiveCount = record.attributes.ApproximateReceiveCount ?? '1';
       await sqs.send(
         new SendMessageCommand({
           QueueUrl: queueUrl,
           MessageBody: record.body,
-          MessageAttributes: reasonAttributes(record, reason),
+          MessageAttributes: reasonAttributes(record, reason, receiveCount),
           MessageGroupId: fifo ? (record.attributes.MessageGroupId ?? 'dead-letters') : undefined,
-          MessageDeduplicationId: fifo ? record.messageId : undefined,
+          // Per delivery: a message redriven and failing again within 5 minutes must not be deduplicated away.
+          MessageDeduplicationId: fifo ? `${record.messageId}-${receiveCount}` : undefined,
         }),
       );
     },
   };
 }
 
-export function reasonAttributes(record: SQSRecord, reason: OutboundStatusError): Record<string, MessageAttributeValue> {
+function reasonAttributes(record: SQSRecord, reason: OutboundStatusError, receiveCount: string) {
   const attributes: Record<string, MessageAttributeValue> = {
     ErrorCode: text(reason.code),
     ErrorKind: text(reason.kind),
-    ErrorMessage: text(reason.message.slice(0, MAX_ATTRIBUTE_LENGTH)),
+    ErrorMessage: text(reason.message),
     SourceMessageId: text(record.messageId),
     SourceQueueArn: text(record.eventSourceARN),
-    ReceiveCount: { DataType: 'Number', StringValue: record.attributes.ApproximateReceiveCount ?? '1' },
+    ReceiveCount: { DataType: 'Number', StringValue: receiveCount },
     FailedAt: text(new Date().toISOString()),
   };
-  const thuliumRequestId = thuliumRequestIdOf(reason);
-  if (thuliumRequestId !== undefined) attributes.ThuliumRequestId = text(thuliumRequestId);
+  if (reason.thuliumRequestId !== undefined) attributes.ThuliumRequestId = text(reason.thuliumRequestId);
   return attributes;
 }
 
-const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value || '-' });
+/**
+ * SQS refuses a message whose attributes hold characters outside its allowed set; such a refusal
+ * would repeat on every delivery, so the text is made safe and bounded (whole code points only).
+ */
+function text(value: string): MessageAttributeValue {
+  const safe = Array.from(value, (c) => (/[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(c) ? c : '?'));
+  return { DataType: 'String', StringValue: safe.slice(0, MAX_ATTRIBUTE_CHARACTERS).join('') || '-' };
+}

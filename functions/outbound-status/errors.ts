@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'THULIUM_RATE_LIMITED'
   | 'THULIUM_UNAVAILABLE'
   | 'THULIUM_TIMEOUT'
+  | 'DEADLINE_EXCEEDED'
   | 'THULIUM_BAD_RESPONSE'
   | 'THULIUM_CREDENTIALS_REJECTED'
   | 'SECRET_UNAVAILABLE'
@@ -41,6 +42,8 @@ export interface ThuliumErrorDetail {
 export abstract class OutboundStatusError extends Error {
   abstract readonly kind: ErrorKind;
   abstract readonly code: ErrorCode;
+  /** Thulium's own id of the request, for its support, when Thulium gave one. */
+  readonly thuliumRequestId?: string;
 }
 
 export class InvalidRequestError extends OutboundStatusError {
@@ -64,7 +67,7 @@ export class ThuliumRefusedError extends OutboundStatusError {
   readonly code = 'THULIUM_REFUSED';
   readonly thuliumStatus: number;
   readonly thuliumErrors: ThuliumErrorDetail[];
-  readonly thuliumRequestId: string | undefined;
+  override readonly thuliumRequestId: string | undefined;
   constructor(thuliumStatus: number, thuliumErrors: ThuliumErrorDetail[], thuliumRequestId?: string) {
     super(`Thulium refused the update (HTTP ${thuliumStatus})${summarise(thuliumErrors)}`);
     this.name = 'ThuliumRefusedError';
@@ -78,7 +81,7 @@ export class ThuliumUnavailableError extends OutboundStatusError {
   readonly kind = 'transient';
   readonly code: 'THULIUM_RATE_LIMITED' | 'THULIUM_UNAVAILABLE';
   readonly retryAfterSeconds: number;
-  readonly thuliumRequestId: string | undefined;
+  override readonly thuliumRequestId: string | undefined;
   constructor(
     message: string,
     options: { retryAfterSeconds: number; rateLimited: boolean; thuliumRequestId?: string },
@@ -107,7 +110,7 @@ export class ThuliumTimeoutError extends OutboundStatusError {
 export class ThuliumBadResponseError extends OutboundStatusError {
   readonly kind = 'transient';
   readonly code = 'THULIUM_BAD_RESPONSE';
-  readonly thuliumRequestId: string | undefined;
+  override readonly thuliumRequestId: string | undefined;
   constructor(message: string, thuliumRequestId?: string) {
     super(message);
     this.name = 'ThuliumBadResponseError';
@@ -119,12 +122,22 @@ export class CredentialsRejectedError extends OutboundStatusError {
   readonly kind = 'configuration';
   readonly code = 'THULIUM_CREDENTIALS_REJECTED';
   readonly thuliumStatus: number;
-  readonly thuliumRequestId: string | undefined;
+  override readonly thuliumRequestId: string | undefined;
   constructor(thuliumStatus: number, thuliumRequestId?: string) {
     super(`Thulium rejected the API user from the secret (HTTP ${thuliumStatus})`);
     this.name = 'CredentialsRejectedError';
     this.thuliumStatus = thuliumStatus;
     this.thuliumRequestId = thuliumRequestId;
+  }
+}
+
+/** Too little of the invocation was left to start a call to Thulium at all. */
+export class DeadlineExceededError extends OutboundStatusError {
+  readonly kind = 'transient';
+  readonly code = 'DEADLINE_EXCEEDED';
+  constructor(message = 'Too little time was left in this invocation to call Thulium') {
+    super(message);
+    this.name = 'DeadlineExceededError';
   }
 }
 
@@ -145,9 +158,6 @@ export class ConfigurationError extends OutboundStatusError {
     this.name = 'ConfigurationError';
   }
 }
-
-export const thuliumRequestIdOf = (error: OutboundStatusError): string | undefined =>
-  'thuliumRequestId' in error ? (error.thuliumRequestId as string | undefined) : undefined;
 
 function summarise(errors: ThuliumErrorDetail[]): string {
   return errors.length === 0 ? '' : `: ${errors.map((e) => e.message).join('; ')}`;

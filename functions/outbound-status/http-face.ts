@@ -5,9 +5,9 @@ import {
   OutboundStatusError,
   ThuliumRefusedError,
   ThuliumUnavailableError,
-  thuliumRequestIdOf,
   type ErrorCode,
 } from './errors.ts';
+import { headerValue } from './headers.ts';
 import { logger, recordOutcome } from './observability.ts';
 import type { UpdateStats, UpdateStatus } from './update-status.ts';
 
@@ -34,6 +34,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   THULIUM_UNAVAILABLE: 503,
   SECRET_UNAVAILABLE: 503,
   THULIUM_TIMEOUT: 504,
+  DEADLINE_EXCEEDED: 504,
   THULIUM_BAD_RESPONSE: 502,
   THULIUM_CREDENTIALS_REJECTED: 502,
   CONFIGURATION_INVALID: 500,
@@ -87,7 +88,7 @@ function readBody(request: HttpRequest, maxBodyBytes: number): string {
   if (request.method.toUpperCase() !== 'POST') {
     throw new InvalidRequestError('METHOD_NOT_ALLOWED', `Method ${request.method.slice(0, 16)} is not allowed; use POST`);
   }
-  const contentType = header(request.headers, 'content-type');
+  const contentType = headerValue(request.headers, 'content-type');
   if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType.trim())) {
     throw new InvalidRequestError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
   }
@@ -109,8 +110,7 @@ export function errorResponse(error: OutboundStatusError, requestId: string): Ht
   const body: Record<string, unknown> = { code: error.code, message: error.message, request_id: requestId };
   if (error instanceof InvalidRequestError && error.fields.length > 0) body.fields = error.fields;
   if (error instanceof ThuliumRefusedError) body.thulium_errors = error.thuliumErrors;
-  const thuliumRequestId = thuliumRequestIdOf(error);
-  if (thuliumRequestId !== undefined) body.thulium_request_id = thuliumRequestId;
+  if (error.thuliumRequestId !== undefined) body.thulium_request_id = error.thuliumRequestId;
   if (error.code === 'METHOD_NOT_ALLOWED') headers.allow = 'POST';
   const status = STATUS_BY_CODE[error.code];
   if (status === 503) {
@@ -125,7 +125,3 @@ function json(statusCode: number, body: unknown, headers: Record<string, string>
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
-function header(headers: Record<string, string | undefined>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
-  return undefined;
-}

@@ -19,7 +19,11 @@ const DEFAULT_INVOCATION_MS = 30_000;
 function createRuntime() {
   const config = readConfig();
   // The QueueUrl of a message must not override AWS_ENDPOINT_URL_SQS or the regional endpoint.
-  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const sqs = new SQSClient({
+    useQueueUrlAsEndpoint: false,
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  });
   const updateStatus = createUpdateStatus({
     credentials: secretsManagerCredentials(config.secretId, config.secretTtlSeconds),
     thulium: createThuliumClient(config.thulium),
@@ -28,7 +32,14 @@ function createRuntime() {
   return {
     config,
     http: { updateStatus, maxBodyBytes: config.maxBodyBytes },
-    queue: { updateStatus, sqs, deadLetters: sqsDeadLetterQueue(sqs, config.deadLetterQueueUrl), maxBodyBytes: config.maxBodyBytes, queue: config.queue },
+    queue: {
+      updateStatus,
+      sqs,
+      deadLetters: sqsDeadLetterQueue(sqs, config.deadLetterQueueUrl),
+      maxBodyBytes: config.maxBodyBytes,
+      queue: config.queue,
+      safetyMarginMs: config.deadlineSafetyMarginMs,
+    },
   };
 }
 
@@ -38,7 +49,7 @@ try {
   runtime = createRuntime();
 } catch (error) {
   configurationError =
-    error instanceof ConfigurationError ? error : new ConfigurationError('Cannot start', { cause: error });
+    error instanceof ConfigurationError ? error : new ConfigurationError(`Cannot start: ${(error as Error).message}`, { cause: error });
 }
 
 export async function handler(event: unknown, context: Context) {
@@ -52,14 +63,18 @@ export async function handler(event: unknown, context: Context) {
       throw new Error('Unsupported event: expected API Gateway REST (payload 1.0), HTTP API (payload 2.0) or SQS');
     }
     if (!runtime) {
-      logger.error('function is misconfigured', { error: configurationError?.message });
+      logger.error('function is misconfigured', { error: configurationError as Error });
       if (kind === 'sqs') throw configurationError; // the whole batch comes back once ops fix it
       const requestId = (event as APIGatewayProxyEvent).requestContext?.requestId ?? 'unknown';
       return errorResponse(configurationError as ConfigurationError, requestId);
     }
+    const { config } = runtime;
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_INVOCATION_MS;
-    const deadline = Date.now() + remaining - runtime.config.deadlineSafetyMarginMs;
-    if (kind === 'sqs') return await handleQueueBatch(event as SQSEvent, runtime.queue, deadline, context);
+    if (kind === 'sqs') {
+      const deadline = Date.now() + remaining - config.deadlineSafetyMarginMs;
+      return await handleQueueBatch(event as SQSEvent, runtime.queue, deadline, context);
+    }
+    const deadline = Date.now() + Math.min(remaining, config.httpTimeoutMs) - config.deadlineSafetyMarginMs;
     const request =
       kind === 'http-api' ? fromHttpApiEvent(event as APIGatewayProxyEventV2) : fromRestApiEvent(event as APIGatewayProxyEvent);
     return await handleHttpRequest(request, runtime.http, deadline);

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { thuliumRequestIdOf, type OutboundStatusError } from './errors.ts';
+import type { OutboundStatusError } from './errors.ts';
 import type { StatusUpdate } from './contract.ts';
 import { maskPhoneNumber } from './phone-number.ts';
 import type { UpdateStats } from './update-status.ts';
@@ -51,7 +51,7 @@ export function recordOutcome(record: OutcomeRecord): void {
       code: error.code,
       kind: error.kind,
       message: error.message,
-      thulium_request_id: thuliumRequestIdOf(error),
+      thulium_request_id: error.thuliumRequestId,
     },
     ...record.extra,
   };

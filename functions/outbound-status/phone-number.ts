@@ -23,10 +23,14 @@ export function normalisePhoneNumber(phone: string, policy: PhonePolicy): string
   return compact;
 }
 
-/** Phone numbers are personal data: logs and reasons show only the last three digits. */
+/**
+ * Phone numbers are personal data: every digit but the last three becomes `*` (all of them when
+ * there are three or fewer). Separators stay, they tell nothing about the person.
+ */
 export function maskPhoneNumber(phone: string): string {
-  const visible = phone.length > 3 ? phone.slice(-3) : '';
-  return '*'.repeat(phone.length - visible.length) + visible;
+  let digitsLeft = (phone.match(/\d/g) ?? []).length;
+  const keep = digitsLeft > 3 ? 3 : 0;
+  return phone.replace(/\d/g, (digit) => (digitsLeft-- > keep ? '*' : digit));
 }
 
 /**

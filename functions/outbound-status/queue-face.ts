@@ -10,8 +10,9 @@ import pLimit from 'p-limit';
 import { visibilityBackoffSeconds } from './backoff.ts';
 import type { Config } from './config.ts';
 import { parseStatusUpdate, type StatusUpdate } from './contract.ts';
+import { beforeDeadline, MIN_ATTEMPT_MS } from './deadline.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
-import { OutboundStatusError, ThuliumUnavailableError } from './errors.ts';
+import { DeadlineExceededError, OutboundStatusError, ThuliumUnavailableError } from './errors.ts';
 import { logger, recordOutcome } from './observability.ts';
 import type { UpdateStats, UpdateStatus } from './update-status.ts';
 
@@ -21,6 +22,8 @@ export interface QueueDependencies {
   sqs: SQSClient;
   maxBodyBytes: number;
   queue: Config['queue'];
+  /** Time kept after the deadline for moving messages to the DLQ and delaying retries. */
+  safetyMarginMs: number;
 }
 
 /**
@@ -47,8 +50,11 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
   const startedAt = Date.now();
   const correlationId = record.messageId;
   const stats: UpdateStats = { attempts: 0, credentialsRefreshed: false };
+  const cleanupDeadline = deadline + deps.safetyMarginMs / 2;
   let update: StatusUpdate | undefined;
   try {
+    // A record reached after the batch ran out of time is left untouched for its next delivery.
+    if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
     update = parseStatusUpdate(record.body, deps.maxBodyBytes);
     const answer = await deps.updateStatus(update, deadline, stats);
     recordOutcome({ outcome: 'updated', face: 'queue', correlationId, update, stats, startedAt, extra: { campaigns: answer.outbound_id.length } });
@@ -59,11 +65,16 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
     }
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
     const common = { face: 'queue' as const, correlationId, update, stats: update && stats, startedAt, error };
+    if (error instanceof DeadlineExceededError) {
+      // Never tried, so never dead-lettered: its next delivery gets a full attempt.
+      recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount } });
+      throw error;
+    }
     const hopeless = error.kind === 'invalid-request' || error.kind === 'refused';
     // On its last delivery a message goes to the DLQ by our hand, so it arrives with its reason.
     if (hopeless || receiveCount >= deps.queue.maxReceiveCount) {
       try {
-        await deps.deadLetters.send(record, error);
+        await beforeDeadline(deps.deadLetters.send(record, error), cleanupDeadline, () => new Error('DLQ send timed out'));
       } catch (dlqError) {
         recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { dead_letter_failure: describe(dlqError) } });
         throw error;
@@ -71,7 +82,7 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
       recordOutcome({ ...common, outcome: 'dead-lettered', extra: { receive_count: receiveCount } });
       return;
     }
-    const visibility = await delayRedelivery(record, error, receiveCount, deps);
+    const visibility = await delayRedelivery(record, error, receiveCount, deps, cleanupDeadline);
     recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount, visibility_seconds: visibility } });
     throw error;
   }
@@ -83,19 +94,19 @@ async function delayRedelivery(
   error: OutboundStatusError,
   receiveCount: number,
   deps: QueueDependencies,
+  cleanupDeadline: number,
 ): Promise<number | undefined> {
   const { visibilityBaseSeconds, visibilityMaxSeconds } = deps.queue;
   let seconds = visibilityBackoffSeconds(receiveCount, visibilityBaseSeconds, visibilityMaxSeconds);
   if (error instanceof ThuliumUnavailableError) seconds = Math.max(seconds, error.retryAfterSeconds);
   seconds = Math.min(seconds, 43_200);
   try {
-    await deps.sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrlOf(record.eventSourceARN),
-        ReceiptHandle: record.receiptHandle,
-        VisibilityTimeout: seconds,
-      }),
-    );
+    const change = new ChangeMessageVisibilityCommand({
+      QueueUrl: queueUrlOf(record.eventSourceARN),
+      ReceiptHandle: record.receiptHandle,
+      VisibilityTimeout: seconds,
+    });
+    await beforeDeadline(deps.sqs.send(change), cleanupDeadline, () => new Error('ChangeMessageVisibility timed out'));
     return seconds;
   } catch (visibilityError) {
     logger.warn('could not extend message visibility', { correlation_id: record.messageId, reason: describe(visibilityError) });
@@ -104,7 +115,7 @@ async function delayRedelivery(
 }
 
 /** arn:aws:sqs:eu-west-1:123456789012:orders → https://sqs.eu-west-1.amazonaws.com/123456789012/orders */
-export function queueUrlOf(arn: string): string {
+function queueUrlOf(arn: string): string {
   const [, partition, , region, account, name] = arn.split(':');
   const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
   return `https://sqs.${region}.${domain}/${account}/${name}`;

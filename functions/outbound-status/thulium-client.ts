@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { fullJitterDelay, parseRetryAfterMs } from './backoff.ts';
 import type { Config } from './config.ts';
 import { StatusUpdateResponse, type StatusUpdate } from './contract.ts';
+import { MIN_ATTEMPT_MS } from './deadline.ts';
 import {
   CredentialsRejectedError,
+  DeadlineExceededError,
   ThuliumBadResponseError,
   ThuliumRefusedError,
   ThuliumTimeoutError,
@@ -13,11 +15,14 @@ import {
   type OutboundStatusError,
   type ThuliumErrorDetail,
 } from './errors.ts';
+import { headerValue } from './headers.ts';
 import { maskPhoneNumbersIn } from './phone-number.ts';
 
 export const ENDPOINT_PATH = '/api/outbound_status_by_phone_number';
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const MAX_MESSAGE_LENGTH = 500;
+/** A Retry-After beyond this is treated as this: a queue message can wait at most 12 h anyway. */
+const MAX_RETRY_AFTER_SECONDS = 3_600;
 
 export interface Credentials {
   username: string;
@@ -37,7 +42,6 @@ export interface ThuliumClient {
     deadline: number,
     stats?: CallStats,
   ): Promise<StatusUpdateResponse>;
-  close(): Promise<void>;
 }
 
 const ErrorEnvelope = z.object({
@@ -87,38 +91,36 @@ export function createThuliumClient(config: Config['thulium']): ThuliumClient {
 
   return {
     async setStatusByPhoneNumber(update, credentials, deadline, stats = { attempts: 0 }) {
+      if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
       for (let n = 0; ; n++) {
         stats.attempts++;
         const result = await attempt(update, credentials, deadline);
         if (result.ok) return result.body;
         if (!result.retry || n + 1 >= config.maxAttempts) throw result.error;
         const delay = Math.max(fullJitterDelay(n, config.retryBaseMs, config.retryMaxMs), result.retryAfterMs ?? 0);
-        // Waiting past the deadline would only turn a clear answer into a timeout.
-        if (Date.now() + delay >= deadline) throw result.error;
+        // An attempt squeezed in before the deadline would turn a clear 503 into a timeout.
+        if (Date.now() + delay + MIN_ATTEMPT_MS > deadline) throw result.error;
         await sleep(delay);
       }
     },
-    close: () => pool.close(),
   };
 }
 
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+/** Reads at most MAX_RESPONSE_BYTES; leaving the loop early destroys the rest of the body. */
+async function readBounded(body: AsyncIterable<Buffer>): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
-    if (size > MAX_RESPONSE_BYTES) {
-      body.destroy();
-      break;
-    }
+    if (size > MAX_RESPONSE_BYTES) break;
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-type Headers = Record<string, string | string[] | undefined>;
+type ResponseHeaders = Record<string, string | string[] | undefined>;
 
-function classify(status: number, headers: Headers, text: string): Attempt {
+function classify(status: number, headers: ResponseHeaders, text: string): Attempt {
   const json = parseJson(text);
   const envelope = ErrorEnvelope.safeParse(json);
   const requestId = requestIdOf(envelope.success ? envelope.data.request_id : undefined, headers);
@@ -134,29 +136,39 @@ function classify(status: number, headers: Headers, text: string): Attempt {
   if (status === 401 || status === 403) {
     return { ok: false, error: new CredentialsRejectedError(status, requestId), retry: false };
   }
-  const retryAfterMs = parseRetryAfterMs(header(headers, 'retry-after'));
+  const retryAfterMs = parseRetryAfterMs(headerValue(headers, 'retry-after'));
   if (status === 429 || status === 408 || status === 425 || status >= 500) {
     const rateLimited = status === 429;
     const error = new ThuliumUnavailableError(
       rateLimited ? 'Thulium is rate limiting requests (HTTP 429)' : `Thulium is unavailable (HTTP ${status})`,
-      { retryAfterSeconds: Math.max(1, Math.ceil((retryAfterMs ?? 1000) / 1000)), rateLimited, thuliumRequestId: requestId },
+      {
+        retryAfterSeconds: Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil((retryAfterMs ?? 1000) / 1000))),
+        rateLimited,
+        thuliumRequestId: requestId,
+      },
     );
     return { ok: false, error, retry: true, retryAfterMs };
   }
-  if (status >= 400) {
-    const details = envelope.success ? detailsOf(envelope.data.errors) : [];
-    if (details.length === 0) details.push({ message: `Thulium answered HTTP ${status} without an error envelope` });
+  const details = envelope.success ? detailsOf(envelope.data.errors) : [];
+  if (status >= 400 && details.length > 0) {
     return { ok: false, error: new ThuliumRefusedError(status, details, requestId), retry: false };
   }
-  return { ok: false, error: new ThuliumBadResponseError(`Thulium answered unexpected HTTP ${status}`, requestId), retry: false };
+  // A 4xx without Thulium's envelope (a proxy, a firewall, a wrong base URL) or a 1xx/3xx is not
+  // Thulium judging the update: it stays retryable across deliveries rather than dead-lettered.
+  const error = new ThuliumBadResponseError(
+    `Thulium answered HTTP ${status} without ${status >= 400 ? 'its error envelope' : 'a usable answer'}`,
+    requestId,
+  );
+  return { ok: false, error, retry: false };
 }
 
 function networkFailure(error: unknown, timedOut: boolean): Attempt {
-  const code = (error as { code?: string } | undefined)?.code ?? (error as Error | undefined)?.name ?? 'unknown';
-  if (timedOut || /TIMEOUT|TimeoutError/i.test(code)) {
-    return { ok: false, error: new ThuliumTimeoutError(`Thulium did not answer in time (${code})`), retry: true };
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: string };
+  const reason = typeof code === 'string' ? code : (name ?? 'unknown');
+  if (timedOut || /TIMEOUT/i.test(reason)) {
+    return { ok: false, error: new ThuliumTimeoutError(`Thulium did not answer in time (${reason})`), retry: true };
   }
-  const failure = new ThuliumUnavailableError(`Could not reach Thulium (${code})`, {
+  const failure = new ThuliumUnavailableError(`Could not reach Thulium (${reason})`, {
     retryAfterSeconds: 1,
     rateLimited: false,
   });
@@ -165,19 +177,16 @@ function networkFailure(error: unknown, timedOut: boolean): Attempt {
 
 function detailsOf(errors: { message?: unknown; code?: string | number }[] | undefined): ThuliumErrorDetail[] {
   return (errors ?? []).slice(0, 10).map((e) => {
-    const message = maskPhoneNumbersIn(String(e.message ?? '')).slice(0, MAX_MESSAGE_LENGTH);
+    const message = Array.from(maskPhoneNumbersIn(String(e.message ?? '')))
+      .slice(0, MAX_MESSAGE_LENGTH)
+      .join('');
     return e.code === undefined ? { message } : { message, code: e.code };
   });
 }
 
-function requestIdOf(fromBody: string | number | undefined, headers: Headers): string | undefined {
-  const id = fromBody ?? header(headers, 'x-request-id');
+function requestIdOf(fromBody: string | number | undefined, headers: ResponseHeaders): string | undefined {
+  const id = fromBody ?? headerValue(headers, 'x-request-id');
   return id === undefined ? undefined : String(id).slice(0, 128);
-}
-
-function header(headers: Headers, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function parseJson(text: string): unknown {

@@ -25,14 +25,16 @@ export function createUpdateStatus(deps: {
 }): UpdateStatus {
   return async (update, deadline, stats = { attempts: 0, credentialsRefreshed: false }) => {
     const request = { ...update, phoneNumber: normalisePhoneNumber(update.phoneNumber, deps.phonePolicy) };
-    const credentials = await deps.credentials.get();
+    const credentials = await deps.credentials.get(deadline);
     try {
       return await deps.thulium.setStatusByPhoneNumber(request, credentials, deadline, stats);
     } catch (error) {
       if (!(error instanceof CredentialsRejectedError)) throw error;
       // The password may have been rotated since we cached it: one fresh read, one more try.
-      const fresh = await deps.credentials.refresh(credentials);
+      const fresh = await deps.credentials.refresh(credentials, deadline);
       stats.credentialsRefreshed = true;
+      // The same user again would only meet the same 401, and could lock the account.
+      if (fresh.username === credentials.username && fresh.password === credentials.password) throw error;
       return deps.thulium.setStatusByPhoneNumber(request, fresh, deadline, stats);
     }
   };

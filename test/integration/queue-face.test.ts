@@ -4,10 +4,13 @@ import {
   captureOutput,
   lambdaContext,
   logRecords,
+  PASSWORD,
   PHONES,
+  SECRET_ID,
   secretsIn,
   sqsEvent,
   startWorld,
+  USERNAME,
   type Handler,
   type World,
 } from '../support/world.ts';
@@ -32,6 +35,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  world.simulator.clearFaults();
   world.simulator.calls.length = 0;
   world.aws.sentMessages.length = 0;
   world.aws.visibilityChanges.length = 0;
@@ -120,6 +124,28 @@ describe('nothing is ever dropped', () => {
     expect(world.aws.sentMessages).toHaveLength(0);
   });
 
+  it('leaves records it had no time to start for their next delivery, untried and not dead-lettered', async () => {
+    const event = sqsEvent([{ body: body(PHONES.three, 3), messageId: 'late', receiveCount: 5 }]);
+    const response = await handler(event, lambdaContext(200));
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'late' }] });
+    expect(world.simulator.calls).toHaveLength(0);
+    expect(world.aws.sentMessages).toHaveLength(0);
+  });
+
+  it('keeps a Thulium message with control characters from making the DLQ refuse the reason', async () => {
+    world.simulator.injectFaultsFor(PHONES.one, {
+      type: 'status',
+      status: 400,
+      body: JSON.stringify({ request_id: 'r2', errors: [{ message: 'bad\u0000status\u001b 😀'.repeat(200) }] }),
+    });
+    await handler(sqsEvent([{ body: body(PHONES.one, 3) }]), lambdaContext());
+    const message = attributesOf(0).ErrorMessage ?? '';
+    expect(message).toMatch(/^Thulium refused the update \(HTTP 400\): bad\?status\? 😀/);
+    expect(message).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(message.isWellFormed()).toBe(true);
+    expect(Array.from(message).length).toBeLessThanOrEqual(1000);
+  });
+
   it('still lists a failed record when extending its visibility fails', async () => {
     world.aws.fail('AmazonSQS.ChangeMessageVisibility', 10);
     world.simulator.injectFaultsFor(PHONES.one, ...Array(3).fill({ type: 'status', status: 503 }));
@@ -129,10 +155,9 @@ describe('nothing is ever dropped', () => {
   });
 
   it('retries, rather than dead-letters, when the credentials are rejected', async () => {
-    const password = world.simulator.tenant.users['svc-outbound'];
-    world.simulator.tenant.users['svc-outbound'] = 'rotated-in-thulium-but-not-in-the-secret';
+    world.simulator.tenant.users[USERNAME] = 'rotated-in-thulium-but-not-in-the-secret';
     const response = await handler(sqsEvent([{ body: body(PHONES.one, 3), messageId: 'auth' }]), lambdaContext());
-    world.simulator.tenant.users['svc-outbound'] = password;
+    world.simulator.tenant.users[USERNAME] = PASSWORD;
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'auth' }] });
     expect(world.aws.sentMessages).toHaveLength(0);
   });
@@ -167,13 +192,16 @@ describe('concurrency', () => {
     const warm = await world.load();
     expect(await warm(sqsEvent([{ body: body(PHONES.three, 3) }]), lambdaContext())).toEqual({ batchItemFailures: [] });
     const reads = world.aws.countOf('secretsmanager.GetSecretValue');
-    const rotated = 'Zq7-pa55w0rd-never-logged-v2';
-    world.simulator.tenant.users['svc-outbound'] = rotated;
-    world.aws.secrets.set('thulium/api-user', JSON.stringify({ username: 'svc-outbound', password: rotated }));
+    const rotate = (password: string) => {
+      world.simulator.tenant.users[USERNAME] = password;
+      world.aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password }));
+    };
+    rotate(`${PASSWORD}-v2`);
     world.simulator.latencyMs = 20;
     const event = sqsEvent(Array.from({ length: 10 }, () => ({ body: body(PHONES.one, 8) })));
     const response = await warm(event, lambdaContext());
     world.simulator.latencyMs = 0;
+    rotate(PASSWORD);
     expect(response).toEqual({ batchItemFailures: [] });
     expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads + 1);
   });
@@ -210,7 +238,7 @@ describe('FIFO queues', () => {
     const fifo = await world.load({ DEAD_LETTER_QUEUE_URL: world.aws.queueUrl('outbound-status-dlq.fifo') });
     const event = sqsEvent([{ body: 'nope', messageId: 'x1', messageGroupId: 'g' }], 'outbound-status.fifo');
     expect(await fifo(event, lambdaContext())).toEqual({ batchItemFailures: [] });
-    expect(world.aws.sentMessages[0]).toMatchObject({ MessageGroupId: 'g', MessageDeduplicationId: 'x1', MessageBody: 'nope' });
+    expect(world.aws.sentMessages[0]).toMatchObject({ MessageGroupId: 'g', MessageDeduplicationId: 'x1-1', MessageBody: 'nope' });
     handler = await world.load({ QUEUE_MAX_RECEIVE_COUNT: '5' });
   });
 });

@@ -49,6 +49,7 @@ export async function startWorld(): Promise<World> {
   const aws = await startAwsLoopback();
   aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password: PASSWORD }));
   const deadLetterQueueUrl = aws.queueUrl('outbound-status-dlq');
+  let overridden = new Set<string>();
   const env: Record<string, string> = {
     THULIUM_BASE_URL: simulator.url,
     THULIUM_SECRET_ID: SECRET_ID,
@@ -70,6 +71,9 @@ export async function startWorld(): Promise<World> {
     env,
     deadLetterQueueUrl,
     async load(overrides = {}) {
+      // Overrides hold for this container only: the next load starts from the base environment.
+      for (const key of overridden) if (!(key in env)) delete process.env[key];
+      overridden = new Set(Object.keys(overrides));
       for (const [key, value] of Object.entries({ ...env, ...overrides })) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;

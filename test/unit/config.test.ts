@@ -8,7 +8,7 @@ describe('readConfig', () => {
   it('fills every knob with its documented default', () => {
     const config = readConfig(base);
     expect(config.thulium).toEqual({
-      baseUrl: 'https://acme.thulium.com',
+      baseUrl: 'https://acme.thulium.com/',
       connectTimeoutMs: 3000,
       requestTimeoutMs: 10000,
       maxAttempts: 3,
@@ -20,6 +20,7 @@ describe('readConfig', () => {
       secretTtlSeconds: 300,
       maxBodyBytes: 4096,
       deadlineSafetyMarginMs: 1000,
+      httpTimeoutMs: 29000,
       queue: { concurrency: 10, maxReceiveCount: 5, visibilityBaseSeconds: 30, visibilityMaxSeconds: 900 },
       phonePolicy: { normalisation: 'as-is', countryCode: '48' },
     });
@@ -35,6 +36,11 @@ describe('readConfig', () => {
         expect(message).toContain(name);
       }
     }
+  });
+
+  it('refuses a back-off base above its maximum', () => {
+    expect(() => readConfig({ ...base, THULIUM_RETRY_BASE_MS: '9000' })).toThrow(/THULIUM_RETRY_BASE_MS must not exceed/);
+    expect(() => readConfig({ ...base, RETRY_VISIBILITY_BASE_SECONDS: '1000' })).toThrow(/RETRY_VISIBILITY_BASE_SECONDS/);
   });
 
   it('accepts plain HTTP only on loopback', () => {

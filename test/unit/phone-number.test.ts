@@ -21,13 +21,15 @@ describe('normalisePhoneNumber', () => {
 });
 
 describe('masking', () => {
-  it('shows only the last three characters', () => {
+  it('shows only the last three digits', () => {
     expect(maskPhoneNumber('111222333')).toBe('******333');
+    expect(maskPhoneNumber('+48 111-222-333')).toBe('+** ***-***-333');
+    expect(maskPhoneNumber('111-22')).toBe('**1-22');
     expect(maskPhoneNumber('333')).toBe('***');
   });
 
   it('masks phone-like numbers inside free text', () => {
-    expect(maskPhoneNumbersIn('No records for +48 111-222-333 (id 42)')).toBe('No records for ************333 (id 42)');
+    expect(maskPhoneNumbersIn('No records for +48 111-222-333 (id 42)')).toBe('No records for +** ***-***-333 (id 42)');
     expect(maskPhoneNumbersIn('Status 77 does not exist')).toBe('Status 77 does not exist');
   });
 });

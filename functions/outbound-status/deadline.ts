@@ -1,0 +1,23 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Below this much time left, a call to Thulium is not started: it could only end in a timeout. */
+export const MIN_ATTEMPT_MS = 250;
+
+/**
+ * Settles with `work`, or rejects with `onTimeout()` once `deadline` (epoch ms) passes. The work
+ * itself is not cancelled; the caller just stops waiting, so an answer is still given in time.
+ */
+export async function beforeDeadline<T>(work: Promise<T>, deadline: number, onTimeout: () => Error): Promise<T> {
+  const timer = new AbortController();
+  const expired = sleep(Math.max(0, deadline - Date.now()), undefined, { signal: timer.signal, ref: false }).then(
+    () => {
+      throw onTimeout();
+    },
+  );
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    timer.abort();
+    expired.catch(() => {});
+  }
+}
