@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { readConfig } from './config.ts';
@@ -6,7 +7,6 @@ import { sqsDeadLetterQueue } from './dead-letter-queue.ts';
 import { ConfigurationError } from './errors.ts';
 import { eventKind, shapeOf } from './event-kind.ts';
 import { errorResponse, fromHttpApiEvent, fromRestApiEvent, handleHttpRequest } from './http-face.ts';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from './observability.ts';
 import { handleQueueBatch } from './queue-face.ts';
 import { createThuliumClient } from './thulium-client.ts';
@@ -64,7 +64,8 @@ export async function handler(event: unknown, context: Context) {
     }
     if (!runtime) {
       logger.error('function is misconfigured', { error: configurationError as Error });
-      if (kind === 'sqs') throw configurationError; // the whole batch comes back once ops fix it
+      // SQS delivers the whole batch again, until the redrive policy takes it: nothing is deleted.
+      if (kind === 'sqs') throw configurationError;
       const requestId = (event as APIGatewayProxyEvent).requestContext?.requestId ?? 'unknown';
       return errorResponse(configurationError as ConfigurationError, requestId);
     }
