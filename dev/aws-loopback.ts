@@ -53,6 +53,10 @@ export class AwsLoopback {
     this.failures.set(operation, { remaining: count, status, type });
   }
 
+  clearFailures(): void {
+    this.failures.clear();
+  }
+
   countOf(operation: Operation): number {
     return this.calls.filter((call) => call === operation).length;
   }

@@ -8,9 +8,9 @@ const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** Plain HTTP is accepted only for a simulator on this machine; a tenant is always reached over TLS. */
-const BaseUrl = z.url().refine((value) => {
-  const url = new URL(value);
-  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+const BaseUrl = z.string().refine((value) => {
+  const url = URL.parse(value);
+  return url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
 }, 'must be an https:// URL (http:// only for localhost)');
 
 const Environment = z.object({
@@ -18,6 +18,7 @@ const Environment = z.object({
   THULIUM_SECRET_ID: z.string().min(1),
   DEAD_LETTER_QUEUE_URL: z.url().optional(),
   SECRET_TTL_SECONDS: integer(300, 0, 86_400),
+  CREDENTIALS_REJECTION_HOLD_SECONDS: integer(60, 0, 86_400),
   THULIUM_CONNECT_TIMEOUT_MS: integer(3_000, 100, 60_000),
   THULIUM_REQUEST_TIMEOUT_MS: integer(10_000, 100, 900_000),
   THULIUM_MAX_ATTEMPTS: integer(3, 1, 10),
@@ -55,6 +56,7 @@ export interface Config {
   };
   secretId: string;
   secretTtlSeconds: number;
+  credentialsRejectionHoldSeconds: number;
   deadLetterQueueUrl: string | undefined;
   deadlineSafetyMarginMs: number;
   /** API Gateway stops waiting after its integration timeout (29 s by default); answer before it does. */
@@ -83,6 +85,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     secretId: e.THULIUM_SECRET_ID,
     secretTtlSeconds: e.SECRET_TTL_SECONDS,
+    credentialsRejectionHoldSeconds: e.CREDENTIALS_REJECTION_HOLD_SECONDS,
     deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
     deadlineSafetyMarginMs: e.DEADLINE_SAFETY_MARGIN_MS,
     httpTimeoutMs: e.HTTP_TIMEOUT_MS,

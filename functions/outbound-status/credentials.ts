@@ -1,16 +1,20 @@
 import { GetParameterError, TransformParameterError } from '@aws-lambda-powertools/parameters/errors';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { beforeDeadline } from './deadline.ts';
-import { ConfigurationError, OutboundStatusError, SecretUnavailableError } from './errors.ts';
+import { ConfigurationError, CredentialsRejectedError, OutboundStatusError, SecretUnavailableError } from './errors.ts';
 import type { Credentials } from './thulium-client.ts';
 
 /** Where the Thulium API user comes from. */
 export interface CredentialsSource {
-  /** The current credentials, cached for the TTL. */
+  /** The current credentials, cached for the TTL; throws while they are known to be rejected. */
   get(deadline: number): Promise<Credentials>;
   /** Credentials newer than `rejected`, read afresh unless another caller already did (rotation). */
   refresh(rejected: Credentials, deadline: number): Promise<Credentials>;
+  /** Thulium refused these even after a fresh read: stop offering them for a while. */
+  reject(credentials: Credentials, error: CredentialsRejectedError): void;
 }
+
+export const sameCredentials = (a: Credentials, b: Credentials) => a.username === b.username && a.password === b.password;
 
 /** Secrets Manager answers that no retry will fix until someone changes the secret or its policy. */
 const CONFIGURATION_FAULTS = new Set([
@@ -26,13 +30,19 @@ const CONFIGURATION_FAULTS = new Set([
  * Reads `{"username", "password"}` from a Secrets Manager secret through Powertools' cached
  * SecretsProvider. Concurrent callers share one read, so a cold batch of ten costs one GetSecretValue.
  */
-export function secretsManagerCredentials(secretId: string, ttlSeconds: number): CredentialsSource {
+export function secretsManagerCredentials(
+  secretId: string,
+  ttlSeconds: number,
+  rejectionHoldSeconds: number,
+): CredentialsSource {
   const provider = new SecretsProvider({
     // Bounded, so a slow Secrets Manager costs seconds, not the whole invocation.
     clientConfig: { maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } },
   });
   let reading: Promise<Credentials> | undefined;
   let refreshing: Promise<Credentials> | undefined;
+  // Repeated bad logins can lock a Thulium account: a rejected user is held back, not retried per message.
+  let rejection: { credentials: Credentials; until: number; error: CredentialsRejectedError } | undefined;
 
   const read = (forceFetch: boolean) =>
     provider.get(secretId, { maxAge: ttlSeconds, transform: 'json', forceFetch }).then(
@@ -51,14 +61,25 @@ export function secretsManagerCredentials(secretId: string, ttlSeconds: number):
   };
 
   return {
-    get: (deadline) => inTime(current(), deadline),
+    async get(deadline) {
+      const credentials = await inTime(current(), deadline);
+      if (rejection && Date.now() < rejection.until && sameCredentials(credentials, rejection.credentials)) {
+        const { thuliumStatus, thuliumRequestId } = rejection.error;
+        const note = `; held back for up to ${rejectionHoldSeconds} s unless the secret changes`;
+        throw new CredentialsRejectedError(thuliumStatus, thuliumRequestId, note);
+      }
+      return credentials;
+    },
     async refresh(rejected, deadline) {
       const latest = await inTime(current(), deadline);
-      if (latest.username !== rejected.username || latest.password !== rejected.password) return latest;
+      if (!sameCredentials(latest, rejected)) return latest;
       refreshing ??= read(true).finally(() => {
         refreshing = undefined;
       });
       return inTime(refreshing, deadline);
+    },
+    reject(credentials, error) {
+      if (rejectionHoldSeconds > 0) rejection = { credentials, until: Date.now() + rejectionHoldSeconds * 1000, error };
     },
   };
 }

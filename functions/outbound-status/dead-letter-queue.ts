@@ -3,6 +3,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { ConfigurationError, type OutboundStatusError } from './errors.ts';
 
 const MAX_ATTRIBUTE_CHARACTERS = 1_000;
+/** SQS accepts at most ten message attributes. */
+const MAX_ATTRIBUTES = 10;
 
 /** Where messages that can never succeed go, with the reason beside the untouched body. */
 export interface DeadLetterQueue {
@@ -21,7 +23,7 @@ export function sqsDeadLetterQueue(sqs: SQSClient, queueUrl: string | undefined)
         new SendMessageCommand({
           QueueUrl: queueUrl,
           MessageBody: record.body,
-          MessageAttributes: reasonAttributes(record, reason, receiveCount),
+          MessageAttributes: withOriginalAttributes(record, reasonAttributes(record, reason, receiveCount)),
           MessageGroupId: fifo ? (record.attributes.MessageGroupId ?? 'dead-letters') : undefined,
           // Per delivery: a message redriven and failing again within 5 minutes must not be deduplicated away.
           MessageDeduplicationId: fifo ? `${record.messageId}-${receiveCount}` : undefined,
@@ -42,6 +44,21 @@ function reasonAttributes(record: SQSRecord, reason: OutboundStatusError, receiv
     FailedAt: text(new Date().toISOString()),
   };
   if (reason.thuliumRequestId !== undefined) attributes.ThuliumRequestId = text(reason.thuliumRequestId);
+  return attributes;
+}
+
+/** The sender's own attributes travel along where SQS's limit leaves room; the reason comes first. */
+function withOriginalAttributes(record: SQSRecord, reason: Record<string, MessageAttributeValue>) {
+  const attributes = { ...reason };
+  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
+    if (Object.keys(attributes).length >= MAX_ATTRIBUTES) break;
+    if (name in attributes) continue;
+    attributes[name] = {
+      DataType: value.dataType,
+      StringValue: value.stringValue,
+      BinaryValue: value.binaryValue === undefined ? undefined : Buffer.from(value.binaryValue, 'base64'),
+    };
+  }
   return attributes;
 }
 

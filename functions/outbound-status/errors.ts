@@ -123,8 +123,8 @@ export class CredentialsRejectedError extends OutboundStatusError {
   readonly code = 'THULIUM_CREDENTIALS_REJECTED';
   readonly thuliumStatus: number;
   override readonly thuliumRequestId: string | undefined;
-  constructor(thuliumStatus: number, thuliumRequestId?: string) {
-    super(`Thulium rejected the API user from the secret (HTTP ${thuliumStatus})`);
+  constructor(thuliumStatus: number, thuliumRequestId?: string, note = '') {
+    super(`Thulium rejected the API user from the secret (HTTP ${thuliumStatus})${note}`);
     this.name = 'CredentialsRejectedError';
     this.thuliumStatus = thuliumStatus;
     this.thuliumRequestId = thuliumRequestId;

@@ -1,3 +1,5 @@
+import { maskPhoneNumbersIn } from './phone-number.ts';
+
 export type EventKind = 'rest-api' | 'http-api' | 'sqs' | 'unknown';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -19,4 +21,4 @@ export function eventKind(event: unknown): EventKind {
 
 /** Top-level keys of an unrecognised event, bounded, for a log line that does not echo its content. */
 export const shapeOf = (event: unknown): string =>
-  isObject(event) ? Object.keys(event).slice(0, 20).join(',').slice(0, 300) : typeof event;
+  isObject(event) ? maskPhoneNumbersIn(Object.keys(event).slice(0, 20).join(',').slice(0, 300)) : typeof event;

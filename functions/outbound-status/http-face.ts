@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
 import { parseStatusUpdate, type StatusUpdate } from './contract.ts';
 import {
@@ -8,7 +9,7 @@ import {
   type ErrorCode,
 } from './errors.ts';
 import { headerValue } from './headers.ts';
-import { logger, recordOutcome } from './observability.ts';
+import { logger, metrics, recordOutcome } from './observability.ts';
 import type { UpdateStats, UpdateStatus } from './update-status.ts';
 
 /** What the HTTP face needs from either API Gateway payload format. */
@@ -75,6 +76,7 @@ export async function handleHttpRequest(
   } catch (error) {
     if (!(error instanceof OutboundStatusError)) {
       logger.error('unexpected failure', { correlation_id: correlationId, error: error as Error });
+      metrics.addMetric('UnexpectedErrors', MetricUnit.Count, 1);
       return json(500, {
         error: { code: 'INTERNAL_ERROR', message: 'Unexpected failure; the function logs it under this request_id', request_id: correlationId },
       });
@@ -94,11 +96,11 @@ function readBody(request: HttpRequest, maxBodyBytes: number): string {
   }
   const raw = request.body ?? '';
   if (!request.isBase64Encoded) return raw;
+  const compact = raw.replace(/\s+/g, '');
   // base64 grows the body by a third; refuse before decoding what is clearly too large.
-  if (raw.length > Math.ceil((maxBodyBytes * 4) / 3) + 4) {
+  if (compact.length > Math.ceil(maxBodyBytes / 3) * 4) {
     throw new InvalidRequestError('PAYLOAD_TOO_LARGE', `Body is over the limit of ${maxBodyBytes} bytes`);
   }
-  const compact = raw.replace(/\s+/g, '');
   if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
     throw new InvalidRequestError('MALFORMED_BODY', 'Body is flagged base64-encoded but is not valid base64');
   }
@@ -107,7 +109,10 @@ function readBody(request: HttpRequest, maxBodyBytes: number): string {
 
 export function errorResponse(error: OutboundStatusError, requestId: string): HttpResponse {
   const headers: Record<string, string> = {};
-  const body: Record<string, unknown> = { code: error.code, message: error.message, request_id: requestId };
+  // Our own setup is none of the caller's business: the details go to the logs, under this request id.
+  const message =
+    error.code === 'CONFIGURATION_INVALID' ? 'The function is misconfigured; its logs name the problem under this request_id' : error.message;
+  const body: Record<string, unknown> = { code: error.code, message, request_id: requestId };
   if (error instanceof InvalidRequestError && error.fields.length > 0) body.fields = error.fields;
   if (error instanceof ThuliumRefusedError) body.thulium_errors = error.thuliumErrors;
   if (error.thuliumRequestId !== undefined) body.thulium_request_id = error.thuliumRequestId;

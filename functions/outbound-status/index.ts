@@ -25,7 +25,7 @@ function createRuntime() {
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
   });
   const updateStatus = createUpdateStatus({
-    credentials: secretsManagerCredentials(config.secretId, config.secretTtlSeconds),
+    credentials: secretsManagerCredentials(config.secretId, config.secretTtlSeconds, config.credentialsRejectionHoldSeconds),
     thulium: createThuliumClient(config.thulium),
     phonePolicy: config.phonePolicy,
   });

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { OutboundStatusError } from './errors.ts';
 import type { StatusUpdate } from './contract.ts';
-import { maskPhoneNumber } from './phone-number.ts';
+import { maskPhoneNumber, maskPhoneNumbersIn } from './phone-number.ts';
 import type { UpdateStats } from './update-status.ts';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'thulium-outbound-status';
@@ -43,7 +43,8 @@ export function recordOutcome(record: OutcomeRecord): void {
     face: record.face,
     correlation_id: record.correlationId,
     phone_number: record.update && maskPhoneNumber(record.update.phoneNumber),
-    status_id: record.update?.statusId,
+    // A phone number sent as status_id is valid input; it must not reach the logs whole either.
+    status_id: record.update && maskPhoneNumbersIn(record.update.statusId),
     thulium_attempts: record.stats?.attempts,
     credentials_refreshed: record.stats?.credentialsRefreshed || undefined,
     duration_ms: Date.now() - record.startedAt,

@@ -4,6 +4,7 @@ import {
   processPartialResponse,
   SqsFifoPartialProcessorAsync,
 } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
@@ -13,7 +14,7 @@ import { parseStatusUpdate, type StatusUpdate } from './contract.ts';
 import { beforeDeadline, MIN_ATTEMPT_MS } from './deadline.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import { DeadlineExceededError, OutboundStatusError, ThuliumUnavailableError } from './errors.ts';
-import { logger, recordOutcome } from './observability.ts';
+import { logger, metrics, recordOutcome } from './observability.ts';
 import type { UpdateStats, UpdateStatus } from './update-status.ts';
 
 export interface QueueDependencies {
@@ -61,15 +62,11 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
   } catch (error) {
     if (!(error instanceof OutboundStatusError)) {
       logger.error('unexpected failure; message left for retry', { correlation_id: correlationId, error: error as Error });
+      metrics.addMetric('UnexpectedErrors', MetricUnit.Count, 1);
       throw error;
     }
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
     const common = { face: 'queue' as const, correlationId, update, stats: update && stats, startedAt, error };
-    if (error instanceof DeadlineExceededError) {
-      // Never tried, so never dead-lettered: its next delivery gets a full attempt.
-      recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount } });
-      throw error;
-    }
     const hopeless = error.kind === 'invalid-request' || error.kind === 'refused';
     // On its last delivery a message goes to the DLQ by our hand, so it arrives with its reason.
     if (hopeless || receiveCount >= deps.queue.maxReceiveCount) {
@@ -81,6 +78,11 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
       }
       recordOutcome({ ...common, outcome: 'dead-lettered', extra: { receive_count: receiveCount } });
       return;
+    }
+    if (error instanceof DeadlineExceededError) {
+      // Never tried: no back-off, its next delivery gets a full attempt.
+      recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount } });
+      throw error;
     }
     const visibility = await delayRedelivery(record, error, receiveCount, deps, cleanupDeadline);
     recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount, visibility_seconds: visibility } });
@@ -98,6 +100,7 @@ async function delayRedelivery(
 ): Promise<number | undefined> {
   const { visibilityBaseSeconds, visibilityMaxSeconds } = deps.queue;
   let seconds = visibilityBackoffSeconds(receiveCount, visibilityBaseSeconds, visibilityMaxSeconds);
+  // Thulium's Retry-After (at most an hour) wins over our own maximum: coming back sooner only meets another 429.
   if (error instanceof ThuliumUnavailableError) seconds = Math.max(seconds, error.retryAfterSeconds);
   seconds = Math.min(seconds, 43_200);
   try {

@@ -1,6 +1,7 @@
 import type { StatusUpdate, StatusUpdateResponse } from './contract.ts';
-import type { CredentialsSource } from './credentials.ts';
-import { CredentialsRejectedError } from './errors.ts';
+import { sameCredentials, type CredentialsSource } from './credentials.ts';
+import { MIN_ATTEMPT_MS } from './deadline.ts';
+import { CredentialsRejectedError, DeadlineExceededError } from './errors.ts';
 import { normalisePhoneNumber, type PhonePolicy } from './phone-number.ts';
 import type { CallStats, ThuliumClient } from './thulium-client.ts';
 
@@ -24,6 +25,7 @@ export function createUpdateStatus(deps: {
   phonePolicy: PhonePolicy;
 }): UpdateStatus {
   return async (update, deadline, stats = { attempts: 0, credentialsRefreshed: false }) => {
+    if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
     const request = { ...update, phoneNumber: normalisePhoneNumber(update.phoneNumber, deps.phonePolicy) };
     const credentials = await deps.credentials.get(deadline);
     try {
@@ -34,8 +36,16 @@ export function createUpdateStatus(deps: {
       const fresh = await deps.credentials.refresh(credentials, deadline);
       stats.credentialsRefreshed = true;
       // The same user again would only meet the same 401, and could lock the account.
-      if (fresh.username === credentials.username && fresh.password === credentials.password) throw error;
-      return deps.thulium.setStatusByPhoneNumber(request, fresh, deadline, stats);
+      if (sameCredentials(fresh, credentials)) {
+        deps.credentials.reject(credentials, error);
+        throw error;
+      }
+      try {
+        return await deps.thulium.setStatusByPhoneNumber(request, fresh, deadline, stats);
+      } catch (retryError) {
+        if (retryError instanceof CredentialsRejectedError) deps.credentials.reject(fresh, retryError);
+        throw retryError;
+      }
     }
   };
 }

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SentMessage } from '../../dev/aws-loopback.ts';
 import {
   body,
   captureOutput,
@@ -18,6 +19,8 @@ import {
 let world: World;
 let handler: Handler;
 const output = captureOutput();
+/** Every dead letter of the file, for the leak scan at the end. */
+const deadLetters: SentMessage[] = [];
 
 const attributesOf = (index: number) =>
   Object.fromEntries(
@@ -35,10 +38,18 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  world.simulator.clearFaults();
   world.simulator.calls.length = 0;
   world.aws.sentMessages.length = 0;
   world.aws.visibilityChanges.length = 0;
+});
+
+afterEach(() => {
+  deadLetters.push(...world.aws.sentMessages);
+  world.simulator.clearFaults();
+  world.simulator.latencyMs = 0;
+  world.aws.clearFailures();
+  world.simulator.tenant.users[USERNAME] = PASSWORD;
+  world.aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password: PASSWORD }));
 });
 
 describe('one batch, every outcome', () => {
@@ -96,7 +107,6 @@ describe('nothing is ever dropped', () => {
     world.aws.fail('AmazonSQS.SendMessage', 10);
     const event = sqsEvent([{ body: 'garbage', messageId: 'stuck' }, { body: body(PHONES.three, 3), messageId: 'fine' }]);
     const response = await handler(event, lambdaContext());
-    world.aws.fail('AmazonSQS.SendMessage', 0);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'stuck' }] });
   });
 
@@ -124,12 +134,40 @@ describe('nothing is ever dropped', () => {
     expect(world.aws.sentMessages).toHaveLength(0);
   });
 
-  it('leaves records it had no time to start for their next delivery, untried and not dead-lettered', async () => {
-    const event = sqsEvent([{ body: body(PHONES.three, 3), messageId: 'late', receiveCount: 5 }]);
+  it('leaves records it had no time to start for their next delivery, untried and without back-off', async () => {
+    const event = sqsEvent([{ body: body(PHONES.three, 3), messageId: 'late', receiveCount: 2 }]);
     const response = await handler(event, lambdaContext(200));
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'late' }] });
     expect(world.simulator.calls).toHaveLength(0);
     expect(world.aws.sentMessages).toHaveLength(0);
+    expect(world.aws.visibilityChanges).toHaveLength(0);
+  });
+
+  it('on the last delivery, dead-letters a record it had no time to start, with that reason', async () => {
+    const event = sqsEvent([{ body: body(PHONES.three, 3), messageId: 'late', receiveCount: 5 }]);
+    expect(await handler(event, lambdaContext(300))).toEqual({ batchItemFailures: [] });
+    expect(world.simulator.calls).toHaveLength(0);
+    expect(attributesOf(0)).toMatchObject({ ErrorCode: 'DEADLINE_EXCEEDED', SourceMessageId: 'late' });
+  });
+
+  it('lists hopeless records when DEAD_LETTER_QUEUE_URL is not set', async () => {
+    const withoutDlq = await world.load({ DEAD_LETTER_QUEUE_URL: undefined });
+    const response = await withoutDlq(sqsEvent([{ body: 'not json', messageId: 'kept' }]), lambdaContext());
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'kept' }] });
+  });
+
+  it('fails the whole invocation, deleting nothing, when the environment is invalid', async () => {
+    const broken = await world.load({ THULIUM_BASE_URL: 'not a url' });
+    await expect(broken(sqsEvent([{ body: body(PHONES.three, 3) }]), lambdaContext())).rejects.toThrow(/THULIUM_BASE_URL/);
+    expect(world.simulator.calls).toHaveLength(0);
+  });
+
+  it('keeps the sender\'s own message attributes on a dead letter, beside the reason', async () => {
+    await handler(sqsEvent([{ body: 'not json' }]), lambdaContext());
+    const sent = world.aws.sentMessages[0].MessageAttributes ?? {};
+    expect(Object.keys(sent)).toHaveLength(10);
+    expect(sent.Attribute1).toEqual({ DataType: 'String', StringValue: 'AttributeValue1' });
+    expect(sent.ErrorCode.StringValue).toBe('MALFORMED_JSON');
   });
 
   it('keeps a Thulium message with control characters from making the DLQ refuse the reason', async () => {
@@ -150,14 +188,12 @@ describe('nothing is ever dropped', () => {
     world.aws.fail('AmazonSQS.ChangeMessageVisibility', 10);
     world.simulator.injectFaultsFor(PHONES.one, ...Array(3).fill({ type: 'status', status: 503 }));
     const response = await handler(sqsEvent([{ body: body(PHONES.one, 3), messageId: 'm' }]), lambdaContext());
-    world.aws.fail('AmazonSQS.ChangeMessageVisibility', 0);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm' }] });
   });
 
   it('retries, rather than dead-letters, when the credentials are rejected', async () => {
     world.simulator.tenant.users[USERNAME] = 'rotated-in-thulium-but-not-in-the-secret';
     const response = await handler(sqsEvent([{ body: body(PHONES.one, 3), messageId: 'auth' }]), lambdaContext());
-    world.simulator.tenant.users[USERNAME] = PASSWORD;
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'auth' }] });
     expect(world.aws.sentMessages).toHaveLength(0);
   });
@@ -167,24 +203,24 @@ describe('nothing is ever dropped', () => {
     world.aws.fail('secretsmanager.GetSecretValue', 20);
     const event = sqsEvent([{ body: body(PHONES.one, 3) }, { body: body(PHONES.three, 3) }]);
     const response = await cold(event, lambdaContext());
-    world.aws.fail('secretsmanager.GetSecretValue', 0);
     expect(response.batchItemFailures).toHaveLength(2);
     expect(world.simulator.calls).toHaveLength(0);
-    handler = await world.load({ QUEUE_MAX_RECEIVE_COUNT: '5' });
   });
 });
 
 describe('concurrency', () => {
   it('processes a batch of 10 concurrently, with one secret read and up to 10 connections', async () => {
     const cold = await world.load();
-    world.simulator.latencyMs = 100;
+    world.simulator.latencyMs = 300;
     world.simulator.maxInFlight = 0;
     const reads = world.aws.countOf('secretsmanager.GetSecretValue');
+    const connections = world.simulator.connectionCount;
     const event = sqsEvent(Array.from({ length: 10 }, (_, i) => ({ body: body(i % 2 ? PHONES.one : PHONES.three, 3) })));
     const response = await cold(event, lambdaContext());
     world.simulator.latencyMs = 0;
     expect(response).toEqual({ batchItemFailures: [] });
     expect(world.simulator.maxInFlight).toBe(10);
+    expect(world.simulator.connectionCount - connections).toBeLessThanOrEqual(10);
     expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads + 1);
   });
 
@@ -192,27 +228,21 @@ describe('concurrency', () => {
     const warm = await world.load();
     expect(await warm(sqsEvent([{ body: body(PHONES.three, 3) }]), lambdaContext())).toEqual({ batchItemFailures: [] });
     const reads = world.aws.countOf('secretsmanager.GetSecretValue');
-    const rotate = (password: string) => {
-      world.simulator.tenant.users[USERNAME] = password;
-      world.aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password }));
-    };
-    rotate(`${PASSWORD}-v2`);
+    world.simulator.tenant.users[USERNAME] = `${PASSWORD}-v2`;
+    world.aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password: `${PASSWORD}-v2` }));
     world.simulator.latencyMs = 20;
     const event = sqsEvent(Array.from({ length: 10 }, () => ({ body: body(PHONES.one, 8) })));
     const response = await warm(event, lambdaContext());
-    world.simulator.latencyMs = 0;
-    rotate(PASSWORD);
     expect(response).toEqual({ batchItemFailures: [] });
     expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads + 1);
   });
 
   it('bounds concurrency with QUEUE_CONCURRENCY', async () => {
     const bounded = await world.load({ QUEUE_CONCURRENCY: '3' });
-    world.simulator.latencyMs = 50;
+    world.simulator.latencyMs = 150;
     world.simulator.maxInFlight = 0;
     const event = sqsEvent(Array.from({ length: 10 }, () => ({ body: body(PHONES.three, 3) })));
     expect(await bounded(event, lambdaContext())).toEqual({ batchItemFailures: [] });
-    world.simulator.latencyMs = 0;
     expect(world.simulator.maxInFlight).toBe(3);
   });
 });
@@ -260,8 +290,10 @@ describe('logs', () => {
     });
     await handler(sqsEvent([{ body: body(PHONES.one, 3) }]), lambdaContext());
     expect(attributesOf(0).ErrorMessage).toContain('******678');
-    const attributes = world.aws.sentMessages.map((m) => JSON.stringify(m.MessageAttributes)).join('\n');
-    expect(secretsIn(attributes)).toEqual([]);
+    const attributes = [...deadLetters, ...world.aws.sentMessages].map((m) => JSON.stringify(m.MessageAttributes));
+    expect(attributes.length).toBeGreaterThan(5);
+    expect(secretsIn(attributes.join('\n'))).toEqual([]);
+    expect(logRecords(output.lines).length).toBeGreaterThan(30);
     expect(secretsIn(output.lines.join('\n'))).toEqual([]);
   });
 });

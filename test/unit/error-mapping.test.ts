@@ -31,7 +31,15 @@ describe('each error carries its classification, and the HTTP face maps it once'
     const response = errorResponse(error, 'req');
     expect(response.statusCode).toBe(status);
     expect(response.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(response.body).error).toMatchObject({ code: error.code, message: error.message, request_id: 'req' });
+    expect(JSON.parse(response.body).error).toMatchObject({ code: error.code, request_id: 'req' });
+  });
+
+  it('passes each error\'s own message, but keeps configuration details for the logs', () => {
+    for (const [error] of cases) {
+      const { message } = JSON.parse(errorResponse(error, 'req').body).error;
+      if (error.code === 'CONFIGURATION_INVALID') expect(message).not.toContain(error.message);
+      else expect(message).toBe(error.message);
+    }
   });
 
   it('gives 503s a Retry-After, Thulium\'s own when it sent one', () => {
