@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './read-body.ts';
 
 export interface SentMessage {
   QueueUrl: string;
@@ -67,11 +68,10 @@ export class AwsLoopback {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = await readBody(req);
     const operation = String(req.headers['x-amz-target'] ?? '');
     this.calls.push(operation);
-    const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    const input = JSON.parse(text || '{}');
     const failure = this.failures.get(operation);
     if (failure && failure.remaining > 0) {
       failure.remaining--;

@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startAwsLoopback, type AwsLoopback } from './aws-loopback.ts';
+import { readBody } from './read-body.ts';
 import { SIMULATOR_PATH, startThuliumSimulator, type ThuliumSimulator } from './thulium-simulator.ts';
 
 const BUNDLE = fileURLToPath(new URL('../dist/outbound-status/index.mjs', import.meta.url));
@@ -59,7 +60,7 @@ export async function startLocalServer(port: number, env = process.env): Promise
   const { handler } = (await import(pathToFileURL(BUNDLE).href)) as { handler: Handler };
   const timeoutMs = Number(env.LOCAL_TIMEOUT_SECONDS ?? 30) * 1000;
   const server = createServer(async (req, res) => {
-    const body = await readLimited(req);
+    const body = await readBody(req, READ_LIMIT_BYTES);
     const event = toRestApiEvent(req, body);
     const started = Date.now();
     const context = {
@@ -123,16 +124,6 @@ function toRestApiEvent(req: IncomingMessage, body: string) {
     body: body === '' ? null : body,
     isBase64Encoded: false,
   };
-}
-
-async function readLimited(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= READ_LIMIT_BYTES) chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { readBody } from './read-body.ts';
 
 export const SIMULATOR_PATH = '/api/outbound_status_by_phone_number';
 
@@ -255,11 +256,6 @@ function phoneOf(body: string): string | undefined {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const simulator = await startThuliumSimulator({ port: Number(process.env.PORT ?? 3001) });

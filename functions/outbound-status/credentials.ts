@@ -1,6 +1,6 @@
 import { GetParameterError, TransformParameterError } from '@aws-lambda-powertools/parameters/errors';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { beforeDeadline } from './deadline.ts';
+import { AWS_CLIENT_LIMITS, beforeDeadline } from './deadline.ts';
 import { ConfigurationError, CredentialsRejectedError, OutboundStatusError, SecretUnavailableError } from './errors.ts';
 import type { Credentials } from './thulium-client.ts';
 
@@ -35,10 +35,7 @@ export function secretsManagerCredentials(
   ttlSeconds: number,
   rejectionHoldSeconds: number,
 ): CredentialsSource {
-  const provider = new SecretsProvider({
-    // Bounded, so a slow Secrets Manager costs seconds, not the whole invocation.
-    clientConfig: { maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } },
-  });
+  const provider = new SecretsProvider({ clientConfig: AWS_CLIENT_LIMITS });
   let reading: Promise<Credentials> | undefined;
   let refreshing: Promise<Credentials> | undefined;
   // Repeated bad logins can lock a Thulium account: a rejected user is held back, not retried per message.

@@ -3,6 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** Below this much time left, a call to Thulium is not started: it could only end in a timeout. */
 export const MIN_ATTEMPT_MS = 250;
 
+/** Secrets Manager and SQS clients: a slow dependency costs seconds, not the whole invocation. */
+export const AWS_CLIENT_LIMITS = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+};
+
 /**
  * Settles with `work`, or rejects with `onTimeout()` once `deadline` (epoch ms) passes. The work
  * itself is not cancelled; the caller just stops waiting, so an answer is still given in time.

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context, SQSEvent } 
 import { readConfig } from './config.ts';
 import { secretsManagerCredentials } from './credentials.ts';
 import { sqsDeadLetterQueue } from './dead-letter-queue.ts';
+import { AWS_CLIENT_LIMITS } from './deadline.ts';
 import { ConfigurationError } from './errors.ts';
 import { eventKind, shapeOf } from './event-kind.ts';
 import { errorResponse, fromHttpApiEvent, fromRestApiEvent, handleHttpRequest } from './http-face.ts';
@@ -19,11 +20,7 @@ const DEFAULT_INVOCATION_MS = 30_000;
 function createRuntime() {
   const config = readConfig();
   // The QueueUrl of a message must not override AWS_ENDPOINT_URL_SQS or the regional endpoint.
-  const sqs = new SQSClient({
-    useQueueUrlAsEndpoint: false,
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-  });
+  const sqs = new SQSClient({ ...AWS_CLIENT_LIMITS, useQueueUrlAsEndpoint: false });
   const updateStatus = createUpdateStatus({
     credentials: secretsManagerCredentials(config.secretId, config.secretTtlSeconds, config.credentialsRejectionHoldSeconds),
     thulium: createThuliumClient(config.thulium),

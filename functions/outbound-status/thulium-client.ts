@@ -67,21 +67,11 @@ export function createThuliumClient(config: Config['thulium']): ThuliumClient {
     keepAliveTimeout: 30_000,
   });
 
-  async function attempt(update: StatusUpdate, credentials: Credentials, deadline: number): Promise<Attempt> {
+  async function attempt(request: { headers: Record<string, string>; body: string }, deadline: number): Promise<Attempt> {
     const budget = Math.min(config.requestTimeoutMs, deadline - Date.now());
     const signal = AbortSignal.timeout(Math.max(1, budget));
     try {
-      const response = await pool.request({
-        path,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json; charset=utf-8',
-          accept: 'application/json',
-          authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
-        },
-        body: JSON.stringify({ phone_number: update.phoneNumber, status_id: update.statusId }),
-        signal,
-      });
+      const response = await pool.request({ path, method: 'POST', ...request, signal });
       const text = await readBounded(response.body);
       return classify(response.statusCode, response.headers, text);
     } catch (error) {
@@ -92,9 +82,17 @@ export function createThuliumClient(config: Config['thulium']): ThuliumClient {
   return {
     async setStatusByPhoneNumber(update, credentials, deadline, stats = { attempts: 0 }) {
       if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
+      const request = {
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          accept: 'application/json',
+          authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+        },
+        body: JSON.stringify({ phone_number: update.phoneNumber, status_id: update.statusId }),
+      };
       for (let n = 0; ; n++) {
         stats.attempts++;
-        const result = await attempt(update, credentials, deadline);
+        const result = await attempt(request, deadline);
         if (result.ok) return result.body;
         if (!result.retry || n + 1 >= config.maxAttempts) throw result.error;
         const delay = Math.max(fullJitterDelay(n, config.retryBaseMs, config.retryMaxMs), result.retryAfterMs ?? 0);

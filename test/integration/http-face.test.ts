@@ -8,7 +8,6 @@ import {
   PASSWORD,
   PHONES,
   restApiEvent,
-  SECRET_ID,
   secretsIn,
   startWorld,
   USERNAME,
@@ -32,11 +31,6 @@ async function post(event: unknown, remainingMs?: number, container: Handler = h
 const postRest = (payload: string | null, remainingMs?: number, container?: Handler) =>
   post(restApiEvent({ body: payload }), remainingMs, container);
 
-function setPassword(password: string, where: { thulium: boolean; secret: boolean }) {
-  if (where.thulium) world.simulator.tenant.users[USERNAME] = password;
-  if (where.secret) world.aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password }));
-}
-
 beforeAll(async () => {
   world = await startWorld();
   handler = await world.load();
@@ -51,12 +45,7 @@ beforeEach(() => {
   world.simulator.calls.length = 0;
 });
 
-afterEach(() => {
-  world.simulator.clearFaults();
-  world.simulator.latencyMs = 0;
-  world.aws.clearFailures();
-  setPassword(PASSWORD, { thulium: true, secret: true });
-});
+afterEach(() => world.reset());
 
 describe('200: Thulium applied the update', () => {
   it('answers Thulium\'s outbound_id list unchanged, through a REST API (payload 1.0) event', async () => {
@@ -308,14 +297,14 @@ describe('credentials', () => {
     const container = await world.load();
     expect((await postRest(body(PHONES.three, 3), undefined, container)).status).toBe(200);
     const reads = world.aws.countOf('secretsmanager.GetSecretValue');
-    setPassword(`${PASSWORD}-rotated`, { thulium: true, secret: true });
+    world.setPassword(`${PASSWORD}-rotated`);
     expect((await postRest(body(PHONES.three, 3), undefined, container)).status).toBe(200);
     expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads + 1);
   });
 
   it('502 when Thulium rejects the API user even after a fresh read', async () => {
     const container = await world.load();
-    setPassword('changed-in-thulium-only', { thulium: true, secret: false });
+    world.setPassword('changed-in-thulium-only', { thulium: true, secret: false });
     const reads = world.aws.countOf('secretsmanager.GetSecretValue');
     const { status, json } = await postRest(body(PHONES.three, '3'), undefined, container);
     expect(status).toBe(502);
@@ -328,7 +317,7 @@ describe('credentials', () => {
 
   it('holds a rejected user back for CREDENTIALS_REJECTION_HOLD_SECONDS instead of logging in again', async () => {
     const container = await world.load({ CREDENTIALS_REJECTION_HOLD_SECONDS: '60' });
-    setPassword('changed-in-thulium-only', { thulium: true, secret: false });
+    world.setPassword('changed-in-thulium-only', { thulium: true, secret: false });
     expect((await postRest(body(PHONES.three, 3), undefined, container)).status).toBe(502);
     const second = await postRest(body(PHONES.three, 3), undefined, container);
     expect(second.status).toBe(502);

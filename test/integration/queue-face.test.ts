@@ -7,11 +7,9 @@ import {
   logRecords,
   PASSWORD,
   PHONES,
-  SECRET_ID,
   secretsIn,
   sqsEvent,
   startWorld,
-  USERNAME,
   type Handler,
   type World,
 } from '../support/world.ts';
@@ -45,11 +43,7 @@ beforeEach(() => {
 
 afterEach(() => {
   deadLetters.push(...world.aws.sentMessages);
-  world.simulator.clearFaults();
-  world.simulator.latencyMs = 0;
-  world.aws.clearFailures();
-  world.simulator.tenant.users[USERNAME] = PASSWORD;
-  world.aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password: PASSWORD }));
+  world.reset();
 });
 
 describe('one batch, every outcome', () => {
@@ -192,7 +186,7 @@ describe('nothing is ever dropped', () => {
   });
 
   it('retries, rather than dead-letters, when the credentials are rejected', async () => {
-    world.simulator.tenant.users[USERNAME] = 'rotated-in-thulium-but-not-in-the-secret';
+    world.setPassword('rotated-in-thulium-but-not-in-the-secret', { thulium: true, secret: false });
     const response = await handler(sqsEvent([{ body: body(PHONES.one, 3), messageId: 'auth' }]), lambdaContext());
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'auth' }] });
     expect(world.aws.sentMessages).toHaveLength(0);
@@ -228,8 +222,7 @@ describe('concurrency', () => {
     const warm = await world.load();
     expect(await warm(sqsEvent([{ body: body(PHONES.three, 3) }]), lambdaContext())).toEqual({ batchItemFailures: [] });
     const reads = world.aws.countOf('secretsmanager.GetSecretValue');
-    world.simulator.tenant.users[USERNAME] = `${PASSWORD}-v2`;
-    world.aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password: `${PASSWORD}-v2` }));
+    world.setPassword(`${PASSWORD}-v2`);
     world.simulator.latencyMs = 20;
     const event = sqsEvent(Array.from({ length: 10 }, () => ({ body: body(PHONES.one, 8) })));
     const response = await warm(event, lambdaContext());

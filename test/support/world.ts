@@ -41,13 +41,16 @@ export interface World {
   deadLetterQueueUrl: string;
   /** A fresh container: the bundle imported anew, with the environment as it is now. */
   load(overrides?: Record<string, string | undefined>): Promise<Handler>;
+  /** The API user's password in Thulium, in the secret, or both (a rotation). */
+  setPassword(password: string, where?: { thulium: boolean; secret: boolean }): void;
+  /** Undoes what a test injected: faults, latency, AWS failures, a changed password. */
+  reset(): void;
   close(): Promise<void>;
 }
 
 export async function startWorld(): Promise<World> {
   const simulator = await startThuliumSimulator({ tenant: testTenant() });
   const aws = await startAwsLoopback();
-  aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password: PASSWORD }));
   const deadLetterQueueUrl = aws.queueUrl('outbound-status-dlq');
   let overridden = new Set<string>();
   const env: Record<string, string> = {
@@ -67,11 +70,23 @@ export async function startWorld(): Promise<World> {
     CREDENTIALS_REJECTION_HOLD_SECONDS: '0',
     POWERTOOLS_SERVICE_NAME: 'thulium-outbound-status',
   };
+  const setPassword = (password: string, where = { thulium: true, secret: true }) => {
+    if (where.thulium) simulator.tenant.users[USERNAME] = password;
+    if (where.secret) aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password }));
+  };
+  setPassword(PASSWORD);
   return {
     simulator,
     aws,
     env,
     deadLetterQueueUrl,
+    setPassword,
+    reset() {
+      simulator.clearFaults();
+      simulator.latencyMs = 0;
+      aws.clearFailures();
+      setPassword(PASSWORD);
+    },
     async load(overrides = {}) {
       // Overrides hold for this container only: the next load starts from the base environment.
       for (const key of overridden) if (!(key in env)) delete process.env[key];
