@@ -10,6 +10,7 @@ import {
 } from './errors.ts';
 import { headerValue } from './headers.ts';
 import { logger, metrics, recordOutcome } from './observability.ts';
+import { METRIC } from './metric-names.ts';
 import type { UpdateStats, UpdateStatus } from './update-status.ts';
 
 /** What the HTTP face needs from either API Gateway payload format. */
@@ -76,7 +77,7 @@ export async function handleHttpRequest(
   } catch (error) {
     if (!(error instanceof OutboundStatusError)) {
       logger.error('unexpected failure', { correlation_id: correlationId, error: error as Error });
-      metrics.addMetric('UnexpectedErrors', MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.unexpectedErrors, MetricUnit.Count, 1);
       return json(500, {
         error: { code: 'INTERNAL_ERROR', message: 'Unexpected failure; the function logs it under this request_id', request_id: correlationId },
       });

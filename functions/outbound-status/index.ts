@@ -9,6 +9,7 @@ import { ConfigurationError } from './errors.ts';
 import { eventKind, shapeOf } from './event-kind.ts';
 import { errorResponse, fromHttpApiEvent, fromRestApiEvent, handleHttpRequest } from './http-face.ts';
 import { logger, metrics } from './observability.ts';
+import { METRIC } from './metric-names.ts';
 import { handleQueueBatch } from './queue-face.ts';
 import { createThuliumClient } from './thulium-client.ts';
 import { createUpdateStatus } from './update-status.ts';
@@ -56,7 +57,7 @@ export async function handler(event: unknown, context: Context) {
   try {
     if (kind === 'unknown') {
       logger.error('unsupported event', { event_shape: shapeOf(event) });
-      metrics.addMetric('UnsupportedEvents', MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.unsupportedEvents, MetricUnit.Count, 1);
       throw new Error('Unsupported event: expected API Gateway REST (payload 1.0), HTTP API (payload 2.0) or SQS');
     }
     if (!runtime) {

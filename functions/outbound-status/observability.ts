@@ -1,16 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { OutboundStatusError } from './errors.ts';
+import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
 import type { StatusUpdate } from './contract.ts';
 import { maskPhoneNumber, maskPhoneNumbersIn } from './phone-number.ts';
 import type { UpdateStats } from './update-status.ts';
 
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'thulium-outbound-status';
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME;
 
 export const logger = new Logger({ serviceName });
 export const metrics = new Metrics({
   serviceName,
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ThuliumOutboundStatus',
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRIC_NAMESPACE,
 });
 
 export type Outcome =
@@ -62,9 +63,9 @@ export function recordOutcome(record: OutcomeRecord): void {
   else logger.error(message, line);
 
   metrics.addMetric(METRICS[record.outcome], MetricUnit.Count, 1);
-  if (record.stats) metrics.addMetric('ThuliumAttempts', MetricUnit.Count, record.stats.attempts);
+  if (record.stats) metrics.addMetric(METRIC.thuliumAttempts, MetricUnit.Count, record.stats.attempts);
   if (error) {
-    metrics.singleMetric().addDimension('ErrorCode', error.code).addMetric('Failures', MetricUnit.Count, 1);
+    metrics.singleMetric().addDimension('ErrorCode', error.code).addMetric(METRIC.failures, MetricUnit.Count, 1);
   }
 }
 
@@ -76,8 +77,8 @@ const MESSAGES: Record<Outcome, string> = {
 };
 
 const METRICS: Record<Outcome, string> = {
-  updated: 'Updated',
-  'answered-error': 'ErrorAnswers',
-  'dead-lettered': 'DeadLettered',
-  'retry-scheduled': 'RetriesScheduled',
+  updated: METRIC.updated,
+  'answered-error': METRIC.errorAnswers,
+  'dead-lettered': METRIC.deadLettered,
+  'retry-scheduled': METRIC.retriesScheduled,
 };

@@ -15,6 +15,7 @@ import { beforeDeadline, MIN_ATTEMPT_MS } from './deadline.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import { DeadlineExceededError, OutboundStatusError, ThuliumUnavailableError } from './errors.ts';
 import { logger, metrics, recordOutcome } from './observability.ts';
+import { METRIC } from './metric-names.ts';
 import type { UpdateStats, UpdateStatus } from './update-status.ts';
 
 export interface QueueDependencies {
@@ -62,7 +63,7 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
   } catch (error) {
     if (!(error instanceof OutboundStatusError)) {
       logger.error('unexpected failure; message left for retry', { correlation_id: correlationId, error: error as Error });
-      metrics.addMetric('UnexpectedErrors', MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.unexpectedErrors, MetricUnit.Count, 1);
       throw error;
     }
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');

@@ -1,0 +1,15 @@
+/** The function's CloudWatch metrics (Powertools EMF). The stack's dashboard reads the same names. */
+export const SERVICE_NAME = 'thulium-outbound-status';
+export const METRIC_NAMESPACE = 'ThuliumOutboundStatus';
+
+export const METRIC = {
+  updated: 'Updated',
+  errorAnswers: 'ErrorAnswers',
+  deadLettered: 'DeadLettered',
+  retriesScheduled: 'RetriesScheduled',
+  thuliumAttempts: 'ThuliumAttempts',
+  /** With an ErrorCode dimension. */
+  failures: 'Failures',
+  unexpectedErrors: 'UnexpectedErrors',
+  unsupportedEvents: 'UnsupportedEvents',
+} as const;

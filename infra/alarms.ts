@@ -1,0 +1,144 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRIC, SERVICE_NAME } from '../functions/outbound-status/metric-names.ts';
+import { customerManagedKey } from './keys.ts';
+import type { Settings } from './settings.ts';
+
+export interface OperationsProps {
+  settings: Settings;
+  function: IFunction;
+  api: RestApi;
+  queue: IQueue;
+  deadLetterQueue: IQueue;
+}
+
+const MINUTE = Duration.minutes(1);
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** The alarms the README's runbook explains, an optional topic for them, and one dashboard. */
+export class Operations extends Construct {
+  readonly alarms: Alarm[];
+  readonly topic?: ITopic;
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: OperationsProps) {
+    super(scope, id);
+    const { settings, api, queue, deadLetterQueue } = props;
+    const fn = props.function;
+    const apiErrorRate = new MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: { errors: api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), requests: api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' }) },
+      label: 'API 5xx (%)',
+      period: FIVE_MINUTES,
+    });
+
+    this.alarms = [
+      this.alarm('DeadLetterQueueNotEmpty', 'Updates are in the dead-letter queue: each carries its reason (see the runbook)', {
+        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' }),
+        threshold: 1,
+      }),
+      this.alarm('QueueOldestMessageAge', `An update has waited over ${settings.oldestMessageAlarmSeconds} s on the queue: Thulium is failing or the queue is under-consumed`, {
+        metric: queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, statistic: 'Maximum' }),
+        threshold: settings.oldestMessageAlarmSeconds,
+        evaluationPeriods: 5,
+      }),
+      this.alarm('FunctionErrors', 'Invocations failed as a whole (configuration, timeout, crash); queue batches are retried', {
+        metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        threshold: 1,
+      }),
+      this.alarm('FunctionThrottles', 'Invocations were throttled: the account or function concurrency limit was reached', {
+        metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        threshold: 1,
+      }),
+      this.alarm('ApiServerErrors', 'Over 5% of API calls answered 5xx in 5 minutes: Thulium, the secret or the configuration', {
+        metric: apiErrorRate,
+        threshold: 5,
+      }),
+      this.alarm('ApiLatency', `API p99 latency over ${settings.apiLatencyAlarmMs} ms for 15 minutes: Thulium is slow or retrying`, {
+        metric: api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' }),
+        threshold: settings.apiLatencyAlarmMs,
+        evaluationPeriods: 3,
+      }),
+    ];
+
+    this.topic = this.alarmTopic(settings);
+    if (!this.topic) {
+      Validations.of(this).acknowledge({
+        id: 'cdk-validator-cfnguard::cloudwatch_alarm_action_check',
+        reason: 'alarmTopic=none was set on purpose: the alarms feed the dashboard and whatever the account already watches (an EventBridge rule on alarm state changes, an incident tool).',
+      });
+    } else {
+      const action = new SnsAction(this.topic);
+      for (const alarm of this.alarms) {
+        alarm.addAlarmAction(action);
+        alarm.addOkAction(action);
+      }
+    }
+    this.dashboard = this.createDashboard(props, apiErrorRate);
+  }
+
+  private alarm(id: string, description: string, options: { metric: IMetric; threshold: number; evaluationPeriods?: number }): Alarm {
+    return new Alarm(this, id, {
+      alarmDescription: description,
+      metric: options.metric,
+      threshold: options.threshold,
+      evaluationPeriods: options.evaluationPeriods ?? 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No traffic is not a fault; a queue holding messages always reports its metrics.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private alarmTopic(settings: Settings): ITopic | undefined {
+    if (settings.alarmTopic === 'none') return undefined;
+    if (settings.alarmTopic !== 'create') return Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopic);
+    const key = customerManagedKey(this, 'AlarmTopicKey', 'Encrypts the thulium-outbound-status alarm topic');
+    // CloudWatch publishes alarm notifications to the encrypted topic.
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: `${Stack.of(this).stackName} alarms` });
+    if (settings.alarmEmail) topic.addSubscription(new EmailSubscription(settings.alarmEmail));
+    return topic;
+  }
+
+  private createDashboard(props: OperationsProps, apiErrorRate: MathExpression): Dashboard {
+    const { api, queue, deadLetterQueue } = props;
+    const fn = props.function;
+    const stackName = Stack.of(this).stackName;
+    const outcome = (metricName: string) =>
+      new Metric({ namespace: stackName, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: FIVE_MINUTES });
+    const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: stackName });
+    dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    dashboard.addWidgets(
+      new GraphWidget({ title: 'Outcomes', left: [METRIC.updated, METRIC.errorAnswers, METRIC.retriesScheduled, METRIC.deadLettered].map(outcome), width: 12 }),
+      new GraphWidget({ title: 'Thulium attempts and unexpected errors', left: [outcome(METRIC.thuliumAttempts)], right: [outcome(METRIC.unexpectedErrors)], width: 12 }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({ title: 'API requests', left: [api.metricCount({ statistic: 'Sum' }), api.metricClientError({ statistic: 'Sum' }), api.metricServerError({ statistic: 'Sum' })], right: [apiErrorRate], width: 8 }),
+      new GraphWidget({ title: 'API latency', left: ['p50', 'p99'].map((statistic) => api.metricLatency({ statistic, label: `latency ${statistic}` })), width: 8 }),
+      new GraphWidget({ title: 'Function', left: [fn.metricInvocations(), fn.metricErrors(), fn.metricThrottles()], right: [fn.metricDuration({ statistic: 'p99' })], width: 8 }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({ title: 'Queue', left: [queue.metricApproximateNumberOfMessagesVisible(), queue.metricApproximateNumberOfMessagesNotVisible()], right: [queue.metricApproximateAgeOfOldestMessage()], width: 12 }),
+      new GraphWidget({ title: 'Dead-letter queue', left: [deadLetterQueue.metricApproximateNumberOfMessagesVisible()], width: 12 }),
+    );
+    return dashboard;
+  }
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * Every deploy-time choice, with its default. Values come from typed stack props or from CDK
+ * context (`cdk.json` or `-c key=value`, where everything arrives as a string), so numbers,
+ * booleans and lists are coerced from strings too.
+ */
+const integer = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(fallback);
+const list = (item: z.ZodString) =>
+  z
+    .union([z.array(z.string()), z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))])
+    .pipe(z.array(item))
+    .default([]);
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const PLACEHOLDER_BASE_URL = 'https://your-tenant.thulium.com';
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+export const Settings = z.object({
+  /** The tenant's base URL; the placeholder synthesises but cannot reach a tenant. */
+  thuliumBaseUrl: z.url({ protocol: /^https$/ }).default(PLACEHOLDER_BASE_URL),
+  /** Name or ARN of the secret holding `{"username", "password"}` of the Thulium API user. */
+  thuliumSecret: z.string().min(1).default('thulium/outbound-status/api-user'),
+  /** Create that secret (with an empty username to fill in) instead of referencing an existing one. */
+  createSecret: flag(false),
+  /** Customer-managed KMS key of the secret, if any: the function may decrypt through Secrets Manager only. */
+  secretKmsKeyArn: z.string().regex(/^arn:aws[\w-]*:kms:/).optional(),
+
+  memorySizeMb: integer(512, 128, 10_240),
+  timeoutSeconds: integer(30, 5, 900),
+  logRetentionDays: integer(365, 1, 3653).refine((d) => LOG_RETENTION_DAYS.includes(d), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`),
+  logLevel: z.enum(LOG_LEVELS).default('INFO'),
+  phoneNormalisation: z.enum(['as-is', 'strip-separators', 'national']).default('as-is'),
+  phoneCountryCode: z.string().regex(/^[1-9][0-9]{0,3}$/).default('48'),
+
+  /** Accounts (12 digits) and AWS Organizations ids (o-…) whose IAM principals may call the API and send to the queue. */
+  callerAccountIds: list(z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit account id')),
+  callerOrganizationIds: list(z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id such as o-a1b2c3d4e5')),
+  apiThrottleRateLimit: integer(50, 1, 10_000),
+  apiThrottleBurstLimit: integer(100, 1, 5_000),
+  /** Sets API Gateway's account-wide CloudWatch role for this region; turn off when the account already has one. */
+  apiGatewayCloudWatchRole: flag(true),
+
+  /** `fifo`: the producer's MessageGroupId (the phone number) keeps updates for one number in order. */
+  queueType: z.enum(['standard', 'fifo']).default('standard'),
+  queueEncryption: z.enum(['sqs-managed', 'kms']).default('sqs-managed'),
+  /** Deliveries before SQS moves a message to the DLQ; the function dead-letters on the last one itself, with its reason. */
+  maxReceiveCount: integer(5, 5, 1_000),
+  queueRetentionDays: integer(4, 1, 14),
+  batchSize: integer(10, 1, 10),
+  /** Standard queues only: SQS does not allow a batching window on FIFO event sources. */
+  batchWindowSeconds: integer(1, 0, 300),
+  /** Concurrent invocations the queue may drive (2 is Lambda's minimum). */
+  maxConcurrency: integer(2, 2, 1_000),
+  /** Records of one batch sent to Thulium at once; the queue's ceiling on Thulium is maxConcurrency × this. */
+  recordConcurrency: integer(5, 1, 100),
+
+  /** `create` (an encrypted SNS topic), the ARN of an existing topic, or `none`. */
+  alarmTopic: z.union([z.enum(['none', 'create']), z.string().regex(/^arn:aws[\w-]*:sns:/)]).default('create'),
+  /** With `alarmTopic=create`: an address subscribed to it (it must confirm). */
+  alarmEmail: z.email().optional(),
+  oldestMessageAlarmSeconds: integer(900, 60, 1_209_600),
+  apiLatencyAlarmMs: integer(10_000, 100, 29_000),
+});
+
+export type SettingsInput = z.input<typeof Settings>;
+export type Settings = z.output<typeof Settings>;
+
+export const SETTING_NAMES = Object.keys(Settings.shape) as (keyof Settings)[];
+
+/** Parses settings from any source; every problem is named at once so a deploy fails before it starts. */
+export function parseSettings(input: Record<string, unknown>): Settings {
+  const parsed = Settings.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid stack settings: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,152 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  AccessLogField as F,
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  type Method,
+  MethodLoggingLevel,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import { AccountPrincipal, AnyPrincipal, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { encryptedLogGroup } from './log-groups.ts';
+import { requestModelSchema } from './request-model.ts';
+import type { Settings } from './settings.ts';
+
+/** The vendor's own path, so a caller swaps only the base URL. */
+export const API_PATH = ['api', 'outbound_status_by_phone_number'];
+export const STAGE_NAME = 'v1';
+
+/**
+ * Who called, what came back, how long it took. No body and no validation detail: API Gateway's
+ * validation message quotes the rejected value, which may be a phone number.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: F.contextRequestId(),
+    extendedRequestId: F.contextExtendedRequestId(),
+    requestTime: F.contextRequestTime(),
+    httpMethod: F.contextHttpMethod(),
+    resourcePath: F.contextResourcePath(),
+    status: F.contextStatus(),
+    responseLength: F.contextResponseLength(),
+    responseLatency: F.contextResponseLatency(),
+    integrationStatus: F.contextIntegrationStatus(),
+    integrationLatency: F.contextIntegrationLatency(),
+    errorMessage: F.contextErrorMessage(),
+    errorResponseType: F.contextErrorResponseType(),
+    sourceIp: F.contextIdentitySourceIp(),
+    callerAccountId: F.contextIdentityAccountId(),
+    userArn: F.contextIdentityUserArn(),
+    userAgent: F.contextIdentityUserAgent(),
+    xrayTraceId: F.contextXrayTraceId(),
+  }),
+);
+
+/** API Gateway's own refusals in the function's error envelope: `{"error": {code, message, request_id}}`. */
+const errorTemplate = (code: string) =>
+  `{"error":{"code":"${code}","message":$context.error.messageString,"request_id":"$context.requestId"}}`;
+
+/** The REST API: one IAM-authorised POST, validated against the contract before the function runs. */
+export class StatusApi extends Construct {
+  readonly api: RestApi;
+  readonly accessLogs: LogGroup;
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: { settings: Settings; function: IFunction; logsKey: IKey }) {
+    super(scope, id);
+    const { settings } = props;
+    this.accessLogs = encryptedLogGroup(this, 'AccessLogs', settings, props.logsKey);
+
+    this.api = new RestApi(this, 'Api', {
+      description: 'Sets a Thulium outbound-campaign status by phone number',
+      endpointTypes: [EndpointType.REGIONAL],
+      cloudWatchRole: settings.apiGatewayCloudWatchRole,
+      cloudWatchRoleRemovalPolicy: settings.apiGatewayCloudWatchRole ? RemovalPolicy.RETAIN : undefined,
+      policy: callersPolicy(settings),
+      defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
+      deployOptions: {
+        stageName: STAGE_NAME,
+        throttlingRateLimit: settings.apiThrottleRateLimit,
+        throttlingBurstLimit: settings.apiThrottleBurstLimit,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        tracingEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: ACCESS_LOG_FORMAT,
+      },
+    });
+
+    const model = this.api.addModel('StatusUpdateRequest', {
+      modelName: 'StatusUpdateRequest',
+      contentType: 'application/json',
+      schema: requestModelSchema(),
+    });
+    const validator = this.api.addRequestValidator('BodyValidator', { validateRequestBody: true, validateRequestParameters: true });
+    const resource = API_PATH.reduce((parent, part) => parent.addResource(part), this.api.root);
+    const method = resource.addMethod('POST', new LambdaIntegration(props.function, { allowTestInvoke: false }), {
+      authorizationType: AuthorizationType.IAM,
+      requestValidator: validator,
+      requestModels: { 'application/json': model },
+    });
+
+    this.api.addGatewayResponse('InvalidBody', {
+      type: ResponseType.BAD_REQUEST_BODY,
+      statusCode: '400',
+      templates: { 'application/json': errorTemplate('VALIDATION_FAILED') },
+    });
+    for (const [id, type] of [['Default4xx', ResponseType.DEFAULT_4XX], ['Default5xx', ResponseType.DEFAULT_5XX]] as const) {
+      this.api.addGatewayResponse(id, { type, templates: { 'application/json': errorTemplate('$context.error.responseType') } });
+    }
+    this.acknowledge(method, settings);
+    this.url = this.api.urlForPath(`/${API_PATH.join('/')}`);
+  }
+
+  private acknowledge(method: Method, settings: Settings): void {
+    Validations.of(method).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-COG4',
+        reason: 'Callers are workloads, not people: the method uses AWS_IAM (SigV4) authorisation, which cdk-nag APIG4 accepts; a Cognito user pool would add a second identity system for machines that already have IAM roles.',
+      },
+      {
+        id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
+        reason: "The permission's principal is apigateway.amazonaws.com with a SourceArn naming this API's POST method only. The rule accepts a SourceArn only as a plain string or a Ref/GetAtt; this one is an Fn::Join of the API id, region and account.",
+      },
+    );
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-APIG3',
+      reason: `Only SigV4-signed requests from allowed IAM principals reach the integration; unsigned traffic is refused by API Gateway before it costs anything. The stage is throttled (${settings.apiThrottleRateLimit} rps, burst ${settings.apiThrottleBurstLimit}). A web ACL can be attached by the account's Firewall Manager policy without changing this stack.`,
+    });
+    if (settings.apiGatewayCloudWatchRole) {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: "API Gateway's account-wide logging role, as AWS documents it: the AWS-maintained AmazonAPIGatewayPushToCloudWatchLogs policy is the one API Gateway expects and AWS keeps current.",
+      });
+    }
+  }
+}
+
+/**
+ * With AWS_IAM, a caller in this account needs only its own IAM policy. Callers in other accounts
+ * need this resource policy as well as theirs.
+ */
+function callersPolicy(settings: Settings): PolicyDocument | undefined {
+  const invoke = { actions: ['execute-api:Invoke'], resources: [`execute-api:/*/POST/${API_PATH.join('/')}`] };
+  const statements: PolicyStatement[] = [];
+  if (settings.callerAccountIds.length > 0) {
+    statements.push(new PolicyStatement({ ...invoke, principals: settings.callerAccountIds.map((a) => new AccountPrincipal(a)) }));
+  }
+  for (const org of settings.callerOrganizationIds) {
+    statements.push(
+      new PolicyStatement({ ...invoke, principals: [new AnyPrincipal()], conditions: { StringEquals: { 'aws:PrincipalOrgID': org } } }),
+    );
+  }
+  return statements.length > 0 ? new PolicyDocument({ statements }) : undefined;
+}

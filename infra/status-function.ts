@@ -1,0 +1,102 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { SERVICE_NAME } from '../functions/outbound-status/metric-names.ts';
+import { functionCode, HANDLER } from './function-code.ts';
+import { encryptedLogGroup } from './log-groups.ts';
+import type { Settings } from './settings.ts';
+
+export interface StatusFunctionProps {
+  settings: Settings;
+  secret: ISecret;
+  /** What the function calls the secret: its name when referenced by name, else its ARN. */
+  secretId: string;
+  deadLetterQueueUrl: string;
+  logsKey: IKey;
+}
+
+/** The Lambda function with its own role, log group and environment (the function's contract in README). */
+export class StatusFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: StatusFunctionProps) {
+    super(scope, id);
+    const { settings } = props;
+    const stackName = Stack.of(this).stackName;
+
+    this.logGroup = encryptedLogGroup(this, 'Logs', settings, props.logsKey);
+    // A role of our own instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'thulium-outbound-status function: its log group, its secret, its queues',
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new LambdaFunction(this, 'Function', {
+      description: 'Sets a Thulium outbound-campaign status by phone number (API Gateway and SQS)',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      code: functionCode(),
+      handler: HANDLER,
+      memorySize: settings.memorySizeMb,
+      timeout: Duration.seconds(settings.timeoutSeconds),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel[settings.logLevel],
+      systemLogLevelV2: SystemLogLevel.WARN,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        THULIUM_BASE_URL: settings.thuliumBaseUrl,
+        THULIUM_SECRET_ID: props.secretId,
+        DEAD_LETTER_QUEUE_URL: props.deadLetterQueueUrl,
+        QUEUE_MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),
+        QUEUE_CONCURRENCY: String(settings.recordConcurrency),
+        PHONE_NORMALISATION: settings.phoneNormalisation,
+        PHONE_COUNTRY_CODE: settings.phoneCountryCode,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: stackName,
+      },
+    });
+
+    // Only GetSecretValue (not DescribeSecret or the other reads grantRead adds), on this one secret.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.secret.secretFullArn ?? `${props.secret.secretArn}-??????`],
+      }),
+    );
+    if (settings.secretKmsKeyArn) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [settings.secretKmsKeyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+      );
+    }
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so X-Ray requires Resource "*". Every other statement names its resource.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+      reason: 'The function reaches only public, TLS-protected endpoints (the Thulium tenant, Secrets Manager, SQS) and no private resource. A VPC would add NAT gateways and their cost without narrowing what the function can reach; IAM scopes its AWS access.',
+    });
+  }
+}

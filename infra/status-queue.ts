@@ -1,0 +1,99 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { AccountPrincipal, AnyPrincipal, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { customerManagedKey } from './keys.ts';
+import type { Settings } from './settings.ts';
+
+/** SQS keeps a message at most 14 days: the DLQ keeps it that long for someone to look at it. */
+const DEAD_LETTER_RETENTION = Duration.days(14);
+
+/**
+ * AWS: a queue's visibility timeout should be at least six times the function timeout, plus the
+ * batching window, so a message is not redelivered while a throttled invocation still retries it.
+ */
+export function visibilityTimeoutFor(settings: Settings): Duration {
+  const window = settings.queueType === 'standard' ? settings.batchWindowSeconds : 0;
+  return Duration.seconds(6 * settings.timeoutSeconds + window);
+}
+
+/** The queue, its dead-letter queue, their encryption and who may send to them. */
+export class StatusQueue extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly key?: Key;
+
+  constructor(scope: Construct, id: string, settings: Settings) {
+    super(scope, id);
+    const fifo = settings.queueType === 'fifo';
+    if (settings.queueEncryption === 'kms') {
+      this.key = customerManagedKey(this, 'Key', 'Encrypts the thulium-outbound-status queues');
+    }
+    const common = {
+      fifo: fifo || undefined,
+      encryption: this.key ? QueueEncryption.KMS : QueueEncryption.SQS_MANAGED,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      // Updates for one number apply in order; SQS may spread groups over partitions.
+      ...(fifo && { deduplicationScope: DeduplicationScope.MESSAGE_GROUP, fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID }),
+    };
+    // Named, so the DLQ can admit the queue by ARN without a reference cycle.
+    const suffix = fifo ? '.fifo' : '';
+    const queueName = `${Stack.of(this).stackName}-updates${suffix}`;
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      ...common,
+      queueName: `${Stack.of(this).stackName}-updates-dlq${suffix}`,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+      redriveAllowPolicy: {
+        redrivePermission: RedrivePermission.BY_QUEUE,
+        sourceQueues: [Queue.fromQueueArn(this, 'Source', Stack.of(this).formatArn({ service: 'sqs', resource: queueName }))],
+      },
+    });
+    this.queue = new Queue(this, 'Queue', {
+      ...common,
+      queueName,
+      retentionPeriod: Duration.days(settings.queueRetentionDays),
+      visibilityTimeout: visibilityTimeoutFor(settings),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
+    });
+    this.admitCallers(settings);
+  }
+
+  /** The function's side: the event source (receive, delete, change visibility) and sending to the DLQ only. */
+  connect(fn: IFunction & IGrantable, settings: Settings): void {
+    fn.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: settings.batchSize,
+        maxBatchingWindow: settings.queueType === 'standard' && settings.batchWindowSeconds > 0 ? Duration.seconds(settings.batchWindowSeconds) : undefined,
+        reportBatchItemFailures: true,
+        maxConcurrency: settings.maxConcurrency,
+      }),
+    );
+    fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
+    this.key?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+  }
+
+  /** Other accounts and organisations may send; their own IAM policies must allow it too. */
+  private admitCallers(settings: Settings): void {
+    const statements: PolicyStatement[] = [];
+    if (settings.callerAccountIds.length > 0) {
+      statements.push(new PolicyStatement({ principals: settings.callerAccountIds.map((a) => new AccountPrincipal(a)) }));
+    }
+    for (const org of settings.callerOrganizationIds) {
+      statements.push(new PolicyStatement({ principals: [new AnyPrincipal()], conditions: { StringEquals: { 'aws:PrincipalOrgID': org } } }));
+    }
+    for (const statement of statements) {
+      statement.addActions('sqs:SendMessage');
+      statement.addResources(this.queue.queueArn);
+      this.queue.addToResourcePolicy(statement);
+      if (this.key) {
+        const keyUse = statement.copy({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] });
+        keyUse.addCondition('StringEquals', { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` });
+        this.key.addToResourcePolicy(keyUse);
+      }
+    }
+  }
+}
