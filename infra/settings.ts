@@ -18,6 +18,7 @@ const list = (item: z.ZodString) =>
 
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const KMS_KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 export const PLACEHOLDER_BASE_URL = 'https://your-tenant.thulium.com';
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
@@ -29,7 +30,7 @@ export const Settings = z.object({
   /** Create that secret (with an empty username to fill in) instead of referencing an existing one. */
   createSecret: flag(false),
   /** Customer-managed KMS key of the secret, if any: the function may decrypt through Secrets Manager only. */
-  secretKmsKeyArn: z.string().regex(/^arn:aws[\w-]*:kms:/).optional(),
+  secretKmsKeyArn: z.string().regex(KMS_KEY_ARN, 'must be a key ARN (arn:aws:kms:<region>:<account>:key/<key id>)').optional(),
 
   memorySizeMb: integer(512, 128, 10_240),
   timeoutSeconds: integer(30, 5, 900),

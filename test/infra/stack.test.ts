@@ -1,0 +1,279 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../functions/outbound-status/config.ts';
+import { requestModelSchema } from '../../infra/request-model.ts';
+import { synth, TENANT_URL } from './synth.ts';
+
+/** Fn::Join, Ref and GetAtt written out, so a policy reads as it will in the account. */
+function show(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (v.Ref) return `\${${v.Ref as string}}`;
+  if (v['Fn::GetAtt']) return `\${${(v['Fn::GetAtt'] as string[]).join('.')}}`;
+  if (v['Fn::Join']) {
+    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(show).join(separator);
+  }
+  return JSON.stringify(value);
+}
+
+const one = <T>(resources: Record<string, T>): [string, T] => {
+  const entries = Object.entries(resources);
+  expect(entries).toHaveLength(1);
+  return entries[0]!;
+};
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
+
+function roleStatements(template: Template) {
+  const [roleId] = one(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } } }));
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+    (p.Properties.Roles as unknown[]).some((r) => show(r) === `\${${roleId}}`),
+  );
+  return policies
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+    .map((s) => ({ effect: s.Effect, actions: [s.Action].flat().sort(), resources: [s.Resource].flat().map(show), condition: s.Condition }));
+}
+
+describe('the stack with its defaults', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synth().template;
+  }, 60_000);
+
+  it('runs the function on Node.js 24, arm64, with explicit timeout, memory, tracing and JSON logs', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 30,
+      MemorySize: 512,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', LogGroup: { Ref: Match.anyValue() } },
+    });
+  });
+
+  it('keeps logs a year, encrypted with a rotated customer-managed key', () => {
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogsKey'), 'Arn'] } });
+    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('gives the function an environment its own configuration accepts', () => {
+    const [, fn] = one(template.findResources('AWS::Lambda::Function'));
+    const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+    expect(env).toMatchObject({ THULIUM_BASE_URL: TENANT_URL, THULIUM_SECRET_ID: 'thulium/outbound-status/api-user', QUEUE_MAX_RECEIVE_COUNT: '5' });
+    expect(show(env.DEAD_LETTER_QUEUE_URL)).toMatch(/^\$\{QueuesDeadLetterQueue/);
+    const resolved = { ...env, DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/111122223333/dlq' } as NodeJS.ProcessEnv;
+    const config = readConfig(resolved);
+    expect(config.queue).toMatchObject({ maxReceiveCount: 5, concurrency: 5 });
+  });
+
+  it('protects the POST method with AWS_IAM and validates the body against the contract model', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      AuthorizationType: 'AWS_IAM',
+      RequestValidatorId: { Ref: Match.stringLikeRegexp('BodyValidator') },
+      RequestModels: { 'application/json': { Ref: Match.stringLikeRegexp('StatusUpdateRequest') } },
+      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
+    });
+    template.resourceCountIs('AWS::ApiGateway::Method', 1);
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
+    const [, model] = one(template.findResources('AWS::ApiGateway::Model'));
+    expect(model.Properties.ContentType).toBe('application/json');
+    expect(model.Properties.Schema).toMatchObject({
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      required: ['phone_number', 'status_id'],
+      additionalProperties: false,
+    });
+    expect(model.Properties.Schema.properties).toEqual(requestModelSchema().properties);
+  });
+
+  it('serves a regional endpoint with stage throttling, JSON access logs, ERROR execution logs and tracing', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    const [, stage] = one(template.findResources('AWS::ApiGateway::Stage'));
+    expect(stage.Properties).toMatchObject({
+      StageName: 'v1',
+      TracingEnabled: true,
+      MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }],
+    });
+    const format = JSON.parse(stage.Properties.AccessLogSetting.Format as string) as Record<string, string>;
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', userArn: '$context.identity.userArn' });
+    // The validation message quotes the rejected value, which may be a phone number.
+    expect(Object.values(format)).not.toContain('$context.error.validationErrorString');
+  });
+
+  it("answers API Gateway's own refusals in the function's error envelope", () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'BAD_REQUEST_BODY',
+      StatusCode: '400',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"VALIDATION_FAILED"') },
+    });
+    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: type });
+    }
+  });
+
+  it('has no resource policy unless other accounts are admitted', () => {
+    const [, api] = one(template.findResources('AWS::ApiGateway::RestApi'));
+    expect(api.Properties.Policy).toBeUndefined();
+  });
+
+  it('encrypts both queues, refuses plain HTTP to them and keeps dead letters 14 days', () => {
+    template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'ThuliumOutboundStatus-updates-dlq',
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      RedriveAllowPolicy: { redrivePermission: 'byQueue' },
+    });
+  });
+
+  it('moves a message to the DLQ after maxReceiveCount deliveries, the same count the function uses', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'ThuliumOutboundStatus-updates',
+      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueuesDeadLetterQueue'), 'Arn'] } },
+    });
+  });
+
+  it('reports batch item failures, with batch size, window and maximum concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it('lets the function read one secret, consume its queue and send to its DLQ, nothing more', () => {
+    expect(roleStatements(template)).toEqual([
+      { effect: 'Allow', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: ['${StatusFunctionLogs93D354A7.Arn}'], condition: undefined },
+      { effect: 'Allow', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'], condition: undefined },
+      {
+        effect: 'Allow',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:thulium/outbound-status/api-user-??????'],
+        condition: undefined,
+      },
+      {
+        effect: 'Allow',
+        actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+        resources: ['${QueuesQueueD811C857.Arn}'],
+        condition: undefined,
+      },
+      { effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['${QueuesDeadLetterQueue82AA3FB7.Arn}'], condition: undefined },
+    ]);
+    const [, role] = one(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } } }));
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('lets API Gateway invoke the function for this one method only', () => {
+    const [, permission] = one(template.findResources('AWS::Lambda::Permission'));
+    expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
+    expect(show(permission.Properties.SourceArn)).toMatch(/:execute-api:\$\{AWS::Region\}:\$\{AWS::AccountId\}:\$\{StatusApi\w+\}\/\$\{StatusApi\w+\}\/POST\/api\/outbound_status_by_phone_number$/);
+  });
+
+  it('alarms on the DLQ, queue age, function errors and throttles, API 5xx and latency, to an encrypted topic', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const byMetric = (name: string) =>
+      alarms.filter((a) => a.Properties.MetricName === name || JSON.stringify(a.Properties.Metrics ?? []).includes(`"MetricName":"${name}"`));
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
+    expect(byMetric('ApproximateAgeOfOldestMessage')[0]?.Properties.Threshold).toBe(900);
+    expect(byMetric('Errors')).toHaveLength(1);
+    expect(byMetric('Throttles')).toHaveLength(1);
+    expect(byMetric('5XXError')).toHaveLength(1);
+    expect(byMetric('Latency')[0]?.Properties).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 10_000 });
+    expect(alarms).toHaveLength(6);
+    const [topicId, topic] = one(template.findResources('AWS::SNS::Topic'));
+    expect(show(topic.Properties.KmsMasterKeyId)).toMatch(/^\$\{OperationsAlarmTopicKey\w+\.Arn\}$/);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+    }
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('outputs what callers and operators need', () => {
+    for (const id of ['ApiUrl', 'QueueUrl', 'QueueArn', 'DeadLetterQueueUrl', 'FunctionName', 'SecretArn', 'DashboardName']) {
+      template.hasOutput(id, { Value: Match.anyValue() });
+    }
+    expect(show(template.findOutputs('ApiUrl').ApiUrl!.Value)).toMatch(/^https:\/\/\$\{StatusApi\w+\}\.execute-api\..*\/\$\{StatusApiDeploymentStagev1\w+\}\/api\/outbound_status_by_phone_number$/);
+  });
+});
+
+describe('the stack with other settings', () => {
+  it('FIFO: both queues FIFO, ordered per message group, no batching window', () => {
+    const { template } = synth({ queueType: 'fifo' });
+    template.allResourcesProperties('AWS::SQS::Queue', { FifoQueue: true, DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' });
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'ThuliumOutboundStatus-updates.fifo' });
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'ThuliumOutboundStatus-updates-dlq.fifo' });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MaximumBatchingWindowInSeconds: Match.absent(), FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  }, 60_000);
+
+  it('visibility timeout is at least six times the function timeout plus the batching window', () => {
+    for (const [timeoutSeconds, batchWindowSeconds] of [[30, 1], [120, 20]] as const) {
+      const { template } = synth({ timeoutSeconds, batchWindowSeconds });
+      template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'ThuliumOutboundStatus-updates', VisibilityTimeout: 6 * timeoutSeconds + batchWindowSeconds });
+      template.hasResourceProperties('AWS::Lambda::Function', { Timeout: timeoutSeconds });
+    }
+  }, 60_000);
+
+  it('KMS and other accounts: callers may send and use the key through SQS only, and call the API', () => {
+    const { template } = synth({ queueEncryption: 'kms', callerAccountIds: '111122223333,444455556666', callerOrganizationIds: ['o-a1b2c3d4e5'] });
+    template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueuesKey'), 'Arn'] } });
+    const accounts = ['111122223333', '444455556666'].map((a) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${a}:root`]] }));
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { AWS: accounts } }),
+          Match.objectLike({ Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Principal: { AWS: '*' },
+            Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5', 'kms:ViaService': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+    const [, api] = one(template.findResources('AWS::ApiGateway::RestApi'));
+    expect(api.Properties.Policy.Statement).toEqual([
+      expect.objectContaining({ Action: 'execute-api:Invoke', Principal: { AWS: accounts }, Resource: 'execute-api:/*/POST/api/outbound_status_by_phone_number' }),
+      expect.objectContaining({ Action: 'execute-api:Invoke', Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
+    ]);
+    // The function may encrypt for the DLQ and decrypt what it receives, with this key only.
+    const statements = roleStatements(template);
+    expect(statements).toContainEqual({ effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [expect.stringMatching(/^\$\{QueuesKey\w+\.Arn\}$/)], condition: undefined });
+  }, 60_000);
+
+  it('a secret referenced by complete ARN is granted exactly; a created one is retained and granted by reference', () => {
+    const arn = 'arn:aws:secretsmanager:eu-central-1:111122223333:secret:thulium-AbCdEf';
+    const byArn = synth({ thuliumSecret: arn }).template;
+    expect(roleStatements(byArn)).toContainEqual({ effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [arn], condition: undefined });
+    byArn.resourceCountIs('AWS::SecretsManager::Secret', 0);
+
+    const created = synth({ createSecret: true }).template;
+    const [secretId, secret] = one(created.findResources('AWS::SecretsManager::Secret'));
+    expect(secret).toMatchObject({ DeletionPolicy: 'Retain', Properties: { Name: 'thulium/outbound-status/api-user', GenerateSecretString: { SecretStringTemplate: '{"username":""}', GenerateStringKey: 'password' } } });
+    expect(roleStatements(created)).toContainEqual({ effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [`\${${secretId}}`], condition: undefined });
+  }, 60_000);
+
+  it('without an alarm topic the alarms have no actions; an existing topic is used as given', () => {
+    const none = synth({ alarmTopic: 'none' }).template;
+    none.resourceCountIs('AWS::SNS::Topic', 0);
+    none.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
+    const topicArn = 'arn:aws:sns:eu-central-1:111122223333:ops-pager';
+    synth({ alarmTopic: topicArn }).template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topicArn], OKActions: [topicArn] });
+  }, 60_000);
+});
