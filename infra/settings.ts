@@ -24,7 +24,7 @@ const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
 export const Settings = z.object({
   /** The tenant's base URL; the placeholder synthesises but cannot reach a tenant. */
-  thuliumBaseUrl: z.url({ protocol: /^https$/ }).default(PLACEHOLDER_BASE_URL),
+  thuliumBaseUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL such as https://acme.thulium.com' }).default(PLACEHOLDER_BASE_URL),
   /** Name or ARN of the secret holding `{"username", "password"}` of the Thulium API user. */
   thuliumSecret: z.string().min(1).default('thulium/outbound-status/api-user'),
   /** Create that secret (with an empty username to fill in) instead of referencing an existing one. */

@@ -199,6 +199,11 @@ describe('the stack with its defaults', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('matches the reviewed template (asset hashes aside)', async () => {
+    const text = JSON.stringify(template.toJSON(), null, 2).replace(/\b[0-9a-f]{64}\b/g, '<asset hash>');
+    await expect(text).toMatchFileSnapshot('__snapshots__/ThuliumOutboundStatus.template.json');
+  });
+
   it('outputs what callers and operators need', () => {
     for (const id of ['ApiUrl', 'QueueUrl', 'QueueArn', 'DeadLetterQueueUrl', 'FunctionName', 'SecretArn', 'DashboardName']) {
       template.hasOutput(id, { Value: Match.anyValue() });
