@@ -53,6 +53,7 @@ export class OutboundStatusStack extends Stack {
     output('QueueUrl', this.queues.queue.queueUrl, 'Send status updates here');
     output('QueueArn', this.queues.queue.queueArn, 'For the senders\' IAM policies (sqs:SendMessage)');
     output('DeadLetterQueueUrl', this.queues.deadLetterQueue.queueUrl, 'Updates that could not be applied, with their reason');
+    output('DeadLetterQueueArn', this.queues.deadLetterQueue.queueArn, 'For aws sqs start-message-move-task (redrive)');
     output('FunctionName', fn.functionName, 'The function, for logs and metrics');
     output('SecretArn', secret.secretArn, 'Holds {"username", "password"} of the Thulium API user');
     output('DashboardName', this.operations.dashboard.dashboardName, 'CloudWatch dashboard');

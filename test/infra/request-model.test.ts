@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Template } from 'aws-cdk-lib/assertions';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { StatusUpdateRequest } from '../../functions/outbound-status/contract.ts';
 import { requestModelSchema } from '../../infra/request-model.ts';
@@ -51,7 +51,7 @@ const BODIES: unknown[] = [
 
 describe('the API Gateway request model', () => {
   it('is generated from the zod contract and accepts exactly what the function accepts', () => {
-    const validate = new Ajv({ strict: false }).compile(renderedModel());
+    const validate = new AjvDraft04.default({ strict: false }).compile(renderedModel());
     const disagreements = BODIES.filter((body) => validate(body) !== StatusUpdateRequest.safeParse(body).success);
     expect(disagreements).toEqual([]);
     expect(BODIES.filter((body) => validate(body))).toHaveLength(5);

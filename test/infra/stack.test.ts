@@ -205,7 +205,7 @@ describe('the stack with its defaults', () => {
   });
 
   it('outputs what callers and operators need', () => {
-    for (const id of ['ApiUrl', 'QueueUrl', 'QueueArn', 'DeadLetterQueueUrl', 'FunctionName', 'SecretArn', 'DashboardName']) {
+    for (const id of ['ApiUrl', 'QueueUrl', 'QueueArn', 'DeadLetterQueueUrl', 'DeadLetterQueueArn', 'FunctionName', 'SecretArn', 'DashboardName']) {
       template.hasOutput(id, { Value: Match.anyValue() });
     }
     expect(show(template.findOutputs('ApiUrl').ApiUrl!.Value)).toMatch(/^https:\/\/\$\{StatusApi\w+\}\.execute-api\..*\/\$\{StatusApiDeploymentStagev1\w+\}\/api\/outbound_status_by_phone_number$/);
