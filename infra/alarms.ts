@@ -97,6 +97,7 @@ export class Operations extends Construct {
 
   private alarm(id: string, description: string, options: { metric: IMetric; threshold: number; evaluationPeriods?: number }): Alarm {
     return new Alarm(this, id, {
+      alarmName: `${Stack.of(this).stackName}-${id}`,
       alarmDescription: description,
       metric: options.metric,
       threshold: options.threshold,

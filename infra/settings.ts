@@ -19,11 +19,12 @@ const list = (item: z.ZodString) =>
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const KMS_KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-export const PLACEHOLDER_BASE_URL = 'https://your-tenant.thulium.com';
+/** `.invalid` never resolves (RFC 2606): a deploy that forgot the setting sends credentials nowhere. */
+export const PLACEHOLDER_BASE_URL = 'https://your-tenant.thulium.invalid';
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
 export const Settings = z.object({
-  /** The tenant's base URL; the placeholder synthesises but cannot reach a tenant. */
+  /** The tenant's base URL. */
   thuliumBaseUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL such as https://acme.thulium.com' }).default(PLACEHOLDER_BASE_URL),
   /** Name or ARN of the secret holding `{"username", "password"}` of the Thulium API user. */
   thuliumSecret: z.string().min(1).default('thulium/outbound-status/api-user'),

@@ -84,6 +84,10 @@ export class StatusApi extends Construct {
       },
     });
 
+    // API Gateway would create this group itself, unencrypted and kept forever; it must exist before the stage logs.
+    const executionLogs = encryptedLogGroup(this, 'ExecutionLogs', settings, props.logsKey, `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`);
+    this.api.deploymentStage.node.addDependency(executionLogs);
+
     const model = this.api.addModel('StatusUpdateRequest', {
       modelName: 'StatusUpdateRequest',
       contentType: 'application/json',

@@ -58,7 +58,8 @@ export class StatusFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel[settings.logLevel],
-      systemLogLevelV2: SystemLogLevel.WARN,
+      // INFO keeps Lambda's REPORT lines (duration, memory, timeouts) for the 3 a.m. reader.
+      systemLogLevelV2: SystemLogLevel.INFO,
       tracing: Tracing.ACTIVE,
       environment: {
         THULIUM_BASE_URL: settings.thuliumBaseUrl,

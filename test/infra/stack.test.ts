@@ -49,13 +49,14 @@ describe('the stack with its defaults', () => {
       Timeout: 30,
       MemorySize: 512,
       TracingConfig: { Mode: 'Active' },
-      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', LogGroup: { Ref: Match.anyValue() } },
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO', LogGroup: { Ref: Match.anyValue() } },
     });
   });
 
   it('keeps logs a year, encrypted with a rotated customer-managed key', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogsKey'), 'Arn'] } });
-    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: Match.anyValue() }, '/v1']] } });
     template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
@@ -190,6 +191,9 @@ describe('the stack with its defaults', () => {
     expect(byMetric('5XXError')).toHaveLength(1);
     expect(byMetric('Latency')[0]?.Properties).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 10_000 });
     expect(alarms).toHaveLength(6);
+    expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual(
+      ['ApiLatency', 'ApiServerErrors', 'DeadLetterQueueNotEmpty', 'FunctionErrors', 'FunctionThrottles', 'QueueOldestMessageAge'].map((n) => `ThuliumOutboundStatus-${n}`),
+    );
     const [topicId, topic] = one(template.findResources('AWS::SNS::Topic'));
     expect(show(topic.Properties.KmsMasterKeyId)).toMatch(/^\$\{OperationsAlarmTopicKey\w+\.Arn\}$/);
     for (const alarm of alarms) {
