@@ -109,6 +109,8 @@ export class StatusApi extends Construct {
     for (const [id, type] of [['Default4xx', ResponseType.DEFAULT_4XX], ['Default5xx', ResponseType.DEFAULT_5XX]] as const) {
       this.api.addGatewayResponse(id, { type, templates: { 'application/json': errorTemplate('$context.error.responseType') } });
     }
+    // A resource policy takes effect only with a new deployment; CDK redeploys on method changes, not on this.
+    this.api.latestDeployment?.addToLogicalId({ callerAccountIds: settings.callerAccountIds, callerOrganizationIds: settings.callerOrganizationIds });
     this.acknowledge(method, settings);
     this.url = this.api.urlForPath(`/${API_PATH.join('/')}`);
   }

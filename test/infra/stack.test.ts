@@ -261,6 +261,9 @@ describe('the stack with other settings', () => {
       expect.objectContaining({ Action: 'execute-api:Invoke', Principal: { AWS: accounts }, Resource: 'execute-api:/*/POST/api/outbound_status_by_phone_number' }),
       expect.objectContaining({ Action: 'execute-api:Invoke', Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
     ]);
+    // A changed resource policy needs a new deployment to take effect.
+    const deploymentIds = [{}, { callerAccountIds: ['111122223333'] }].map((settings) => one(synth(settings).template.findResources('AWS::ApiGateway::Deployment'))[0]);
+    expect(deploymentIds[0]).not.toBe(deploymentIds[1]);
     // The function may encrypt for the DLQ and decrypt what it receives, with this key only.
     const statements = roleStatements(template);
     expect(statements).toContainEqual({ effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [expect.stringMatching(/^\$\{QueuesKey\w+\.Arn\}$/)], condition: undefined });
