@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
@@ -12,7 +12,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -41,8 +41,10 @@ export class Operations extends Construct {
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
-    const { settings, api, queue, deadLetterQueue } = props;
+    const { settings, queue, deadLetterQueue } = props;
     const fn = props.function;
+    // By stage, and the API's name is the stack's: ApiName alone would add up every API of that name in the region.
+    const api = props.api.deploymentStage;
     const apiErrorRate = new MathExpression({
       expression: 'IF(requests > 0, 100 * errors / requests, 0)',
       usingMetrics: { errors: api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), requests: api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' }) },
@@ -55,7 +57,7 @@ export class Operations extends Construct {
         metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' }),
         threshold: 1,
       }),
-      this.alarm('QueueOldestMessageAge', `An update has waited over ${settings.oldestMessageAlarmSeconds} s on the queue: Thulium is failing or the queue is under-consumed`, {
+      this.alarm('QueueOldestMessageAge', `An update has waited over ${settings.oldestMessageAlarmSeconds} s on the queue without being picked up: a backlog`, {
         metric: queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, statistic: 'Maximum' }),
         threshold: settings.oldestMessageAlarmSeconds,
         evaluationPeriods: 5,
@@ -111,16 +113,26 @@ export class Operations extends Construct {
   private alarmTopic(settings: Settings): ITopic | undefined {
     if (settings.alarmTopic === 'none') return undefined;
     if (settings.alarmTopic !== 'create') return Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopic);
+    const stack = Stack.of(this);
+    // The topic's policy (TLS only) replaces SNS's default one: CloudWatch needs its own allow, for this stack's alarms only.
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${stack.stackName}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+    };
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
     const key = customerManagedKey(this, 'AlarmTopicKey', 'Encrypts the thulium-outbound-status alarm topic');
-    // CloudWatch publishes alarm notifications to the encrypted topic.
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    const topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: `${Stack.of(this).stackName} alarms` });
+    key.addToResourcePolicy(
+      new PolicyStatement({ principals: [cloudWatch], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: fromOurAlarms }),
+    );
+    const topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: `${stack.stackName} alarms` });
+    topic.addToResourcePolicy(new PolicyStatement({ principals: [cloudWatch], actions: ['sns:Publish'], resources: [topic.topicArn], conditions: fromOurAlarms }));
     if (settings.alarmEmail) topic.addSubscription(new EmailSubscription(settings.alarmEmail));
     return topic;
   }
 
   private createDashboard(props: OperationsProps, apiErrorRate: MathExpression): Dashboard {
-    const { api, queue, deadLetterQueue } = props;
+    const { queue, deadLetterQueue } = props;
+    const api = props.api.deploymentStage;
     const fn = props.function;
     const stackName = Stack.of(this).stackName;
     const outcome = (metricName: string) =>

@@ -23,7 +23,11 @@ export function createApp(options: CreateAppOptions = {}) {
     SETTING_NAMES.map((name) => [name, app.node.tryGetContext(name)]).filter(([, value]) => value !== undefined),
   );
   const settings = parseSettings({ ...fromContext, ...overrides });
-  const name = stackName ?? app.node.tryGetContext('stackName') ?? DEFAULT_STACK_NAME;
+  const name: string = stackName ?? app.node.tryGetContext('stackName') ?? DEFAULT_STACK_NAME;
+  // Queue names derive from it, and SQS allows 80 characters: "<stack>-updates-dlq.fifo".
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(name)) {
+    throw new Error(`Invalid stack name "${name}": letters, digits and hyphens, starting with a letter, at most 63 characters`);
+  }
   const stack = new OutboundStatusStack(app, name, {
     settings,
     description: 'thulium-outbound-status: sets Thulium outbound-campaign statuses by phone number (API Gateway and SQS)',

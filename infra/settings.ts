@@ -53,7 +53,8 @@ export const Settings = z.object({
   queueEncryption: z.enum(['sqs-managed', 'kms']).default('sqs-managed'),
   /** Deliveries before SQS moves a message to the DLQ; the function dead-letters on the last one itself, with its reason. */
   maxReceiveCount: integer(5, 5, 1_000),
-  queueRetentionDays: integer(4, 1, 14),
+  /** At most 7: SQS keeps a message's first enqueue time when it moves it to the DLQ, which keeps messages 14 days. */
+  queueRetentionDays: integer(4, 1, 7),
   batchSize: integer(10, 1, 10),
   /** Standard queues only: SQS does not allow a batching window on FIFO event sources. */
   batchWindowSeconds: integer(1, 0, 300),

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField as F,
   AccessLogFormat,
@@ -66,6 +66,7 @@ export class StatusApi extends Construct {
     this.accessLogs = encryptedLogGroup(this, 'AccessLogs', settings, props.logsKey);
 
     this.api = new RestApi(this, 'Api', {
+      restApiName: Stack.of(this).stackName,
       description: 'Sets a Thulium outbound-campaign status by phone number',
       endpointTypes: [EndpointType.REGIONAL],
       cloudWatchRole: settings.apiGatewayCloudWatchRole,

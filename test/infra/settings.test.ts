@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../../infra/create-app.ts';
 import { parseSettings, PLACEHOLDER_BASE_URL, SETTING_NAMES } from '../../infra/settings.ts';
 
 describe('stack settings', () => {
@@ -29,10 +30,16 @@ describe('stack settings', () => {
 
   it('name every wrong value at once', () => {
     const attempt = () =>
-      parseSettings({ maxReceiveCount: '2', logRetentionDays: '31', thuliumBaseUrl: 'http://acme.thulium.com', callerAccountIds: '1234', queueType: 'lifo' });
-    for (const problem of ['maxReceiveCount: Too small', 'logRetentionDays: must be one of', 'thuliumBaseUrl: must be an https:// URL', 'callerAccountIds.0: must be a 12-digit', 'queueType: Invalid option']) {
+      parseSettings({ maxReceiveCount: '2', logRetentionDays: '31', thuliumBaseUrl: 'http://acme.thulium.com', callerAccountIds: '1234', queueType: 'lifo', queueRetentionDays: 14 });
+    const problems = ['maxReceiveCount: Too small', 'logRetentionDays: must be one of', 'thuliumBaseUrl: must be an https:// URL', 'callerAccountIds.0: must be a 12-digit', 'queueType: Invalid option', 'queueRetentionDays: Too big'];
+    for (const problem of problems) {
       expect(attempt).toThrow(problem);
     }
+  });
+
+  it('refuse a stack name that would make queue names too long for SQS', () => {
+    expect(() => createApp({ stackName: 'S'.repeat(64) })).toThrow(/at most 63 characters/);
+    expect(() => createApp({ stackName: 'has space' })).toThrow(/Invalid stack name/);
   });
 
   it('are each documented in the README', () => {

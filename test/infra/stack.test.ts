@@ -184,12 +184,17 @@ describe('the stack with its defaults', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const byMetric = (name: string) =>
       alarms.filter((a) => a.Properties.MetricName === name || JSON.stringify(a.Properties.Metrics ?? []).includes(`"MetricName":"${name}"`));
-    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
+    expect(byMetric('ApproximateNumberOfMessagesVisible').map((a) => a.Properties.Dimensions)).toEqual([
+      [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/^QueuesDeadLetterQueue/), 'QueueName'] } }],
+    ]);
     expect(byMetric('ApproximateAgeOfOldestMessage')[0]?.Properties.Threshold).toBe(900);
     expect(byMetric('Errors')).toHaveLength(1);
     expect(byMetric('Throttles')).toHaveLength(1);
     expect(byMetric('5XXError')).toHaveLength(1);
     expect(byMetric('Latency')[0]?.Properties).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 10_000 });
+    // The API's own stage: ApiName alone would sum every API of that name in the region.
+    expect(byMetric('Latency')[0]?.Properties.Dimensions.map((d: { Name: string }) => d.Name)).toEqual(['ApiName', 'Stage']);
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'ThuliumOutboundStatus' });
     expect(alarms).toHaveLength(6);
     expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual(
       ['ApiLatency', 'ApiServerErrors', 'DeadLetterQueueNotEmpty', 'FunctionErrors', 'FunctionThrottles', 'QueueOldestMessageAge'].map((n) => `ThuliumOutboundStatus-${n}`),
@@ -200,6 +205,19 @@ describe('the stack with its defaults', () => {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
     }
+    // The TLS-only topic policy replaces SNS's default one, so CloudWatch needs an allow of its own.
+    const alarmsOfThisStack = { 'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([':alarm:ThuliumOutboundStatus-*'])] } };
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: { ArnLike: alarmsOfThisStack } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: { ArnLike: alarmsOfThisStack } })]) },
+    });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
