@@ -37,7 +37,7 @@ export class StatusQueue extends Construct {
       encryption: this.key ? QueueEncryption.KMS : QueueEncryption.SQS_MANAGED,
       encryptionMasterKey: this.key,
       enforceSSL: true,
-      // Updates for one number apply in order; SQS may spread groups over partitions.
+      // High-throughput FIFO: order and deduplication per message group (one phone number) is all the function needs.
       ...(fifo && { deduplicationScope: DeduplicationScope.MESSAGE_GROUP, fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID }),
     };
     // Named, so the DLQ can admit the queue by ARN without a reference cycle.

@@ -3,37 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../functions/outbound-status/config.ts';
 import { requestModelSchema } from '../../infra/request-model.ts';
 import { synth, TENANT_URL } from './synth.ts';
-
-/** Fn::Join, Ref and GetAtt written out, so a policy reads as it will in the account. */
-function show(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, unknown>;
-  if (v.Ref) return `\${${v.Ref as string}}`;
-  if (v['Fn::GetAtt']) return `\${${(v['Fn::GetAtt'] as string[]).join('.')}}`;
-  if (v['Fn::Join']) {
-    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
-    return parts.map(show).join(separator);
-  }
-  return JSON.stringify(value);
-}
-
-const one = <T>(resources: Record<string, T>): [string, T] => {
-  const entries = Object.entries(resources);
-  expect(entries).toHaveLength(1);
-  return entries[0]!;
-};
-
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
-
-function roleStatements(template: Template) {
-  const [roleId] = one(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } } }));
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
-    (p.Properties.Roles as unknown[]).some((r) => show(r) === `\${${roleId}}`),
-  );
-  return policies
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
-    .map((s) => ({ effect: s.Effect, actions: [s.Action].flat().sort(), resources: [s.Resource].flat().map(show), condition: s.Condition }));
-}
+import { one, roleStatements, show } from './template.ts';
 
 describe('the stack with its defaults', () => {
   let template: Template;
@@ -232,78 +202,4 @@ describe('the stack with its defaults', () => {
     }
     expect(show(template.findOutputs('ApiUrl').ApiUrl!.Value)).toMatch(/^https:\/\/\$\{StatusApi\w+\}\.execute-api\..*\/\$\{StatusApiDeploymentStagev1\w+\}\/api\/outbound_status_by_phone_number$/);
   });
-});
-
-describe('the stack with other settings', () => {
-  it('FIFO: both queues FIFO, ordered per message group, no batching window', () => {
-    const { template } = synth({ queueType: 'fifo' });
-    template.allResourcesProperties('AWS::SQS::Queue', { FifoQueue: true, DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' });
-    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'ThuliumOutboundStatus-updates.fifo' });
-    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'ThuliumOutboundStatus-updates-dlq.fifo' });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MaximumBatchingWindowInSeconds: Match.absent(), FunctionResponseTypes: ['ReportBatchItemFailures'] });
-  }, 60_000);
-
-  it('visibility timeout is at least six times the function timeout plus the batching window', () => {
-    for (const [timeoutSeconds, batchWindowSeconds] of [[30, 1], [120, 20]] as const) {
-      const { template } = synth({ timeoutSeconds, batchWindowSeconds });
-      template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'ThuliumOutboundStatus-updates', VisibilityTimeout: 6 * timeoutSeconds + batchWindowSeconds });
-      template.hasResourceProperties('AWS::Lambda::Function', { Timeout: timeoutSeconds });
-    }
-  }, 60_000);
-
-  it('KMS and other accounts: callers may send and use the key through SQS only, and call the API', () => {
-    const { template } = synth({ queueEncryption: 'kms', callerAccountIds: '111122223333,444455556666', callerOrganizationIds: ['o-a1b2c3d4e5'] });
-    template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueuesKey'), 'Arn'] } });
-    const accounts = ['111122223333', '444455556666'].map((a) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${a}:root`]] }));
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { AWS: accounts } }),
-          Match.objectLike({ Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
-        ]),
-      },
-    });
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-            Principal: { AWS: '*' },
-            Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5', 'kms:ViaService': Match.anyValue() } },
-          }),
-        ]),
-      },
-    });
-    const [, api] = one(template.findResources('AWS::ApiGateway::RestApi'));
-    expect(api.Properties.Policy.Statement).toEqual([
-      expect.objectContaining({ Action: 'execute-api:Invoke', Principal: { AWS: accounts }, Resource: 'execute-api:/*/POST/api/outbound_status_by_phone_number' }),
-      expect.objectContaining({ Action: 'execute-api:Invoke', Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
-    ]);
-    // A changed resource policy needs a new deployment to take effect.
-    const deploymentIds = [{}, { callerAccountIds: ['111122223333'] }].map((settings) => one(synth(settings).template.findResources('AWS::ApiGateway::Deployment'))[0]);
-    expect(deploymentIds[0]).not.toBe(deploymentIds[1]);
-    // The function may encrypt for the DLQ and decrypt what it receives, with this key only.
-    const statements = roleStatements(template);
-    expect(statements).toContainEqual({ effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [expect.stringMatching(/^\$\{QueuesKey\w+\.Arn\}$/)], condition: undefined });
-  }, 60_000);
-
-  it('a secret referenced by complete ARN is granted exactly; a created one is retained and granted by reference', () => {
-    const arn = 'arn:aws:secretsmanager:eu-central-1:111122223333:secret:thulium-AbCdEf';
-    const byArn = synth({ thuliumSecret: arn }).template;
-    expect(roleStatements(byArn)).toContainEqual({ effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [arn], condition: undefined });
-    byArn.resourceCountIs('AWS::SecretsManager::Secret', 0);
-
-    const created = synth({ createSecret: true }).template;
-    const [secretId, secret] = one(created.findResources('AWS::SecretsManager::Secret'));
-    expect(secret).toMatchObject({ DeletionPolicy: 'Retain', Properties: { Name: 'thulium/outbound-status/api-user', GenerateSecretString: { SecretStringTemplate: '{"username":""}', GenerateStringKey: 'password' } } });
-    expect(roleStatements(created)).toContainEqual({ effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [`\${${secretId}}`], condition: undefined });
-  }, 60_000);
-
-  it('without an alarm topic the alarms have no actions; an existing topic is used as given', () => {
-    const none = synth({ alarmTopic: 'none' }).template;
-    none.resourceCountIs('AWS::SNS::Topic', 0);
-    none.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
-    const topicArn = 'arn:aws:sns:eu-central-1:111122223333:ops-pager';
-    synth({ alarmTopic: topicArn }).template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topicArn], OKActions: [topicArn] });
-  }, 60_000);
 });
