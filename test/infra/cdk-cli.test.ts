@@ -30,6 +30,7 @@ describe('npx cdk synth', () => {
     expect(stderr).not.toContain('PlaceholderThuliumBaseUrl');
     const asset = readdirSync(output).filter((name) => name.startsWith('asset.'));
     expect(asset).toHaveLength(1);
+    expect(readdirSync(join(output, asset[0]!)).sort()).toEqual(['index.mjs', 'index.mjs.LEGAL.txt']);
     const deployed = readFileSync(join(output, asset[0]!, 'index.mjs'));
     expect(deployed.equals(readFileSync(join(root, 'dist/outbound-status/index.mjs')))).toBe(true);
   }, 120_000);
