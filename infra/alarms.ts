@@ -1,5 +1,5 @@
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
-import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -25,7 +25,8 @@ import type { Settings } from './settings.ts';
 export interface OperationsProps {
   settings: Settings;
   function: IFunction;
-  api: RestApi;
+  /** By stage, of an API named after the stack: ApiName alone would add up every API of that name in the region. */
+  apiStage: Stage;
   queue: IQueue;
   deadLetterQueue: IQueue;
 }
@@ -43,8 +44,7 @@ export class Operations extends Construct {
     super(scope, id);
     const { settings, queue, deadLetterQueue } = props;
     const fn = props.function;
-    // By stage, and the API's name is the stack's: ApiName alone would add up every API of that name in the region.
-    const api = props.api.deploymentStage;
+    const api = props.apiStage;
     const apiErrorRate = new MathExpression({
       expression: 'IF(requests > 0, 100 * errors / requests, 0)',
       usingMetrics: { errors: api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), requests: api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' }) },
@@ -132,7 +132,7 @@ export class Operations extends Construct {
 
   private createDashboard(props: OperationsProps, apiErrorRate: MathExpression): Dashboard {
     const { queue, deadLetterQueue } = props;
-    const api = props.api.deploymentStage;
+    const api = props.apiStage;
     const fn = props.function;
     const stackName = Stack.of(this).stackName;
     const outcome = (metricName: string) =>

@@ -43,7 +43,7 @@ export class OutboundStatusStack extends Stack {
     this.operations = new Operations(this, 'Operations', {
       settings,
       function: fn,
-      api: this.statusApi.api,
+      apiStage: this.statusApi.api.deploymentStage,
       queue: this.queues.queue,
       deadLetterQueue: this.queues.deadLetterQueue,
     });

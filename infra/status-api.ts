@@ -11,17 +11,18 @@ import {
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import { AccountPrincipal, AnyPrincipal, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyDocument } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { callerStatements } from './callers.ts';
 import { encryptedLogGroup } from './log-groups.ts';
 import { requestModelSchema } from './request-model.ts';
 import type { Settings } from './settings.ts';
 
 /** The vendor's own path, so a caller swaps only the base URL. */
-export const API_PATH = ['api', 'outbound_status_by_phone_number'];
+export const API_RESOURCE_PATH = 'api/outbound_status_by_phone_number';
 export const STAGE_NAME = 'v1';
 
 /**
@@ -96,7 +97,7 @@ export class StatusApi extends Construct {
     });
     // The method has no required parameters; checking them too costs nothing and is what cdk-nag APIG2 asks.
     const validator = this.api.addRequestValidator('BodyValidator', { validateRequestBody: true, validateRequestParameters: true });
-    const resource = API_PATH.reduce((parent, part) => parent.addResource(part), this.api.root);
+    const resource = this.api.root.resourceForPath(API_RESOURCE_PATH);
     const method = resource.addMethod('POST', new LambdaIntegration(props.function, { allowTestInvoke: false }), {
       requestValidator: validator,
       requestModels: { 'application/json': model },
@@ -113,7 +114,7 @@ export class StatusApi extends Construct {
     // A resource policy takes effect only with a new deployment; CDK redeploys on method changes, not on this.
     this.api.latestDeployment?.addToLogicalId({ callerAccountIds: settings.callerAccountIds, callerOrganizationIds: settings.callerOrganizationIds });
     this.acknowledge(method, settings);
-    this.url = this.api.urlForPath(`/${API_PATH.join('/')}`);
+    this.url = this.api.urlForPath(`/${API_RESOURCE_PATH}`);
   }
 
   private acknowledge(method: Method, settings: Settings): void {
@@ -145,15 +146,6 @@ export class StatusApi extends Construct {
  * need this resource policy as well as theirs.
  */
 function callersPolicy(settings: Settings): PolicyDocument | undefined {
-  const invoke = { actions: ['execute-api:Invoke'], resources: [`execute-api:/*/POST/${API_PATH.join('/')}`] };
-  const statements: PolicyStatement[] = [];
-  if (settings.callerAccountIds.length > 0) {
-    statements.push(new PolicyStatement({ ...invoke, principals: settings.callerAccountIds.map((a) => new AccountPrincipal(a)) }));
-  }
-  for (const org of settings.callerOrganizationIds) {
-    statements.push(
-      new PolicyStatement({ ...invoke, principals: [new AnyPrincipal()], conditions: { StringEquals: { 'aws:PrincipalOrgID': org } } }),
-    );
-  }
+  const statements = callerStatements(settings, ['execute-api:Invoke'], [`execute-api:/*/POST/${API_RESOURCE_PATH}`]);
   return statements.length > 0 ? new PolicyDocument({ statements }) : undefined;
 }

@@ -1,10 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { AccountPrincipal, AnyPrincipal, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { callerStatements } from './callers.ts';
 import { customerManagedKey } from './keys.ts';
 import type { Settings } from './settings.ts';
 
@@ -76,18 +77,9 @@ export class StatusQueue extends Construct {
     this.key?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 
-  /** Other accounts and organisations may send; their own IAM policies must allow it too. */
+  /** Other accounts and organisations may send; with KMS, they may use the key through SQS only. */
   private admitCallers(settings: Settings): void {
-    const statements: PolicyStatement[] = [];
-    if (settings.callerAccountIds.length > 0) {
-      statements.push(new PolicyStatement({ principals: settings.callerAccountIds.map((a) => new AccountPrincipal(a)) }));
-    }
-    for (const org of settings.callerOrganizationIds) {
-      statements.push(new PolicyStatement({ principals: [new AnyPrincipal()], conditions: { StringEquals: { 'aws:PrincipalOrgID': org } } }));
-    }
-    for (const statement of statements) {
-      statement.addActions('sqs:SendMessage');
-      statement.addResources(this.queue.queueArn);
+    for (const statement of callerStatements(settings, ['sqs:SendMessage'], [this.queue.queueArn])) {
       this.queue.addToResourcePolicy(statement);
       if (this.key) {
         const keyUse = statement.copy({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] });

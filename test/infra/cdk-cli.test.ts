@@ -1,16 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { tempOutdir } from './synth.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const run = promisify(execFile);
 
 /** The real CLI, as an operator runs it: Node 24 first on PATH, and any attempt to use Docker fails. */
 async function cdkSynth(...args: string[]) {
-  const output = mkdtempSync(join(tmpdir(), 'thulium-cdk-cli-'));
+  const output = tempOutdir('thulium-cdk-cli-');
   const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`, CDK_DOCKER: '/nonexistent/docker' };
   try {
     const { stdout, stderr } = await run(join(root, 'node_modules/.bin/cdk'), ['synth', '--output', output, ...args], { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -8,7 +5,7 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { addComplianceChecks } from '../../infra/checks.ts';
 import type { SettingsInput } from '../../infra/settings.ts';
-import { CDK_JSON_CONTEXT, openFindings, synth } from './synth.ts';
+import { CDK_JSON_CONTEXT, openFindings, synth, tempOutdir } from './synth.ts';
 
 /** Every `Validations.of(x).acknowledge(...)` in the tree, as `id at path`. */
 function acknowledgements(root: IConstruct): string[] {
@@ -45,7 +42,7 @@ describe('cdk-nag (AWS Solutions) and cfn-guard (Control Tower) on the stack', (
 });
 
 function bareApp() {
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'thulium-cdk-')), context: CDK_JSON_CONTEXT, analyticsReporting: false });
+  const app = new App({ outdir: tempOutdir(), context: CDK_JSON_CONTEXT, analyticsReporting: false });
   addComplianceChecks(app);
   return { app, stack: new Stack(app, 'Bare') };
 }

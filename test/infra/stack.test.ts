@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../functions/outbound-status/config.ts';
 import { requestModelSchema } from '../../infra/request-model.ts';
 import { synth, TENANT_URL } from './synth.ts';
-import { one, roleStatements, show } from './template.ts';
+import { functionRole, one, roleStatements, show } from './template.ts';
 
 describe('the stack with its defaults', () => {
   let template: Template;
@@ -140,7 +140,7 @@ describe('the stack with its defaults', () => {
       },
       { effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['${QueuesDeadLetterQueue82AA3FB7.Arn}'], condition: undefined },
     ]);
-    const [, role] = one(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } } }));
+    const [, role] = functionRole(template);
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 

@@ -19,9 +19,11 @@ export interface ValidationReport {
   }[];
 }
 
+export const tempOutdir = (prefix = 'thulium-cdk-') => mkdtempSync(join(tmpdir(), prefix));
+
 /** Synthesises the app with its compliance checks; the report is what `cdk synth` writes to cdk.out. */
 export function synth(settings: SettingsInput = {}) {
-  const outdir = mkdtempSync(join(tmpdir(), 'thulium-cdk-'));
+  const outdir = tempOutdir();
   const { app, stack } = createApp({ outdir, context: CDK_JSON_CONTEXT, settings: { thuliumBaseUrl: TENANT_URL, ...settings }, analyticsReporting: false });
   const assembly = app.synth();
   const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;

@@ -22,8 +22,12 @@ export const one = <T>(resources: Record<string, T>): [string, T] => {
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
 
+/** The one role Lambda assumes: the function's. */
+export const functionRole = (template: Template) =>
+  one(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } } }));
+
 export function roleStatements(template: Template) {
-  const [roleId] = one(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } } }));
+  const [roleId] = functionRole(template);
   const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
     (p.Properties.Roles as unknown[]).some((r) => show(r) === `\${${roleId}}`),
   );
