@@ -10,6 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { readBody } from './read-body.ts';
+import { pick, seededRandom } from './seeded-random.ts';
 
 export const SIMULATOR_PATH = '/api/outbound_status_by_phone_number';
 
@@ -48,6 +49,20 @@ export interface RecordedCall {
   status: number | 'reset' | 'hang';
 }
 
+/** An update Thulium applied: what a caller would find in the tenant afterwards. */
+export interface AppliedUpdate {
+  phoneNumber: string;
+  statusId: number;
+}
+
+/** Faults drawn at random for a share of the requests, replayable from the seed. */
+export interface RandomFaults {
+  /** Share of requests that meet a fault, 0–1. */
+  rate: number;
+  seed: number;
+  faults: Fault[];
+}
+
 export interface SimulatorOptions {
   port?: number;
   host?: string;
@@ -82,9 +97,14 @@ export function sampleTenant(): Tenant {
 export class ThuliumSimulator {
   readonly tenant: Tenant;
   readonly calls: RecordedCall[] = [];
+  /** Every update applied, in the order Thulium applied them. */
+  readonly applied: AppliedUpdate[] = [];
+  /** How many requests met each fault type, injected or drawn at random. */
+  readonly faultsMet: Partial<Record<Fault['type'], number>> = {};
   latencyMs: number;
   private readonly faults: Fault[] = [];
   private readonly faultsByPhone = new Map<string, Fault[]>();
+  private randomFaults: { rate: number; faults: Fault[]; random: () => number } | undefined;
   private inFlight = 0;
   /** The most requests this simulator has had in progress at once. */
   maxInFlight = 0;
@@ -123,10 +143,16 @@ export class ThuliumSimulator {
     this.faults.push(...faults);
   }
 
+  /** From now on, a share of the requests meets one of these faults, drawn from the seed. */
+  injectRandomFaults({ rate, seed, faults }: RandomFaults): void {
+    this.randomFaults = { rate, faults, random: seededRandom(seed) };
+  }
+
   /** Forgets every fault not met yet. */
   clearFaults(): void {
     this.faults.length = 0;
     this.faultsByPhone.clear();
+    this.randomFaults = undefined;
   }
 
   /** The next requests for this phone number meet these faults, before any global ones. */
@@ -170,7 +196,8 @@ export class ThuliumSimulator {
     };
     this.calls.push(call);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
-    const fault = this.faultsByPhone.get(phoneOf(body) ?? '')?.shift() ?? this.faults.shift();
+    const fault = this.faultsByPhone.get(phoneOf(body) ?? '')?.shift() ?? this.faults.shift() ?? this.drawFault();
+    if (fault) this.faultsMet[fault.type] = (this.faultsMet[fault.type] ?? 0) + 1;
     if (fault?.type === 'delay') await sleep(fault.ms);
     if (fault?.type === 'reset') {
       call.status = 'reset';
@@ -185,6 +212,12 @@ export class ThuliumSimulator {
     call.status = answer.status;
     res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
     res.end(answer.body);
+  }
+
+  private drawFault(): Fault | undefined {
+    const chaos = this.randomFaults;
+    if (!chaos || chaos.random() >= chaos.rate) return undefined;
+    return pick(chaos.faults, chaos.random);
   }
 
   private answer(
@@ -231,6 +264,7 @@ export class ThuliumSimulator {
     const applicable = matched.filter(({ campaign }) => campaign.statusIds.includes(statusId));
     if (applicable.length === 0) return error(400, 'Status is not used in the campaigns of this phone number', 1004);
     for (const { record } of applicable) record.statusId = statusId;
+    this.applied.push({ phoneNumber: input.phone_number, statusId });
     const ids = [...new Set(applicable.map(({ campaign }) => campaign.id))];
     return { status: 200, body: JSON.stringify({ outbound_id: ids }) };
   }

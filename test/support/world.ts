@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { startAwsLoopback, type AwsLoopback } from '../../dev/aws-loopback.ts';
 import { startThuliumSimulator, type Tenant, type ThuliumSimulator } from '../../dev/thulium-simulator.ts';
+import { expose, findLeaks, guard } from './leaks.ts';
 
 export const BUNDLE = fileURLToPath(new URL('../../dist/outbound-status/index.mjs', import.meta.url));
 export const SECRET_ID = 'thulium/api-user';
@@ -11,6 +12,8 @@ export const USERNAME = 'svc-outbound';
 /** Distinctive, so a scan of every log line can prove it never leaks. */
 export const PASSWORD = 'Zq7-pa55w0rd-never-logged';
 export const PHONES = { three: '501234567', one: '502345678', additional: '503456789', none: '509999999' };
+const BASIC_VALUE = Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64');
+guard({ secrets: [PASSWORD, BASIC_VALUE], phones: Object.values(PHONES) });
 
 export type Handler = (event: unknown, context: Context) => Promise<any>;
 
@@ -48,8 +51,8 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
-  const simulator = await startThuliumSimulator({ tenant: testTenant() });
+export async function startWorld(options: { tenant?: Tenant } = {}): Promise<World> {
+  const simulator = await startThuliumSimulator({ tenant: options.tenant ?? testTenant() });
   const aws = await startAwsLoopback();
   const deadLetterQueueUrl = aws.queueUrl('outbound-status-dlq');
   let overridden = new Set<string>();
@@ -75,6 +78,9 @@ export async function startWorld(): Promise<World> {
     if (where.secret) aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password }));
   };
   setPassword(PASSWORD);
+  /** Answers and dead letters of this world, for the suite-wide leak scan. */
+  const seen = expose<string[]>([]);
+  const keepDeadLetters = () => seen.push(JSON.stringify(aws.sentMessages));
   return {
     simulator,
     aws,
@@ -82,6 +88,7 @@ export async function startWorld(): Promise<World> {
     deadLetterQueueUrl,
     setPassword,
     reset() {
+      keepDeadLetters();
       simulator.clearFaults();
       simulator.latencyMs = 0;
       aws.clearFailures();
@@ -97,12 +104,27 @@ export async function startWorld(): Promise<World> {
       }
       // Each query string is a new module instance: a new container, with its own caches and pool.
       const module = await import(`${pathToFileURL(BUNDLE).href}?container=${randomUUID()}`);
-      return module.handler as Handler;
+      return watched(module.handler as Handler, seen);
     },
     async close() {
+      keepDeadLetters();
       await simulator.close();
       await aws.close();
     },
+  };
+}
+
+/** The handler, with every answer and error it gives kept in `seen`. */
+function watched(handler: Handler, seen: string[]): Handler {
+  return async (event, context) => {
+    try {
+      const answer = await handler(event, context);
+      seen.push(JSON.stringify(answer) ?? 'undefined');
+      return answer;
+    } catch (error) {
+      seen.push(String((error as Error)?.stack ?? error));
+      throw error;
+    }
   };
 }
 
@@ -129,7 +151,7 @@ export function lambdaContext(remainingMs = 30_000): Context {
  * kept for assertions and shown only with TEST_ECHO_LOGS=1.
  */
 export function captureOutput(): { lines: string[]; stop(): void } {
-  const lines: string[] = [];
+  const lines = expose<string[]>([]);
   const originals = [process.stdout.write, process.stderr.write] as const;
   const tap = (stream: NodeJS.WriteStream, original: typeof process.stdout.write) =>
     ((chunk: unknown, ...rest: unknown[]) => {
@@ -158,13 +180,9 @@ export const logRecords = (lines: string[]) =>
     }
   });
 
-/** Everything that must never appear in a log line, an answer or a DLQ attribute. */
-export function secretsIn(text: string): string[] {
-  const credentials = [PASSWORD, Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')];
-  // A phone number counts even when separators, or the escapes of a JSON string, stand between its digits.
-  const phones = Object.values(PHONES).map((phone) => new RegExp(phone.split('').join('[^0-9*]{0,6}')));
-  return [...credentials.filter((value) => text.includes(value)), ...phones.filter((re) => re.test(text)).map(String)];
-}
+/** Everything of this world that must never appear in a log line, an answer or a DLQ attribute. */
+export const secretsIn = (text: string): string[] =>
+  findLeaks(text, { secrets: [PASSWORD, BASIC_VALUE], phones: Object.values(PHONES) });
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/aws-events/${name}`, import.meta.url), 'utf8'));

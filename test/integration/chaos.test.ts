@@ -1,0 +1,52 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runChaos, type ChaosReport } from '../support/chaos.ts';
+import { captureOutput, logRecords } from '../support/world.ts';
+
+/** `npm test` runs a small version; `npm run test:chaos` sets CHAOS_MESSAGES=10000. */
+const MESSAGES = Number(process.env.CHAOS_MESSAGES ?? 500);
+const SEED = Number(process.env.CHAOS_SEED ?? 20261126);
+const MAX_MS = Math.max(60_000, MESSAGES * 60);
+
+const output = captureOutput();
+const reports: ChaosReport[] = [];
+
+afterAll(() => {
+  output.stop();
+  mkdirSync('dist', { recursive: true });
+  writeFileSync('dist/chaos-report.json', `${JSON.stringify(reports, null, 2)}\n`);
+  for (const r of reports) {
+    console.log(
+      `chaos ${r.mode}: ${r.messages} messages, ${r.applied} applied, ${r.deadLettered} dead-lettered ${JSON.stringify(r.deadLetterReasons)}, ` +
+        `${r.lost} lost; ${r.redeliveries} redeliveries, ${r.thuliumCallsPerUpdate} Thulium calls per update, ` +
+        `${r.secretReads} secret reads, faults ${JSON.stringify(r.faultsMet)}, ${r.wallSeconds} s`,
+    );
+  }
+});
+
+describe.each([
+  { mode: 'standard', fifo: false },
+  { mode: 'fifo', fifo: true },
+])('$mode queue under sustained faults', ({ fifo }) => {
+  it(
+    `applies or dead-letters with a reason every one of ${MESSAGES} updates: none lost, none left in flight`,
+    async () => {
+      const linesBefore = output.lines.length;
+      const report = await runChaos({ messages: MESSAGES, phones: Math.max(20, Math.round(MESSAGES / 30)), fifo, seed: SEED, faultRate: 0.2, pollers: 2, maxMs: MAX_MS });
+      const outcomes = logRecords(output.lines.slice(linesBefore)).map((line) => line.outcome);
+      reports.push({ ...report, retriesScheduled: outcomes.filter((o) => o === 'retry-scheduled').length } as ChaosReport);
+
+      expect(report.violations).toEqual([]);
+      expect(report.lost).toBe(0);
+      expect(report.applied + report.deadLettered).toBe(MESSAGES);
+      expect(report.leftInQueue).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+      // The run met every kind of fault, and the function worked through them.
+      expect(Object.keys(report.faultsMet).sort()).toEqual(['garbage', 'hang', 'rate-limit', 'reset', 'status']);
+      expect(report.secretReads).toBeGreaterThan(2);
+      expect(outcomes.filter((o) => o === 'retry-scheduled').length).toBeGreaterThan(0);
+      // Updates that can never succeed go straight to the DLQ; transient faults are worked through.
+      expect(Object.keys(report.deadLetterReasons).sort()).toEqual(['MALFORMED_JSON', 'THULIUM_REFUSED', 'VALIDATION_FAILED']);
+    },
+    MAX_MS + 30_000,
+  );
+});

@@ -1,0 +1,294 @@
+/**
+ * The reliability run: thousands of updates through a real-semantics queue into a Thulium that
+ * fails a share of its calls at random (seeded), with a Secrets Manager outage and a password
+ * rotation on the way. Afterwards every message is accounted for: applied, or in the DLQ with its
+ * reason; none lost, none left in flight.
+ */
+import { SendMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
+import type { Fault, Tenant } from '../../dev/thulium-simulator.ts';
+import { pick, seededRandom } from '../../dev/seeded-random.ts';
+import { EventSourceMapping, SqsEmulator, type EventSourceStats } from './sqs-event-source.ts';
+import { guard } from './leaks.ts';
+import { startWorld, USERNAME, type Handler, type World } from './world.ts';
+
+export interface ChaosOptions {
+  messages: number;
+  phones: number;
+  fifo: boolean;
+  seed: number;
+  /** Share of Thulium calls that meet a fault. */
+  faultRate: number;
+  pollers: number;
+  maxMs: number;
+}
+
+export const ROTATED_PASSWORD = 'Zq7-rotated-pa55w0rd-never-logged';
+const CAMPAIGN = '00001';
+const MAX_RECEIVE_COUNT = 5;
+const FUNCTION_TIMEOUT_MS = 4_000;
+
+/** Every fault the run draws from, in equal shares. */
+export const CHAOS_FAULTS: Fault[] = [
+  { type: 'status', status: 500 },
+  { type: 'status', status: 502 },
+  { type: 'status', status: 503 },
+  { type: 'rate-limit', retryAfterSeconds: 1 },
+  { type: 'reset' },
+  { type: 'hang' },
+  { type: 'garbage' },
+];
+
+type Expected = 'applied' | 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'THULIUM_REFUSED';
+
+interface SentUpdate {
+  index: number;
+  body: string;
+  phone: string;
+  statusId: number;
+  expected: Expected;
+  messageId?: string;
+}
+
+export interface ChaosReport {
+  mode: 'standard' | 'fifo';
+  messages: number;
+  phones: number;
+  seed: number;
+  applied: number;
+  deadLettered: number;
+  /** Applied, then dead-lettered on a later delivery: counted once, as applied. */
+  appliedAndDeadLettered: number;
+  deadLetterReasons: Record<string, number>;
+  lost: number;
+  leftInQueue: { visible: number; inFlight: number; delayed: number };
+  faultsMet: Record<string, number>;
+  thuliumCalls: number;
+  thuliumCallsPerUpdate: number;
+  secretReads: number;
+  deliveries: number;
+  redeliveries: number;
+  queue: EventSourceStats;
+  wallSeconds: number;
+  /** Each broken promise, in words; empty when the run kept every one. */
+  violations: string[];
+}
+
+/** `count` distinct nine-digit numbers, fixed by the seed. */
+function phoneNumbers(count: number, random: () => number): string[] {
+  const phones = new Set<string>();
+  while (phones.size < count) phones.add(`6${String(Math.floor(random() * 1e8)).padStart(8, '0')}`);
+  return [...phones];
+}
+
+/** The updates to send, in order: mostly valid, a few the caller got wrong or Thulium refuses. */
+function plan(options: ChaosOptions, phones: string[], random: () => number): { updates: SentUpdate[]; statuses: number } {
+  const next = new Map<string, number>();
+  const updates: SentUpdate[] = [];
+  for (let index = 0; index < options.messages; index++) {
+    const phone = pick(phones, random);
+    const roll = random();
+    if (roll < 0.01) {
+      updates.push({ index, phone, statusId: 0, expected: 'VALIDATION_FAILED', body: JSON.stringify({ phone_number: phone, status_id: 'three' }) });
+    } else if (roll < 0.015) {
+      updates.push({ index, phone, statusId: 0, expected: 'MALFORMED_JSON', body: `{"phone_number":"${phone}","status_id":` });
+    } else if (roll < 0.025) {
+      // A status no campaign uses: Thulium's refusal, never worth a retry.
+      updates.push({ index, phone, statusId: 0, expected: 'THULIUM_REFUSED', body: JSON.stringify({ phone_number: phone, status_id: '999999' }) });
+    } else {
+      const statusId = (next.get(phone) ?? 0) + 1;
+      next.set(phone, statusId);
+      updates.push({ index, phone, statusId, expected: 'applied', body: JSON.stringify({ phone_number: phone, status_id: String(statusId) }) });
+    }
+  }
+  return { updates, statuses: Math.max(1, ...next.values()) };
+}
+
+function chaosTenant(phones: string[], statuses: number): Tenant {
+  const ids = Array.from({ length: statuses }, (_, i) => i + 1);
+  return {
+    users: { [USERNAME]: '' },
+    statuses: Object.fromEntries(ids.map((id) => [id, `Status ${id}`])),
+    campaigns: [{ id: CAMPAIGN, statusIds: ids, records: phones.map((mainNumber) => ({ mainNumber, additionalNumbers: [], statusId: null })) }],
+  };
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const random = seededRandom(options.seed);
+  const phones = phoneNumbers(options.phones, random);
+  guard({ phones, secrets: [ROTATED_PASSWORD, Buffer.from(`${USERNAME}:${ROTATED_PASSWORD}`).toString('base64')] });
+  const { updates, statuses } = plan(options, phones, random);
+  const world = await startWorld({ tenant: chaosTenant(phones, statuses) });
+  const emulator = await SqsEmulator.start();
+  try {
+    return await run(options, { world, emulator, updates, phones });
+  } finally {
+    await emulator.close();
+    await world.close();
+  }
+}
+
+async function run(
+  options: ChaosOptions,
+  { world, emulator, updates, phones }: { world: World; emulator: SqsEmulator; updates: SentUpdate[]; phones: string[] },
+): Promise<ChaosReport> {
+  world.reset();
+  const queue = await emulator.createQueues({
+    name: `chaos-${options.seed}`,
+    fifo: options.fifo,
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+    // Compressed time: above the function timeout, as AWS requires, but seconds rather than minutes.
+    visibilityTimeoutSeconds: 6,
+  });
+  const newContainer = (): Promise<Handler> =>
+    world.load({
+      AWS_ENDPOINT_URL_SQS: emulator.endpoint,
+      DEAD_LETTER_QUEUE_URL: queue.deadLetter.url,
+      QUEUE_MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+      RETRY_VISIBILITY_BASE_SECONDS: '1',
+      RETRY_VISIBILITY_MAX_SECONDS: '2',
+      THULIUM_REQUEST_TIMEOUT_MS: '300',
+      DEADLINE_SAFETY_MARGIN_MS: '400',
+      CREDENTIALS_REJECTION_HOLD_SECONDS: '60',
+    });
+  const started = Date.now();
+  await send(emulator, queue.url, options.fifo, updates);
+
+  world.simulator.injectRandomFaults({ rate: options.faultRate, seed: options.seed, faults: CHAOS_FAULTS });
+  const mapping = new EventSourceMapping({
+    emulator,
+    queue,
+    newContainer,
+    pollers: options.pollers,
+    batchSize: 10,
+    functionTimeoutMs: FUNCTION_TIMEOUT_MS,
+    lostDeleteRate: 0.002,
+    seed: options.seed,
+  });
+  const applied = () => world.simulator.applied.length;
+  const events = [
+    // Secrets Manager fails every call for a while, just as every container starts cold.
+    { at: 0.25, run: () => (world.aws.fail('secretsmanager.GetSecretValue', 12, 500, 'InternalFailure'), mapping.recycle()) },
+    // The API user's password changes in Thulium and in the secret; containers still hold the old one.
+    { at: 0.5, run: () => world.setPassword(ROTATED_PASSWORD) },
+  ];
+  const { drained } = await mapping.run({
+    maxMs: options.maxMs,
+    onPoll: () => {
+      while (events.length > 0 && applied() >= events[0].at * updates.length) events.shift()!.run();
+    },
+  });
+  world.simulator.clearFaults();
+  const wallSeconds = (Date.now() - started) / 1000;
+  const deadLetters = await emulator.drain(queue.deadLetter.url);
+  const leftInQueue = await emulator.depth(queue.url);
+  const { violations, ...accounted } = account(options, { world, updates, phones, deadLetters });
+  return {
+    ...accounted,
+    leftInQueue,
+    faultsMet: { ...world.simulator.faultsMet },
+    thuliumCalls: world.simulator.calls.length,
+    thuliumCallsPerUpdate: round(world.simulator.calls.length / updates.length),
+    secretReads: world.aws.countOf('secretsmanager.GetSecretValue'),
+    deliveries: mapping.stats.deliveries,
+    redeliveries: mapping.stats.deliveries - updates.length,
+    queue: mapping.stats,
+    wallSeconds: round(wallSeconds),
+    violations: [
+      ...violations,
+      ...(drained ? [] : [`the queue did not drain within ${options.maxMs} ms`]),
+      ...(leftInQueue.visible + leftInQueue.inFlight + leftInQueue.delayed > 0 ? [`left in the queue: ${JSON.stringify(leftInQueue)}`] : []),
+    ],
+  };
+}
+
+async function send(emulator: SqsEmulator, queueUrl: string, fifo: boolean, updates: SentUpdate[]): Promise<void> {
+  for (let i = 0; i < updates.length; i += 10) {
+    const batch = updates.slice(i, i + 10);
+    const { Successful = [], Failed = [] } = await emulator.client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: batch.map((u) => ({
+          Id: String(u.index),
+          MessageBody: u.body,
+          // One group per phone: its updates apply in the order they were sent.
+          ...(fifo ? { MessageGroupId: u.phone, MessageDeduplicationId: `update-${u.index}` } : {}),
+        })),
+      }),
+    );
+    if (Failed.length > 0) throw new Error(`SQS refused ${Failed.length} messages: ${JSON.stringify(Failed[0])}`);
+    for (const entry of Successful) updates[Number(entry.Id)].messageId = entry.MessageId;
+  }
+}
+
+function account(
+  options: ChaosOptions,
+  { world, updates, phones, deadLetters }: { world: World; updates: SentUpdate[]; phones: string[]; deadLetters: Message[] },
+) {
+  const violations: string[] = [];
+  const appliedKeys = new Set(world.simulator.applied.map((a) => `${a.phoneNumber}:${a.statusId}`));
+  const deadLetterOf = new Map<string, Message>();
+  const reasons: Record<string, number> = {};
+  for (const message of deadLetters) {
+    const source = message.MessageAttributes?.SourceMessageId?.StringValue;
+    const code = message.MessageAttributes?.ErrorCode?.StringValue;
+    if (!source || !code) violations.push(`a dead letter without its reason: ${message.MessageId}`);
+    else deadLetterOf.set(source, message);
+  }
+  let applied = 0;
+  let deadLettered = 0;
+  let both = 0;
+  let lost = 0;
+  for (const update of updates) {
+    const wasApplied = update.expected === 'applied' && appliedKeys.has(`${update.phone}:${update.statusId}`);
+    const deadLetter = deadLetterOf.get(update.messageId!);
+    if (deadLetter) {
+      const code = deadLetter.MessageAttributes!.ErrorCode!.StringValue!;
+      reasons[code] = (reasons[code] ?? 0) + 1;
+      if (deadLetter.Body !== update.body) violations.push(`dead letter ${update.messageId} changed its body`);
+      if (update.expected !== 'applied' && code !== update.expected) violations.push(`message ${update.index}: ${code}, expected ${update.expected}`);
+    }
+    if (wasApplied && deadLetter) both++;
+    if (wasApplied) applied++;
+    else if (deadLetter) deadLettered++;
+    else {
+      lost++;
+      if (lost <= 5) violations.push(`lost: message ${update.index} (${update.expected})`);
+    }
+  }
+  if (applied + deadLettered + lost !== updates.length) violations.push('the accounting does not add up');
+  if (lost > 0) violations.push(`${lost} messages neither applied nor dead-lettered`);
+  if (options.fifo) violations.push(...checkOrder(world, updates, phones, appliedKeys));
+  return {
+    mode: options.fifo ? ('fifo' as const) : ('standard' as const),
+    messages: updates.length,
+    phones: phones.length,
+    seed: options.seed,
+    applied,
+    deadLettered,
+    appliedAndDeadLettered: both,
+    deadLetterReasons: reasons,
+    lost,
+    violations,
+  };
+}
+
+/**
+ * FIFO: per phone, updates applied in the order sent, and the last one applied is the one that
+ * stands (every update not applied is in the DLQ, which the accounting checks).
+ */
+function checkOrder(world: World, updates: SentUpdate[], phones: string[], appliedKeys: Set<string>): string[] {
+  const violations: string[] = [];
+  const appliedByPhone = Map.groupBy(world.simulator.applied, (a) => a.phoneNumber);
+  for (const phone of phones) {
+    const sequence = (appliedByPhone.get(phone) ?? []).map((a) => a.statusId);
+    if (sequence.some((status, i) => i > 0 && status < sequence[i - 1])) {
+      violations.push(`phone …${phone.slice(-3)}: applied out of order`);
+    }
+    const last = updates.findLast((u) => u.phone === phone && appliedKeys.has(`${u.phone}:${u.statusId}`));
+    const status = world.simulator.statusOf(CAMPAIGN, phone) ?? null;
+    if ((last?.statusId ?? null) !== status) violations.push(`phone …${phone.slice(-3)}: ends at ${status}, last update was ${last?.statusId}`);
+  }
+  return violations;
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;

@@ -1,0 +1,314 @@
+/**
+ * Plays Lambda's SQS event source mapping against a queue that speaks the real SQS API (the fauxqs
+ * emulator on loopback), as AWS documents it for `ReportBatchItemFailures`:
+ * - receive up to `batchSize` messages and invoke the function with them as one SQS event;
+ * - on success, delete every message not listed in `batchItemFailures`; listed ones stay in flight
+ *   until their visibility timeout (or the one the function set with ChangeMessageVisibility) ends;
+ * - on an error, a timeout, or an answer naming a message not in the batch, delete nothing;
+ * - the queue's redrive policy moves a message to the DLQ after `maxReceiveCount` receives.
+ * Each poller drives a container of its own, one invocation at a time, as Lambda does.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { seededRandom } from '../../dev/seeded-random.ts';
+import { lambdaContext, type Handler } from './world.ts';
+
+export const REGION = 'eu-central-1';
+
+export interface QueuePair {
+  url: string;
+  arn: string;
+  fifo: boolean;
+  deadLetter: { url: string; arn: string };
+}
+
+export interface QueueOptions {
+  name: string;
+  fifo?: boolean;
+  maxReceiveCount: number;
+  visibilityTimeoutSeconds: number;
+}
+
+/** An SQS endpoint on loopback and a client for it, as a sender or Lambda's poller would use. */
+export class SqsEmulator {
+  readonly client: SQSClient;
+  private readonly server: FauxqsServer;
+  private constructor(server: FauxqsServer) {
+    this.server = server;
+    this.client = new SQSClient({
+      region: REGION,
+      endpoint: server.address,
+      credentials: { accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'loopback-secret' },
+      useQueueUrlAsEndpoint: false,
+    });
+  }
+
+  static async start(): Promise<SqsEmulator> {
+    return new SqsEmulator(await startFauxqs({ port: 0, logger: false, defaultRegion: REGION }));
+  }
+
+  /** What the function's own SQS client gets as AWS_ENDPOINT_URL_SQS. */
+  get endpoint(): string {
+    return this.server.address;
+  }
+
+  /** A queue and its dead-letter queue, wired by a redrive policy. */
+  async createQueues({ name, fifo = false, maxReceiveCount, visibilityTimeoutSeconds }: QueueOptions): Promise<QueuePair> {
+    const suffix = fifo ? '.fifo' : '';
+    const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: 'true', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' } : {};
+    const deadLetter = await this.create(`${name}-dlq${suffix}`, { ...fifoAttributes, MessageRetentionPeriod: '1209600' });
+    const main = await this.create(`${name}${suffix}`, {
+      ...fifoAttributes,
+      VisibilityTimeout: String(visibilityTimeoutSeconds),
+      RedrivePolicy: JSON.stringify({ maxReceiveCount, deadLetterTargetArn: deadLetter.arn }),
+    });
+    return { ...main, fifo, deadLetter };
+  }
+
+  /** Messages visible, in flight and delayed, as SQS reports them. */
+  async depth(url: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
+    const { Attributes = {} } = await this.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
+    );
+    return {
+      visible: Number(Attributes.ApproximateNumberOfMessages),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed),
+    };
+  }
+
+  /** Takes every message off a queue (deleting each, so a FIFO group does not stay locked). */
+  async drain(url: string): Promise<Message[]> {
+    const messages: Message[] = [];
+    for (;;) {
+      const { Messages = [] } = await this.client.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+      );
+      if (Messages.length === 0) return messages;
+      messages.push(...Messages);
+      await this.client.send(
+        new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+    await this.server.stop();
+  }
+
+  private async create(name: string, attributes: Record<string, string>): Promise<{ url: string; arn: string }> {
+    const { QueueUrl } = await this.client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    const { Attributes } = await this.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+  }
+}
+
+export interface EventSourceOptions {
+  emulator: SqsEmulator;
+  queue: QueuePair;
+  /** A fresh container of the function: the bundle imported anew. */
+  newContainer: () => Promise<Handler>;
+  /** Concurrent invocations (the mapping's maximum concurrency). */
+  pollers: number;
+  batchSize: number;
+  functionTimeoutMs: number;
+  /**
+   * Share of successful records whose deletion is lost, so SQS delivers them again: the
+   * at-least-once delivery AWS documents, which a single-process emulator never shows by itself.
+   */
+  lostDeleteRate?: number;
+  seed?: number;
+}
+
+export interface EventSourceStats {
+  invocations: number;
+  failedInvocations: number;
+  timedOutInvocations: number;
+  /** Records handed to the function, redeliveries included. */
+  deliveries: number;
+  reportedFailures: number;
+  deleted: number;
+  lostDeletes: number;
+}
+
+const recordTemplate = JSON.parse(readFileSync(new URL('../fixtures/aws-events/sqs-event.json', import.meta.url), 'utf8')).Records[0];
+
+/** An SQS message as ReceiveMessage returns it, in the record shape Lambda hands the function. */
+export function toLambdaRecord(message: Message, queueArn: string) {
+  const record = structuredClone(recordTemplate);
+  const attributes: Record<string, string | undefined> = message.Attributes ?? {};
+  record.messageId = message.MessageId;
+  record.receiptHandle = message.ReceiptHandle;
+  record.body = message.Body;
+  record.md5OfBody = message.MD5OfBody;
+  record.md5OfMessageAttributes = message.MD5OfMessageAttributes ?? null;
+  record.eventSourceARN = queueArn;
+  record.awsRegion = queueArn.split(':')[3];
+  record.attributes = Object.fromEntries(
+    [
+      'ApproximateReceiveCount',
+      'SentTimestamp',
+      'SenderId',
+      'ApproximateFirstReceiveTimestamp',
+      'SequenceNumber',
+      'MessageGroupId',
+      'MessageDeduplicationId',
+    ].flatMap((name) => (attributes[name] === undefined ? [] : [[name, attributes[name]]])),
+  );
+  record.messageAttributes = Object.fromEntries(
+    Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+      name,
+      {
+        stringValue: value.StringValue,
+        binaryValue: value.BinaryValue && Buffer.from(value.BinaryValue).toString('base64'),
+        stringListValues: [],
+        binaryListValues: [],
+        dataType: value.DataType,
+      },
+    ]),
+  );
+  return record;
+}
+
+export class EventSourceMapping {
+  readonly stats: EventSourceStats = {
+    invocations: 0,
+    failedInvocations: 0,
+    timedOutInvocations: 0,
+    deliveries: 0,
+    reportedFailures: 0,
+    deleted: 0,
+    lostDeletes: 0,
+  };
+  private containers: Promise<Handler>[] = [];
+  private readonly random: () => number;
+  private readonly options: EventSourceOptions;
+
+  constructor(options: EventSourceOptions) {
+    this.options = options;
+    this.random = seededRandom(options.seed ?? 1);
+    this.recycle();
+  }
+
+  /** Every poller gets a fresh container at its next invocation: cold starts, caches emptied. */
+  recycle(): void {
+    this.containers = Array.from({ length: this.options.pollers }, () => this.options.newContainer());
+  }
+
+  /**
+   * Polls until the queue has nothing visible, in flight or delayed for `idleMs`, or `maxMs` passes.
+   * `onPoll` runs before each receive, for the caller to change the world while messages flow.
+   */
+  async run({ maxMs, idleMs = 1_500, onPoll }: { maxMs: number; idleMs?: number; onPoll?: () => void }): Promise<{ drained: boolean }> {
+    const stopAt = Date.now() + maxMs;
+    let drainedSince: number | undefined;
+    const drained = async () => {
+      const depth = await this.options.emulator.depth(this.options.queue.url);
+      if (depth.visible + depth.inFlight + depth.delayed > 0) drainedSince = undefined;
+      else drainedSince ??= Date.now();
+      return drainedSince !== undefined && Date.now() - drainedSince >= idleMs;
+    };
+    let done = false;
+    const poller = async (index: number) => {
+      while (!done && Date.now() < stopAt) {
+        onPoll?.();
+        const received = await this.receive();
+        if (received.length === 0) {
+          if (await drained()) done = true;
+          continue;
+        }
+        drainedSince = undefined;
+        await this.invoke(index, received);
+      }
+    };
+    await Promise.all(Array.from({ length: this.options.pollers }, (_, i) => poller(i)));
+    return { drained: done };
+  }
+
+  private async receive(): Promise<Message[]> {
+    const { Messages = [] } = await this.options.emulator.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.options.queue.url,
+        MaxNumberOfMessages: this.options.batchSize,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    return Messages;
+  }
+
+  private async invoke(index: number, messages: Message[]): Promise<void> {
+    const { functionTimeoutMs, queue } = this.options;
+    const event = { Records: messages.map((m) => toLambdaRecord(m, queue.arn)) };
+    this.stats.invocations++;
+    this.stats.deliveries += messages.length;
+    const handler = await this.containers[index];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), functionTimeoutMs)));
+    let answer: unknown;
+    try {
+      answer = await Promise.race([handler(event, lambdaContext(functionTimeoutMs)), timeout]);
+    } catch {
+      this.stats.failedInvocations++;
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (answer === 'timeout') {
+      // Lambda ends a timed-out runtime: the next invocation gets a new container.
+      this.stats.timedOutInvocations++;
+      this.containers[index] = this.options.newContainer();
+      return;
+    }
+    const failed = failedIds(answer, messages);
+    if (failed === 'whole-batch') {
+      this.stats.failedInvocations++;
+      return;
+    }
+    this.stats.reportedFailures += failed.size;
+    await this.delete(messages.filter((m) => !failed.has(m.MessageId!)));
+  }
+
+  private async delete(messages: Message[]): Promise<void> {
+    const kept = messages.filter(() => this.random() >= (this.options.lostDeleteRate ?? 0));
+    this.stats.lostDeletes += messages.length - kept.length;
+    for (let i = 0; i < kept.length; i += 10) {
+      const entries = kept.slice(i, i + 10).map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle! }));
+      const { Failed = [] } = await this.options.emulator.client.send(
+        new DeleteMessageBatchCommand({ QueueUrl: this.options.queue.url, Entries: entries }),
+      );
+      this.stats.deleted += entries.length - Failed.length;
+    }
+  }
+}
+
+/**
+ * The ids the function reported, or 'whole-batch' where AWS treats the answer as a failure of the
+ * whole invocation: an identifier that is missing, empty or not in the batch.
+ */
+function failedIds(answer: unknown, messages: Message[]): Set<string> | 'whole-batch' {
+  const failures = (answer as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
+  if (failures === undefined || failures === null) return new Set();
+  if (!Array.isArray(failures)) return 'whole-batch';
+  const inBatch = new Set(messages.map((m) => m.MessageId));
+  const ids = new Set<string>();
+  for (const failure of failures) {
+    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+    if (typeof id !== 'string' || !inBatch.has(id)) return 'whole-batch';
+    ids.add(id);
+  }
+  return ids;
+}
