@@ -149,6 +149,8 @@ async function run(
       THULIUM_REQUEST_TIMEOUT_MS: '300',
       DEADLINE_SAFETY_MARGIN_MS: '400',
       CREDENTIALS_REJECTION_HOLD_SECONDS: '60',
+      // As the stack ships it: 2 concurrent invocations × 5 records in flight.
+      QUEUE_CONCURRENCY: '5',
     });
   const started = Date.now();
   await send(emulator, queue.url, options.fifo, updates);

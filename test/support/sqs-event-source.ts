@@ -208,29 +208,18 @@ export class EventSourceMapping {
   }
 
   /**
-   * Polls until the queue has nothing visible, in flight or delayed for `idleMs`, or `maxMs` passes.
+   * Polls until the queue holds nothing, visible, in flight or delayed, or `maxMs` passes.
    * `onPoll` runs before each receive, for the caller to change the world while messages flow.
    */
-  async run({ maxMs, idleMs = 1_500, onPoll }: { maxMs: number; idleMs?: number; onPoll?: () => void }): Promise<{ drained: boolean }> {
+  async run({ maxMs, onPoll }: { maxMs: number; onPoll?: () => void }): Promise<{ drained: boolean }> {
     const stopAt = Date.now() + maxMs;
-    let drainedSince: number | undefined;
-    const drained = async () => {
-      const depth = await this.options.emulator.depth(this.options.queue.url);
-      if (depth.visible + depth.inFlight + depth.delayed > 0) drainedSince = undefined;
-      else drainedSince ??= Date.now();
-      return drainedSince !== undefined && Date.now() - drainedSince >= idleMs;
-    };
     let done = false;
     const poller = async (index: number) => {
       while (!done && Date.now() < stopAt) {
         onPoll?.();
         const received = await this.receive();
-        if (received.length === 0) {
-          if (await drained()) done = true;
-          continue;
-        }
-        drainedSince = undefined;
-        await this.invoke(index, received);
+        if (received.length > 0) await this.invoke(index, received);
+        else if (isEmpty(await this.options.emulator.depth(this.options.queue.url))) done = true;
       }
     };
     await Promise.all(Array.from({ length: this.options.pollers }, (_, i) => poller(i)));
@@ -294,6 +283,9 @@ export class EventSourceMapping {
     }
   }
 }
+
+const isEmpty = (depth: { visible: number; inFlight: number; delayed: number }) =>
+  depth.visible + depth.inFlight + depth.delayed === 0;
 
 /**
  * The ids the function reported, or 'whole-batch' where AWS treats the answer as a failure of the

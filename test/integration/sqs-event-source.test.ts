@@ -1,0 +1,129 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventSourceMapping, SqsEmulator, type QueuePair } from '../support/sqs-event-source.ts';
+import { body, captureOutput, PHONES, startWorld, type Handler, type World } from '../support/world.ts';
+
+/**
+ * The reliability run is only as good as its queue: these check the emulator and the event source
+ * mapping against the semantics AWS documents for SQS and Lambda's ReportBatchItemFailures.
+ */
+let emulator: SqsEmulator;
+let world: World;
+const output = captureOutput();
+let queueCount = 0;
+
+beforeAll(async () => {
+  emulator = await SqsEmulator.start();
+  world = await startWorld();
+});
+
+afterAll(async () => {
+  output.stop();
+  await emulator.close();
+  await world.close();
+});
+
+async function queueWith(bodies: string[], { fifo = false, maxReceiveCount = 3, visibilityTimeoutSeconds = 1 } = {}) {
+  const queue = await emulator.createQueues({ name: `esm-${++queueCount}`, fifo, maxReceiveCount, visibilityTimeoutSeconds });
+  for (const [i, messageBody] of bodies.entries()) {
+    await emulator.client.send(
+      new SendMessageCommand({
+        QueueUrl: queue.url,
+        MessageBody: messageBody,
+        ...(fifo ? { MessageGroupId: 'one-group', MessageDeduplicationId: `m-${i}` } : {}),
+      }),
+    );
+  }
+  return queue;
+}
+
+/** A function that records what it was given and answers as `answer` says. */
+function recordingFunction(answer: (event: any) => unknown) {
+  const seen: { body: string; receiveCount: number; at: number }[] = [];
+  const handler: Handler = async (event: any) => {
+    for (const r of event.Records) seen.push({ body: r.body, receiveCount: Number(r.attributes.ApproximateReceiveCount), at: Date.now() });
+    return answer(event);
+  };
+  return { seen, handler };
+}
+
+const mapping = (queue: QueuePair, handler: Handler, functionTimeoutMs = 2_000) =>
+  new EventSourceMapping({ emulator, queue, newContainer: async () => handler, pollers: 1, batchSize: 10, functionTimeoutMs });
+
+describe('the queue and the event source mapping behave as AWS documents', () => {
+  it('deletes what the function did not list, and delivers a listed record again after its visibility timeout', async () => {
+    const queue = await queueWith(['a', 'b']);
+    let first = true;
+    const fn = recordingFunction((event) => {
+      const failures = first ? event.Records.filter((r: any) => r.body === 'b').map((r: any) => ({ itemIdentifier: r.messageId })) : [];
+      first = false;
+      return { batchItemFailures: failures };
+    });
+    await mapping(queue, fn.handler).run({ maxMs: 10_000 });
+    expect(fn.seen.map((s) => `${s.body}${s.receiveCount}`).sort()).toEqual(['a1', 'b1', 'b2']);
+    const [b1, b2] = fn.seen.filter((s) => s.body === 'b');
+    expect(b2.at - b1.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it('moves a message to the DLQ, without a reason, after maxReceiveCount receives', async () => {
+    const queue = await queueWith(['poison'], { maxReceiveCount: 2 });
+    const fn = recordingFunction((event) => ({ batchItemFailures: event.Records.map((r: any) => ({ itemIdentifier: r.messageId })) }));
+    await mapping(queue, fn.handler).run({ maxMs: 10_000 });
+    expect(fn.seen.map((s) => s.receiveCount)).toEqual([1, 2]);
+    const [dead] = await emulator.drain(queue.deadLetter.url);
+    expect(dead.Body).toBe('poison');
+    expect(dead.MessageAttributes?.ErrorCode).toBeUndefined();
+  });
+
+  it('deletes nothing when the invocation throws, times out, or names a record that is not in the batch', async () => {
+    const answers = [
+      () => Promise.reject(new Error('boom')),
+      () => new Promise(() => {}),
+      () => ({ batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] }),
+      () => ({ batchItemFailures: [{ itemIdentifier: '' }] }),
+    ];
+    await Promise.all(
+      answers.map(async (answer) => {
+        const queue = await queueWith(['x'], { maxReceiveCount: 2 });
+        const fn = recordingFunction(answer);
+        const esm = mapping(queue, fn.handler, 300);
+        await esm.run({ maxMs: 10_000 });
+        expect(fn.seen.map((s) => s.receiveCount)).toEqual([1, 2]);
+        expect(esm.stats.deleted).toBe(0);
+        expect(await emulator.drain(queue.deadLetter.url)).toHaveLength(1);
+      }),
+    );
+  });
+
+  it('honours the visibility timeout the function sets with ChangeMessageVisibility, and its DLQ reason', async () => {
+    const queue = await queueWith([body(PHONES.one, '3')], { maxReceiveCount: 2, visibilityTimeoutSeconds: 10 });
+    world.simulator.injectFaults(...Array(6).fill({ type: 'status', status: 503 }));
+    const handler = await world.load({
+      AWS_ENDPOINT_URL_SQS: emulator.endpoint,
+      DEAD_LETTER_QUEUE_URL: queue.deadLetter.url,
+      QUEUE_MAX_RECEIVE_COUNT: '2',
+      RETRY_VISIBILITY_BASE_SECONDS: '1',
+      RETRY_VISIBILITY_MAX_SECONDS: '1',
+    });
+    const started = Date.now();
+    await mapping(queue, handler, 5_000).run({ maxMs: 15_000 });
+    // Back after the function's 1 s, not the queue's 10 s; on its last receive, dead-lettered by the function.
+    expect(Date.now() - started).toBeLessThan(8_000);
+    const [dead] = await emulator.drain(queue.deadLetter.url);
+    expect(dead.MessageAttributes?.ErrorCode?.StringValue).toBe('THULIUM_UNAVAILABLE');
+    expect(dead.MessageAttributes?.ReceiveCount?.StringValue).toBe('2');
+    world.reset();
+  });
+
+  it('FIFO: keeps a message group locked while one of its messages is in flight', async () => {
+    const queue = await queueWith(['1', '2', '3'], { fifo: true });
+    let failedOnce = false;
+    const fn = recordingFunction((event) => {
+      const failures = event.Records.filter((r: any) => r.body === '2' && !failedOnce).map((r: any) => ({ itemIdentifier: r.messageId }));
+      if (failures.length > 0) failedOnce = true;
+      return { batchItemFailures: failures };
+    });
+    await mapping(queue, fn.handler).run({ maxMs: 10_000 });
+    expect(fn.seen.map((s) => s.body)).toEqual(['1', '2', '2', '3']);
+  });
+});
