@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { findLeaks } from '../support/leaks.ts';
+
+const watched = { secrets: ['s3cr3t-pa55'], phones: ['501234567', '612345678'] };
+
+describe('the leak scan', () => {
+  it('finds a password and a phone number, however it is written', () => {
+    expect(findLeaks('{"password":"s3cr3t-pa55"}', watched)).toEqual(['s3cr3t-pa55']);
+    for (const text of ['501234567', '+48 501 234 567', '501-234-567', '(501) 234.567', '5\\"01234567', 'x612345678x']) {
+      expect(findLeaks(text, watched), text).toHaveLength(1);
+    }
+  });
+
+  it('lets masked numbers, other numbers and timestamps pass', () => {
+    for (const text of ['******567', '{"phone_number":"******567","status_id":"3"}', '501234568', '2026-11-26T23:46:59.123Z', '5012 and then 34567']) {
+      expect(findLeaks(text, watched), text).toEqual([]);
+    }
+  });
+});
