@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidRequestError, type FieldProblem } from './errors.ts';
 import { maskPhoneNumbersIn } from './phone-number.ts';
+import { truncate } from './text.ts';
 
 /** Digits and the separators people type, a + only in front; at least one digit. ASCII only, on purpose. */
 const PHONE_PATTERN = /^\+?[0-9\-(). /]*[0-9][0-9\-(). /]*$/;
@@ -104,6 +105,5 @@ function toFieldProblems(issue: z.core.$ZodIssue): FieldProblem[] {
  * and mask a phone number sent as a key.
  */
 function printable(name: string): string {
-  const clean = maskPhoneNumbersIn(JSON.stringify(name).slice(1, -1));
-  return clean.length > 64 ? `${clean.slice(0, 64)}…` : clean;
+  return truncate(maskPhoneNumbersIn(JSON.stringify(name).slice(1, -1)), 64, '…');
 }

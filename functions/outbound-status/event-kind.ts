@@ -1,4 +1,5 @@
 import { maskPhoneNumbersIn } from './phone-number.ts';
+import { truncate } from './text.ts';
 
 export type EventKind = 'rest-api' | 'http-api' | 'sqs' | 'unknown';
 
@@ -14,11 +15,22 @@ export function eventKind(event: unknown): EventKind {
     return fromSqs ? 'sqs' : 'unknown';
   }
   if (!isObject(requestContext)) return 'unknown';
-  if (event.version === '2.0' && isObject(requestContext.http)) return 'http-api';
+  if (event.version === '2.0' && isObject(requestContext.http) && typeof requestContext.http.method === 'string') return 'http-api';
   if (typeof event.httpMethod === 'string') return 'rest-api';
   return 'unknown';
 }
 
-/** Top-level keys of an unrecognised event, bounded, for a log line that does not echo its content. */
+/** Top-level keys of an unrecognised event, each and all bounded, for a log line that does not echo its content. */
 export const shapeOf = (event: unknown): string =>
-  isObject(event) ? maskPhoneNumbersIn(Object.keys(event).slice(0, 20).join(',').slice(0, 300)) : typeof event;
+  isObject(event)
+    ? maskPhoneNumbersIn(
+        truncate(
+          Object.keys(event)
+            .slice(0, 20)
+            .map((key) => truncate(key, 40, '…'))
+            .join(','),
+          300,
+          '…',
+        ),
+      )
+    : typeof event;

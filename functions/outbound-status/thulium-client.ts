@@ -17,6 +17,7 @@ import {
 } from './errors.ts';
 import { headerValue } from './headers.ts';
 import { maskPhoneNumbersIn } from './phone-number.ts';
+import { truncate } from './text.ts';
 
 export const ENDPOINT_PATH = '/api/outbound_status_by_phone_number';
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -175,16 +176,14 @@ function networkFailure(error: unknown, timedOut: boolean): Attempt {
 
 function detailsOf(errors: { message?: unknown; code?: string | number }[] | undefined): ThuliumErrorDetail[] {
   return (errors ?? []).slice(0, 10).map((e) => {
-    const message = Array.from(maskPhoneNumbersIn(String(e.message ?? '')))
-      .slice(0, MAX_MESSAGE_LENGTH)
-      .join('');
+    const message = truncate(maskPhoneNumbersIn(String(e.message ?? '')), MAX_MESSAGE_LENGTH);
     return e.code === undefined ? { message } : { message, code: e.code };
   });
 }
 
 function requestIdOf(fromBody: string | number | undefined, headers: ResponseHeaders): string | undefined {
   const id = fromBody ?? headerValue(headers, 'x-request-id');
-  return id === undefined ? undefined : String(id).slice(0, 128);
+  return id === undefined ? undefined : truncate(String(id), 128);
 }
 
 function parseJson(text: string): unknown {

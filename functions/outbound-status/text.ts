@@ -1,0 +1,15 @@
+/**
+ * At most `max` characters of `value`, cut between whole code points, then `marker` if anything
+ * was cut. Cutting UTF-16 units could split an emoji, and a lone surrogate makes strict JSON
+ * parsers refuse a whole answer or log line.
+ */
+export function truncate(value: string, max: number, marker = ''): string {
+  let count = 0;
+  let end = 0;
+  for (const char of value) {
+    if (count === max) return `${value.slice(0, end)}${marker}`;
+    count++;
+    end += char.length;
+  }
+  return value;
+}
