@@ -73,10 +73,13 @@ export interface ChaosReport {
   violations: string[];
 }
 
-/** `count` distinct nine-digit numbers, fixed by the seed. */
+/**
+ * `count` distinct numbers, fixed by the seed: Polish mobiles with their country code, twelve
+ * digits, long enough that no timestamp or id in the logs matches one by chance.
+ */
 function phoneNumbers(count: number, random: () => number): string[] {
   const phones = new Set<string>();
-  while (phones.size < count) phones.add(`6${String(Math.floor(random() * 1e8)).padStart(8, '0')}`);
+  while (phones.size < count) phones.add(`486${String(Math.floor(random() * 1e9)).padStart(9, '0')}`);
   return [...phones];
 }
 

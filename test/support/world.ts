@@ -78,9 +78,10 @@ export async function startWorld(options: { tenant?: Tenant } = {}): Promise<Wor
     if (where.secret) aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password }));
   };
   setPassword(PASSWORD);
-  /** Answers and dead letters of this world, for the suite-wide leak scan. */
+  /** Answers and dead-letter attributes of this world, for the suite-wide leak scan. */
   const seen = expose<string[]>([]);
-  const keepDeadLetters = () => seen.push(JSON.stringify(aws.sentMessages));
+  // A dead letter's body is the sender's, unchanged, phone number and all; its attributes are ours.
+  const keepDeadLetters = () => seen.push(JSON.stringify(aws.sentMessages.map((m) => m.MessageAttributes)));
   return {
     simulator,
     aws,
