@@ -38,7 +38,7 @@ export const CHAOS_FAULTS: Fault[] = [
   { type: 'garbage' },
 ];
 
-type Expected = 'applied' | 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'THULIUM_REFUSED';
+type Expected = 'applied' | 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'THULIUM_REFUSED' | 'THULIUM_UNAVAILABLE';
 
 interface SentUpdate {
   index: number;
@@ -83,11 +83,20 @@ function phoneNumbers(count: number, random: () => number): string[] {
   return [...phones];
 }
 
-/** The updates to send, in order: mostly valid, a few the caller got wrong or Thulium refuses. */
-function plan(options: ChaosOptions, phones: string[], random: () => number): { updates: SentUpdate[]; statuses: number } {
+/**
+ * The updates to send, in order: mostly valid, a few the caller got wrong or Thulium refuses, and
+ * first two for a number Thulium keeps failing, which must reach the DLQ once their deliveries run out.
+ */
+function plan(options: ChaosOptions, phones: string[], unreachable: string, random: () => number): { updates: SentUpdate[]; statuses: number } {
   const next = new Map<string, number>();
-  const updates: SentUpdate[] = [];
-  for (let index = 0; index < options.messages; index++) {
+  const updates: SentUpdate[] = [1, 2].map((statusId, index) => ({
+    index,
+    phone: unreachable,
+    statusId,
+    expected: 'THULIUM_UNAVAILABLE',
+    body: JSON.stringify({ phone_number: unreachable, status_id: String(statusId) }),
+  }));
+  for (let index = updates.length; index < options.messages; index++) {
     const phone = pick(phones, random);
     const roll = random();
     if (roll < 0.01) {
@@ -117,13 +126,13 @@ function chaosTenant(phones: string[], statuses: number): Tenant {
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const random = seededRandom(options.seed);
-  const phones = phoneNumbers(options.phones, random);
-  guard({ phones, secrets: [ROTATED_PASSWORD, Buffer.from(`${USERNAME}:${ROTATED_PASSWORD}`).toString('base64')] });
-  const { updates, statuses } = plan(options, phones, random);
-  const world = await startWorld({ tenant: chaosTenant(phones, statuses) });
+  const [unreachable, ...phones] = phoneNumbers(options.phones + 1, random);
+  guard({ phones: [unreachable, ...phones], secrets: [ROTATED_PASSWORD, Buffer.from(`${USERNAME}:${ROTATED_PASSWORD}`).toString('base64')] });
+  const { updates, statuses } = plan(options, phones, unreachable, random);
+  const world = await startWorld({ tenant: chaosTenant([unreachable, ...phones], statuses) });
   const emulator = await SqsEmulator.start();
   try {
-    return await run(options, { world, emulator, updates, phones });
+    return await run(options, { world, emulator, updates, phones: [unreachable, ...phones], unreachable });
   } finally {
     await emulator.close();
     await world.close();
@@ -132,7 +141,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
 async function run(
   options: ChaosOptions,
-  { world, emulator, updates, phones }: { world: World; emulator: SqsEmulator; updates: SentUpdate[]; phones: string[] },
+  {
+    world,
+    emulator,
+    updates,
+    phones,
+    unreachable,
+  }: { world: World; emulator: SqsEmulator; updates: SentUpdate[]; phones: string[]; unreachable: string },
 ): Promise<ChaosReport> {
   world.reset();
   const queue = await emulator.createQueues({
@@ -159,6 +174,8 @@ async function run(
   await send(emulator, queue.url, options.fifo, updates);
 
   world.simulator.injectRandomFaults({ rate: options.faultRate, seed: options.seed, faults: CHAOS_FAULTS });
+  // More failures than its updates have attempts: every delivery of every one fails.
+  world.simulator.injectFaultsFor(unreachable, ...Array<Fault>(1_000).fill({ type: 'status', status: 503 }));
   const mapping = new EventSourceMapping({
     emulator,
     queue,
