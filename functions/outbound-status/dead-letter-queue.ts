@@ -1,6 +1,7 @@
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { ConfigurationError, type OutboundStatusError } from './errors.ts';
+import { truncate } from './text.ts';
 
 const MAX_ATTRIBUTE_CHARACTERS = 1_000;
 /** SQS accepts at most ten message attributes. */
@@ -67,6 +68,6 @@ function withOriginalAttributes(record: SQSRecord, reason: Record<string, Messag
  * would repeat on every delivery, so the text is made safe and bounded (whole code points only).
  */
 function text(value: string): MessageAttributeValue {
-  const safe = Array.from(value, (c) => (/[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(c) ? c : '?'));
-  return { DataType: 'String', StringValue: safe.slice(0, MAX_ATTRIBUTE_CHARACTERS).join('') || '-' };
+  const safe = value.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '?');
+  return { DataType: 'String', StringValue: truncate(safe, MAX_ATTRIBUTE_CHARACTERS) || '-' };
 }
