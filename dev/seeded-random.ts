@@ -1,4 +1,4 @@
-/** mulberry32: a small, fast PRNG whose sequence is fixed by its seed, so a fault run can be replayed. */
+/** mulberry32: a small, fast PRNG whose sequence is fixed by its seed, so runs draw the same faults (which request meets which still depends on arrival order). */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

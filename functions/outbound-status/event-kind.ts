@@ -20,7 +20,7 @@ export function eventKind(event: unknown): EventKind {
   return 'unknown';
 }
 
-/** Top-level keys of an unrecognised event, each and all bounded, for a log line that does not echo its content. */
+/** Top-level keys of an unrecognised event, each and all bounded (300 characters), for a log line that does not echo its content. */
 export const shapeOf = (event: unknown): string =>
   isObject(event)
     ? maskPhoneNumbersIn(
@@ -29,7 +29,7 @@ export const shapeOf = (event: unknown): string =>
             .slice(0, 20)
             .map((key) => truncate(key, 40, '…'))
             .join(','),
-          300,
+          299,
           '…',
         ),
       )

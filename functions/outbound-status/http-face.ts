@@ -10,6 +10,7 @@ import {
 } from './errors.ts';
 import { headerValue } from './headers.ts';
 import { logger, metrics, recordOutcome } from './observability.ts';
+import { truncate } from './text.ts';
 import { METRIC } from './metric-names.ts';
 import type { UpdateStats, UpdateStatus } from './update-status.ts';
 
@@ -89,7 +90,7 @@ export async function handleHttpRequest(
 
 function readBody(request: HttpRequest, maxBodyBytes: number): string {
   if (request.method.toUpperCase() !== 'POST') {
-    throw new InvalidRequestError('METHOD_NOT_ALLOWED', `Method ${request.method.slice(0, 16)} is not allowed; use POST`);
+    throw new InvalidRequestError('METHOD_NOT_ALLOWED', `Method ${truncate(request.method, 16)} is not allowed; use POST`);
   }
   const contentType = headerValue(request.headers, 'content-type');
   if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType.trim())) {

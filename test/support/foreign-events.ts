@@ -75,6 +75,8 @@ const nearMisses = fc.constantFrom<unknown>(
   [],
   Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`key${i}${PHONES.three}`, i])),
   { [longText]: longText },
+  // Twenty keys of fifty characters: the logged shape must stay bounded as a whole, not just per key.
+  Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${String(i).padStart(2, '0')}${'k'.repeat(48)}`, i])),
 );
 /** Shapes built from the keys the triggers look at, with anything in them. */
 const recordLookAlike = fc.record({ eventSource: fc.constantFrom('aws:sns', 'aws:s3', 'aws:sqs', 'aws:sqs ', 'sqs'), body: fc.string() });

@@ -4,116 +4,17 @@
  * - receive up to `batchSize` messages and invoke the function with them as one SQS event;
  * - on success, delete every message not listed in `batchItemFailures`; listed ones stay in flight
  *   until their visibility timeout (or the one the function set with ChangeMessageVisibility) ends;
- * - on an error, a timeout, or an answer naming a message not in the batch, delete nothing;
+ * - on an error, a timeout, an answer that is not an object, or one naming a message not in the
+ *   batch, delete nothing;
  * - the queue's redrive policy moves a message to the DLQ after `maxReceiveCount` receives.
  * Each poller drives a container of its own, one invocation at a time, as Lambda does.
  */
 import { readFileSync } from 'node:fs';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-  type Message,
-} from '@aws-sdk/client-sqs';
-import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { seededRandom } from '../../dev/seeded-random.ts';
+import type { QueuePair, SqsEmulator } from './sqs-emulator.ts';
 import { lambdaContext, type Handler } from './world.ts';
-
-export const REGION = 'eu-central-1';
-
-export interface QueuePair {
-  url: string;
-  arn: string;
-  fifo: boolean;
-  deadLetter: { url: string; arn: string };
-}
-
-export interface QueueOptions {
-  name: string;
-  fifo?: boolean;
-  maxReceiveCount: number;
-  visibilityTimeoutSeconds: number;
-}
-
-/** An SQS endpoint on loopback and a client for it, as a sender or Lambda's poller would use. */
-export class SqsEmulator {
-  readonly client: SQSClient;
-  private readonly server: FauxqsServer;
-  private constructor(server: FauxqsServer) {
-    this.server = server;
-    this.client = new SQSClient({
-      region: REGION,
-      endpoint: server.address,
-      credentials: { accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'loopback-secret' },
-      useQueueUrlAsEndpoint: false,
-    });
-  }
-
-  static async start(): Promise<SqsEmulator> {
-    return new SqsEmulator(await startFauxqs({ port: 0, logger: false, defaultRegion: REGION }));
-  }
-
-  /** What the function's own SQS client gets as AWS_ENDPOINT_URL_SQS. */
-  get endpoint(): string {
-    return this.server.address;
-  }
-
-  /** A queue and its dead-letter queue, wired by a redrive policy. */
-  async createQueues({ name, fifo = false, maxReceiveCount, visibilityTimeoutSeconds }: QueueOptions): Promise<QueuePair> {
-    const suffix = fifo ? '.fifo' : '';
-    const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: 'true', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' } : {};
-    const deadLetter = await this.create(`${name}-dlq${suffix}`, { ...fifoAttributes, MessageRetentionPeriod: '1209600' });
-    const main = await this.create(`${name}${suffix}`, {
-      ...fifoAttributes,
-      VisibilityTimeout: String(visibilityTimeoutSeconds),
-      RedrivePolicy: JSON.stringify({ maxReceiveCount, deadLetterTargetArn: deadLetter.arn }),
-    });
-    return { ...main, fifo, deadLetter };
-  }
-
-  /** Messages visible, in flight and delayed, as SQS reports them. */
-  async depth(url: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
-    const { Attributes = {} } = await this.client.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }),
-    );
-    return {
-      visible: Number(Attributes.ApproximateNumberOfMessages),
-      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
-      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed),
-    };
-  }
-
-  /** Takes every message off a queue (deleting each, so a FIFO group does not stay locked). */
-  async drain(url: string): Promise<Message[]> {
-    const messages: Message[] = [];
-    for (;;) {
-      const { Messages = [] } = await this.client.send(
-        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
-      );
-      if (Messages.length === 0) return messages;
-      messages.push(...Messages);
-      await this.client.send(
-        new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
-      );
-    }
-  }
-
-  async close(): Promise<void> {
-    this.client.destroy();
-    await this.server.stop();
-  }
-
-  private async create(name: string, attributes: Record<string, string>): Promise<{ url: string; arn: string }> {
-    const { QueueUrl } = await this.client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-    const { Attributes } = await this.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-    return { url: QueueUrl!, arn: Attributes!.QueueArn! };
-  }
-}
 
 export interface EventSourceOptions {
   emulator: SqsEmulator;
@@ -146,7 +47,7 @@ export interface EventSourceStats {
 const recordTemplate = JSON.parse(readFileSync(new URL('../fixtures/aws-events/sqs-event.json', import.meta.url), 'utf8')).Records[0];
 
 /** An SQS message as ReceiveMessage returns it, in the record shape Lambda hands the function. */
-export function toLambdaRecord(message: Message, queueArn: string) {
+function toLambdaRecord(message: Message, queueArn: string) {
   const record = structuredClone(recordTemplate);
   const attributes: Record<string, string | undefined> = message.Attributes ?? {};
   record.messageId = message.MessageId;
@@ -193,6 +94,8 @@ export class EventSourceMapping {
     lostDeletes: 0,
   };
   private containers: Promise<Handler>[] = [];
+  /** Invocations cut off by the function timeout, still running here; Lambda would have ended them. */
+  private readonly abandoned: Promise<unknown>[] = [];
   private readonly random: () => number;
   private readonly options: EventSourceOptions;
 
@@ -223,6 +126,9 @@ export class EventSourceMapping {
       }
     };
     await Promise.all(Array.from({ length: this.options.pollers }, (_, i) => poller(i)));
+    // What they still do must land before the caller counts outcomes or closes the world; a
+    // function that never returns is given up on after one more function timeout.
+    await Promise.race([Promise.allSettled(this.abandoned), sleep(this.options.functionTimeoutMs, undefined, { ref: false })]);
     return { drained: done };
   }
 
@@ -247,9 +153,10 @@ export class EventSourceMapping {
     const handler = await this.containers[index];
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), functionTimeoutMs)));
+    const invocation = handler(event, lambdaContext(functionTimeoutMs));
     let answer: unknown;
     try {
-      answer = await Promise.race([handler(event, lambdaContext(functionTimeoutMs)), timeout]);
+      answer = await Promise.race([invocation, timeout]);
     } catch {
       this.stats.failedInvocations++;
       return;
@@ -259,6 +166,7 @@ export class EventSourceMapping {
     if (answer === 'timeout') {
       // Lambda ends a timed-out runtime: the next invocation gets a new container.
       this.stats.timedOutInvocations++;
+      this.abandoned.push(invocation.catch(() => {}));
       this.containers[index] = this.options.newContainer();
       return;
     }
@@ -289,10 +197,13 @@ const isEmpty = (depth: { visible: number; inFlight: number; delayed: number }) 
 
 /**
  * The ids the function reported, or 'whole-batch' where AWS treats the answer as a failure of the
- * whole invocation: an identifier that is missing, empty or not in the batch.
+ * whole invocation: not an object, or an identifier that is missing, empty or not in the batch.
+ * No answer, or no list, is a success.
  */
 function failedIds(answer: unknown, messages: Message[]): Set<string> | 'whole-batch' {
-  const failures = (answer as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
+  if (answer === undefined || answer === null) return new Set();
+  if (typeof answer !== 'object' || Array.isArray(answer)) return 'whole-batch';
+  const failures = (answer as { batchItemFailures?: unknown }).batchItemFailures;
   if (failures === undefined || failures === null) return new Set();
   if (!Array.isArray(failures)) return 'whole-batch';
   const inBatch = new Set(messages.map((m) => m.MessageId));

@@ -81,7 +81,12 @@ export async function startWorld(options: { tenant?: Tenant } = {}): Promise<Wor
   /** Answers and dead-letter attributes of this world, for the suite-wide leak scan. */
   const seen = expose<string[]>([]);
   // A dead letter's body is the sender's, unchanged, phone number and all; its attributes are ours.
-  const keepDeadLetters = () => seen.push(JSON.stringify(aws.sentMessages.map((m) => m.MessageAttributes)));
+  const kept = new WeakSet<object>();
+  const keepDeadLetters = () => {
+    const fresh = aws.sentMessages.filter((m) => !kept.has(m));
+    for (const m of fresh) kept.add(m);
+    seen.push(JSON.stringify(fresh.map((m) => m.MessageAttributes)));
+  };
   return {
     simulator,
     aws,
