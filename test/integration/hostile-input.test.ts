@@ -1,16 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isObject, unsupportedEvent } from '../support/foreign-events.ts';
-import {
-  hostileBody,
-  hostileRequest,
-  isBase64,
-  isPlainKey,
-  MAX_BODY_BYTES,
-  requestText,
-  type HostileRequest,
-  type HttpCode,
-} from '../support/hostile-bodies.ts';
+import { hostileBody, isPlainKey, MAX_BODY_BYTES, requestText } from '../support/hostile-bodies.ts';
+import { hostileRequest, isBase64, type HostileRequest, type HttpCode } from '../support/hostile-requests.ts';
 import { expose } from '../support/leaks.ts';
 import {
   captureOutput,

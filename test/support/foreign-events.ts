@@ -3,7 +3,8 @@
  * arbitrary values. None bears the marks of a supported trigger, so each must be refused as such.
  */
 import fc from 'fast-check';
-import { base64, requestText } from './hostile-bodies.ts';
+import { requestText } from './hostile-bodies.ts';
+import { base64 } from './hostile-requests.ts';
 import { PHONES } from './world.ts';
 
 export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
