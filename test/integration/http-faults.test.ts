@@ -10,6 +10,7 @@ import type { Fault } from '../../dev/thulium-simulator.ts';
 import type { ErrorCode } from '../../functions/outbound-status/errors.ts';
 import { guard } from '../support/leaks.ts';
 import {
+  basicValue,
   body,
   captureOutput,
   httpApiEvent,
@@ -19,7 +20,6 @@ import {
   restApiEvent,
   secretsIn,
   startWorld,
-  USERNAME,
   type Handler,
   type World,
 } from '../support/world.ts';
@@ -41,7 +41,7 @@ const MIN_ATTEMPT_MS = 250;
 const REQUEST = body(PHONES.three, '3');
 /** The passwords the rotations below set, and their Basic values: none may leak either. */
 const ROTATED = [`${PASSWORD}-rotated`, ...Array.from({ length: 100 }, (_, i) => `${PASSWORD}-${i}`)];
-guard({ secrets: ROTATED.flatMap((password) => [password, Buffer.from(`${USERNAME}:${password}`).toString('base64')]) });
+guard({ secrets: ROTATED.flatMap((password) => [password, basicValue(password)]) });
 const APPLIED = { outbound_id: ['00001', '00002', '00003'] };
 
 type Mode = 'transient' | 'sustained';

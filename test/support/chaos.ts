@@ -7,10 +7,10 @@
 import { SendMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Fault, Tenant } from '../../dev/thulium-simulator.ts';
 import { pick, seededRandom } from '../../dev/seeded-random.ts';
-import { SqsEmulator } from './sqs-emulator.ts';
+import { isEmpty, SqsEmulator, type QueueDepth } from './sqs-emulator.ts';
 import { EventSourceMapping, type EventSourceStats } from './sqs-event-source.ts';
 import { guard } from './leaks.ts';
-import { startWorld, USERNAME, type Handler, type World } from './world.ts';
+import { basicValue, startWorld, USERNAME, type Handler, type World } from './world.ts';
 
 export interface ChaosOptions {
   messages: number;
@@ -23,13 +23,13 @@ export interface ChaosOptions {
   maxMs: number;
 }
 
-export const ROTATED_PASSWORD = 'Zq7-rotated-pa55w0rd-never-logged';
+const ROTATED_PASSWORD = 'Zq7-rotated-pa55w0rd-never-logged';
 const CAMPAIGN = '00001';
 const MAX_RECEIVE_COUNT = 5;
 const FUNCTION_TIMEOUT_MS = 4_000;
 
 /** Every fault the run draws from, in equal shares. */
-export const CHAOS_FAULTS: Fault[] = [
+const CHAOS_FAULTS: Fault[] = [
   { type: 'status', status: 500 },
   { type: 'status', status: 502 },
   { type: 'status', status: 503 },
@@ -64,7 +64,7 @@ export interface ChaosReport {
   duplicateDeadLetters: number;
   deadLetterReasons: Record<string, number>;
   lost: number;
-  leftInQueue: { visible: number; inFlight: number; delayed: number };
+  leftInQueue: QueueDepth;
   faultsMet: Record<string, number>;
   thuliumCalls: number;
   thuliumCallsPerUpdate: number;
@@ -131,7 +131,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const random = seededRandom(options.seed);
   const numbers = phoneNumbers(options.phones + 1, random);
   const [unreachable, ...phones] = numbers;
-  guard({ phones: numbers, secrets: [ROTATED_PASSWORD, Buffer.from(`${USERNAME}:${ROTATED_PASSWORD}`).toString('base64')] });
+  guard({ phones: numbers, secrets: [ROTATED_PASSWORD, basicValue(ROTATED_PASSWORD)] });
   const { updates, statuses } = plan(options, phones, unreachable, random);
   const world = await startWorld({ tenant: chaosTenant(numbers, statuses) });
   const emulator = await SqsEmulator.start();
@@ -222,7 +222,7 @@ async function run(
     violations: [
       ...violations,
       ...(drained ? [] : [`the queue did not drain within ${options.maxMs} ms`]),
-      ...(leftInQueue.visible + leftInQueue.inFlight + leftInQueue.delayed > 0 ? [`left in the queue: ${JSON.stringify(leftInQueue)}`] : []),
+      ...(isEmpty(leftInQueue) ? [] : [`left in the queue: ${JSON.stringify(leftInQueue)}`]),
     ],
   };
 }

@@ -21,24 +21,29 @@ export function guard({ secrets: s = [], phones: p = [] }: { secrets?: string[];
 
 export const exposedTexts = (): string[] => exposed.flat();
 
+/** A finder of everything guarded so far. */
+export const guardedLeakFinder = () => leakFinder({ secrets: [...secrets], phones: [...phones] });
+
 /**
- * The guarded values found in `text`. A phone number counts even when separators or the escapes of
+ * Finds the watched values in a text. A phone number counts even when separators or the escapes of
  * a JSON string stand between its digits (up to six characters). Letters and masking stars end a
  * number, so ids and hex strings do not chain into false alarms.
  */
-export function findLeaks(text: string, watched = { secrets: [...secrets], phones: [...phones] }): string[] {
-  const found = new Set(watched.secrets.filter((value) => text.includes(value)));
+export function leakFinder(watched: { secrets: string[]; phones: string[] }): (text: string) => string[] {
   const wanted = new Set(watched.phones);
   const lengths = new Set(watched.phones.map((phone) => phone.length));
-  const unescaped = text.replace(/\\[nrt"\\/]/g, ' ');
-  for (const [chain] of unescaped.matchAll(/[0-9](?:[^0-9A-Za-z*]{0,6}[0-9])*/g)) {
-    const digits = chain.replace(/[^0-9]/g, '');
-    for (const length of lengths) {
-      for (let i = 0; i + length <= digits.length; i++) {
-        const candidate = digits.slice(i, i + length);
-        if (wanted.has(candidate)) found.add(`phone ${candidate.slice(0, 3)}…`);
+  return (text) => {
+    const found = new Set(watched.secrets.filter((value) => text.includes(value)));
+    const unescaped = text.replace(/\\[nrt"\\/]/g, ' ');
+    for (const [chain] of unescaped.matchAll(/[0-9](?:[^0-9A-Za-z*]{0,6}[0-9])*/g)) {
+      const digits = chain.replace(/[^0-9]/g, '');
+      for (const length of lengths) {
+        for (let i = 0; i + length <= digits.length; i++) {
+          const candidate = digits.slice(i, i + length);
+          if (wanted.has(candidate)) found.add(`phone ${candidate.slice(0, 3)}…`);
+        }
       }
     }
-  }
-  return [...found];
+    return [...found];
+  };
 }

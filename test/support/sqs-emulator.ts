@@ -11,9 +11,16 @@ const REGION = 'eu-central-1';
 export interface QueuePair {
   url: string;
   arn: string;
-  fifo: boolean;
   deadLetter: { url: string; arn: string };
 }
+
+export interface QueueDepth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+export const isEmpty = (depth: QueueDepth) => depth.visible + depth.inFlight + depth.delayed === 0;
 
 export interface QueueOptions {
   name: string;
@@ -55,11 +62,11 @@ export class SqsEmulator {
       VisibilityTimeout: String(visibilityTimeoutSeconds),
       RedrivePolicy: JSON.stringify({ maxReceiveCount, deadLetterTargetArn: deadLetter.arn }),
     });
-    return { ...main, fifo, deadLetter };
+    return { ...main, deadLetter };
   }
 
   /** Messages visible, in flight and delayed, as SQS reports them. */
-  async depth(url: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
+  async depth(url: string): Promise<QueueDepth> {
     const { Attributes = {} } = await this.client.send(
       new GetQueueAttributesCommand({
         QueueUrl: url,

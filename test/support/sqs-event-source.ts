@@ -9,12 +9,11 @@
  * - the queue's redrive policy moves a message to the DLQ after `maxReceiveCount` receives.
  * Each poller drives a container of its own, one invocation at a time, as Lambda does.
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { seededRandom } from '../../dev/seeded-random.ts';
-import type { QueuePair, SqsEmulator } from './sqs-emulator.ts';
-import { lambdaContext, type Handler } from './world.ts';
+import { isEmpty, type QueuePair, type SqsEmulator } from './sqs-emulator.ts';
+import { fixture, lambdaContext, type Handler } from './world.ts';
 
 export interface EventSourceOptions {
   emulator: SqsEmulator;
@@ -44,7 +43,7 @@ export interface EventSourceStats {
   lostDeletes: number;
 }
 
-const recordTemplate = JSON.parse(readFileSync(new URL('../fixtures/aws-events/sqs-event.json', import.meta.url), 'utf8')).Records[0];
+const recordTemplate = fixture('sqs-event.json').Records[0];
 
 /** An SQS message as ReceiveMessage returns it, in the record shape Lambda hands the function. */
 function toLambdaRecord(message: Message, queueArn: string) {
@@ -191,9 +190,6 @@ export class EventSourceMapping {
     }
   }
 }
-
-const isEmpty = (depth: { visible: number; inFlight: number; delayed: number }) =>
-  depth.visible + depth.inFlight + depth.delayed === 0;
 
 /**
  * The ids the function reported, or 'whole-batch' where AWS treats the answer as a failure of the

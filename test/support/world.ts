@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { startAwsLoopback, type AwsLoopback } from '../../dev/aws-loopback.ts';
 import { startThuliumSimulator, type Tenant, type ThuliumSimulator } from '../../dev/thulium-simulator.ts';
-import { expose, findLeaks, guard } from './leaks.ts';
+import { expose, guard, leakFinder } from './leaks.ts';
 
 export const BUNDLE = fileURLToPath(new URL('../../dist/outbound-status/index.mjs', import.meta.url));
 export const SECRET_ID = 'thulium/api-user';
@@ -12,8 +12,10 @@ export const USERNAME = 'svc-outbound';
 /** Distinctive, so a scan of every log line can prove it never leaks. */
 export const PASSWORD = 'Zq7-pa55w0rd-never-logged';
 export const PHONES = { three: '501234567', one: '502345678', additional: '503456789', none: '509999999' };
-const BASIC_VALUE = Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64');
-guard({ secrets: [PASSWORD, BASIC_VALUE], phones: Object.values(PHONES) });
+/** The value of the Authorization header (after `Basic `) the function sends with this password. */
+export const basicValue = (password: string) => Buffer.from(`${USERNAME}:${password}`).toString('base64');
+const WATCHED = { secrets: [PASSWORD, basicValue(PASSWORD)], phones: Object.values(PHONES) };
+guard(WATCHED);
 
 export type Handler = (event: unknown, context: Context) => Promise<any>;
 
@@ -187,10 +189,10 @@ export const logRecords = (lines: string[]) =>
   });
 
 /** Everything of this world that must never appear in a log line, an answer or a DLQ attribute. */
-export const secretsIn = (text: string): string[] =>
-  findLeaks(text, { secrets: [PASSWORD, BASIC_VALUE], phones: Object.values(PHONES) });
+export const secretsIn = leakFinder(WATCHED);
 
-const fixture = (name: string) =>
+/** An AWS event fixture, parsed afresh for each caller to change. */
+export const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/aws-events/${name}`, import.meta.url), 'utf8'));
 
 export interface HttpEventOptions {
