@@ -1,0 +1,119 @@
+/** The benchmark's table: figures with their spread, the targets as ratios, and what fills each bundle. */
+import { cpus, release, totalmem } from 'node:os';
+import type { BenchOptions } from './run.ts';
+import type { Bundle, Variant } from './bundles.ts';
+import { figure, type Figure } from './stats.ts';
+
+export type Metric =
+  | 'coldStartMs'
+  | 'importMs'
+  | 'coldSecretReads'
+  | 'warmP50Ms'
+  | 'warmP99Ms'
+  | 'rssMiB'
+  | 'rssGrowthMiB'
+  | 'secretReads'
+  | 'connections'
+  | 'batchMs'
+  | 'roundTripMs'
+  | 'updatesPerSecond'
+  | 'streamConnections';
+
+export interface Sample {
+  variant: string;
+  metric: Metric;
+  value: number;
+}
+
+export interface Results {
+  date: string;
+  options: BenchOptions;
+  bundles: Record<Variant, Bundle>;
+  samples: Sample[];
+}
+
+const VARIANTS = ['function', 'function@10', 'floor', 'peer'];
+
+const ROWS: [Metric, string][] = [
+  ['coldStartMs', 'cold start: process start → first HTTP answer (ms)'],
+  ['importMs', 'import of the bundle alone (ms)'],
+  ['warmP50Ms', 'warm invocation p50 (ms)'],
+  ['warmP99Ms', 'warm invocation p99 (ms)'],
+  ['batchMs', 'SQS batch of 10, Thulium at 50 ms (ms)'],
+  ['roundTripMs', 'one Thulium round trip at 50 ms (ms)'],
+  ['updatesPerSecond', 'stream throughput (updates/s)'],
+  ['rssMiB', 'RSS after the warm run (MiB)'],
+  ['rssGrowthMiB', 'RSS growth, checkpoint → end (MiB)'],
+  ['coldSecretReads', 'Secrets Manager reads, cold container'],
+  ['secretReads', 'Secrets Manager reads, warm run'],
+  ['connections', 'TCP connections to Thulium, warm run'],
+  ['streamConnections', 'TCP connections to Thulium, stream (all containers)'],
+];
+
+export function figureOf(results: Results, variant: string, metric: Metric): Figure | undefined {
+  const values = results.samples.filter((s) => s.variant === variant && s.metric === metric).map((s) => s.value);
+  return values.length ? figure(values) : undefined;
+}
+
+const digits = (n: number) => (Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2);
+const num = (n: number) => n.toFixed(digits(n));
+const cell = (f: Figure | undefined) =>
+  !f ? '' : f.low === f.high ? num(f.median) : `${num(f.median)} (${num(f.low)}–${num(f.high)})`;
+
+export interface Target {
+  name: string;
+  ratio: number;
+  limit: number;
+}
+
+/** Each target of the benchmark, as a ratio of medians from this run, and its limit. */
+export function targetsOf(results: Results): Target[] {
+  const m = (variant: string, metric: Metric) => figureOf(results, variant, metric)?.median ?? Number.NaN;
+  const kib = (variant: Variant) => results.bundles[variant].bytes;
+  return [
+    { name: 'cold start ÷ peer', ratio: m('function', 'coldStartMs') / m('peer', 'coldStartMs'), limit: 0.5 },
+    { name: 'cold start ÷ floor', ratio: m('function', 'coldStartMs') / m('floor', 'coldStartMs'), limit: 1.0 },
+    { name: 'warm p50 ÷ floor', ratio: m('function', 'warmP50Ms') / m('floor', 'warmP50Ms'), limit: 1.2 },
+    { name: 'batch of 10 ÷ one round trip', ratio: m('function', 'batchMs') / m('floor', 'roundTripMs'), limit: 1.2 },
+    { name: 'batch of 10 ÷ one round trip, QUEUE_CONCURRENCY=10', ratio: m('function@10', 'batchMs') / m('floor', 'roundTripMs'), limit: 1.2 },
+    { name: 'Secrets Manager reads per container (warm run)', ratio: m('function', 'secretReads'), limit: 1 },
+    { name: 'RSS growth ÷ RSS', ratio: m('function', 'rssGrowthMiB') / m('function', 'rssMiB'), limit: 0.02 },
+    { name: 'RSS ÷ peer', ratio: m('function', 'rssMiB') / m('peer', 'rssMiB'), limit: 1.0 },
+    { name: 'bundle ÷ peer', ratio: kib('function') / kib('peer'), limit: 0.4 },
+  ];
+}
+
+export function renderReport(results: Results): string {
+  const { options } = results;
+  const cpu = cpus();
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Written by \`npm run bench\` (bench/run.ts) on ${results.date}.`,
+    '',
+    `- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}, Node ${process.version}`,
+    `- Run: ${options.coldRuns} cold processes per variant; ${options.rounds} rounds of ${options.warmInvocations} warm invocations (memory read after ${options.memoryCheckpoint} and at the end, after a full GC), ${options.batches} timed batches, and a stream of ${options.streamBatches} batches per container; variants alternate, the order rotating each time.`,
+    '- Cells: median (10th–90th percentile for ten samples or more, else min–max). Warm figures: the median of the rounds, each round\'s percentile taken over the invocations after the memory checkpoint.',
+    '- Variants: `function` is the built bundle with the stack\'s settings; `function@10` the same with QUEUE_CONCURRENCY=10; `floor` (bench/floor.ts) one keep-alive undici POST with the API user in hand; `peer` (bench/peer.ts) the same job as Powertools documents it.',
+    '',
+    `| figure | ${VARIANTS.join(' | ')} |`,
+    `|---|${VARIANTS.map(() => '---:').join('|')}|`,
+    ...ROWS.map(([metric, label]) => `| ${label} | ${VARIANTS.map((v) => cell(figureOf(results, v, metric))).join(' | ')} |`),
+    `| bundle (KiB) | ${VARIANTS.map((v) => (v in results.bundles ? (results.bundles[v as Variant].bytes / 1024).toFixed(1) : '')).join(' | ')} |`,
+    '',
+    '## Targets',
+    '',
+    '| target | measured | limit | met |',
+    '|---|---:|---:|:---:|',
+    ...targetsOf(results).map((t) => `| ${t.name} | ${t.ratio.toFixed(2)} | ≤ ${t.limit} | ${t.ratio <= t.limit ? 'yes' : '**no**'} |`),
+    '',
+    '## What takes the space (esbuild metafile, KiB in the output)',
+    '',
+    ...(['function', 'floor', 'peer'] as Variant[]).map((v) => {
+      const top = results.bundles[v].packages.slice(0, 8).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(1)}`);
+      return `- **${v}** (${(results.bundles[v].bytes / 1024).toFixed(1)}): ${top.join(', ')}`;
+    }),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,205 @@
+/**
+ * `npm run bench`: the function against the bare-undici floor and the Powertools-style peer, each
+ * figure measured side by side in one run, in alternating order, every container a fresh Node
+ * process, against the Thulium simulator and a Secrets Manager endpoint on loopback.
+ *
+ *   npm run bench                      # full run; prints the table and writes bench/RESULTS.md
+ *   BENCH_SMOKE=1 npm run bench        # a few iterations, to see that it works
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startAwsLoopback } from '../dev/aws-loopback.ts';
+import { sampleTenant, startThuliumSimulator } from '../dev/thulium-simulator.ts';
+import { parseSettings } from '../infra/settings.ts';
+import { buildBundles, type Bundle, type Variant } from './bundles.ts';
+import type { Measured, Scenario, Task } from './container.ts';
+import { renderReport, type Results, type Sample } from './report.ts';
+import { percentile } from './stats.ts';
+
+export interface BenchOptions {
+  /** Fresh processes per variant for the cold start. */
+  coldRuns: number;
+  /** Rounds of the warm, batch and stream scenarios per variant. */
+  rounds: number;
+  warmInvocations: number;
+  /** Invocation after which RSS is read the first time. */
+  memoryCheckpoint: number;
+  /** Timed batches of 10 per container in the batch scenario. */
+  batches: number;
+  /** Batches of 10 per container in the throughput stream. */
+  streamBatches: number;
+  /** Thulium's answer time in the batch and stream scenarios. */
+  thuliumLatencyMs: number;
+  /** Where the Markdown report goes; undefined writes none. */
+  resultsFile?: string;
+  log?: (line: string) => void;
+}
+
+export const FULL_RUN: BenchOptions = {
+  coldRuns: 15,
+  rounds: 3,
+  warmInvocations: 10_000,
+  memoryCheckpoint: 1_000,
+  batches: 20,
+  streamBatches: 30,
+  thuliumLatencyMs: 50,
+};
+
+export const SMOKE_RUN: BenchOptions = {
+  coldRuns: 1,
+  rounds: 1,
+  warmInvocations: 30,
+  memoryCheckpoint: 10,
+  batches: 2,
+  streamBatches: 2,
+  thuliumLatencyMs: 5,
+};
+
+/** What the stack ships: containers the queue may drive, records of a batch in flight per container. */
+export const SHIPPED = parseSettings({});
+
+const SECRET_ID = 'bench/thulium-api-user';
+const CONTAINER = fileURLToPath(new URL('./container.ts', import.meta.url));
+
+/** A variant as deployed: its bundle and its environment. `function@10` runs 10 records of a batch at once. */
+interface Deployment {
+  name: string;
+  bundle: Bundle;
+  env: Record<string, string>;
+}
+
+/** The order is rotated each repetition, so no variant always runs first or last. */
+const rotate = <T>(items: T[], by: number) => items.map((_, i) => items[(i + by) % items.length]);
+
+export async function runBenchmark(options: BenchOptions): Promise<Results> {
+  const log = options.log ?? (() => {});
+  log('building the function, the floor and the peer with the same esbuild options');
+  const bundles = await buildBundles();
+  const tenant = sampleTenant();
+  const [username, password] = Object.entries(tenant.users)[0];
+  const record = tenant.campaigns[0];
+  const simulator = await startThuliumSimulator({ tenant });
+  const aws = await startAwsLoopback();
+  aws.secrets.set(SECRET_ID, JSON.stringify({ username, password }));
+  const scratch = await mkdtemp(join(tmpdir(), 'bench-'));
+
+  const common = {
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: 'eu-central-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
+    AWS_ENDPOINT_URL_SQS: aws.url,
+    AWS_LAMBDA_FUNCTION_NAME: 'thulium-outbound-status',
+    THULIUM_BASE_URL: simulator.url,
+    THULIUM_SECRET_ID: SECRET_ID,
+  };
+  const deployment = (name: string, variant: Variant, env: Record<string, string> = {}): Deployment => ({
+    name,
+    bundle: bundles[variant],
+    env: { ...common, ...env },
+  });
+  const fn = deployment('function', 'function', { QUEUE_CONCURRENCY: String(SHIPPED.recordConcurrency) });
+  const fn10 = deployment('function@10', 'function', { QUEUE_CONCURRENCY: '10' });
+  const floor = deployment('floor', 'floor', { THULIUM_USERNAME: username, THULIUM_PASSWORD: password });
+  const peer = deployment('peer', 'peer');
+  const samples: Sample[] = [];
+
+  let runs = 0;
+  async function container(d: Deployment, scenario: Scenario, count = 0, flags: string[] = []): Promise<Measured & Wire> {
+    const out = join(scratch, `${++runs}.json`);
+    const task: Task = { bundle: d.bundle.path, scenario, count, checkpoint: options.memoryCheckpoint, phoneNumber: record.records[0].mainNumber, statusId: String(record.statusIds[1]) };
+    const before = { connections: simulator.connectionCount, secretReads: aws.countOf('secretsmanager.GetSecretValue') };
+    const child = spawn(process.execPath, [...flags, CONTAINER], {
+      env: { ...d.env, BENCH_TASK: JSON.stringify(task), BENCH_OUT: out },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    if (code !== 0) throw new Error(`${d.name} ${scenario} container exited with ${code}: ${stderr.slice(-2000)}`);
+    const measured = JSON.parse(await readFile(out, 'utf8')) as Measured;
+    return {
+      ...measured,
+      connections: simulator.connectionCount - before.connections,
+      secretReads: aws.countOf('secretsmanager.GetSecretValue') - before.secretReads,
+    };
+  }
+  const add = (variant: string, metric: Sample['metric'], value: number) => samples.push({ variant, metric, value });
+
+  try {
+    log(`cold start: ${options.coldRuns} fresh processes per variant`);
+    for (let i = 0; i < options.coldRuns; i++) {
+      for (const d of rotate([fn, floor, peer], i)) {
+        const m = await container(d, 'cold');
+        if (m.firstStatus !== 200) throw new Error(`${d.name}: first invocation answered ${m.firstStatus}`);
+        add(d.name, 'coldStartMs', m.coldStartMs!);
+        add(d.name, 'importMs', m.importMs!);
+        add(d.name, 'coldSecretReads', m.secretReads);
+      }
+    }
+
+    log(`warm: ${options.warmInvocations} sequential invocations per container, ${options.rounds} rounds`);
+    for (let r = 0; r < options.rounds; r++) {
+      for (const d of rotate([fn, floor, peer], r)) {
+        const m = await container(d, 'warm', options.warmInvocations, ['--expose-gc']);
+        if (m.failures) throw new Error(`${d.name}: ${m.failures} warm invocations failed`);
+        const steady = m.latenciesMs!.slice(Math.min(options.memoryCheckpoint, m.latenciesMs!.length - 1));
+        add(d.name, 'warmP50Ms', percentile(steady, 50));
+        add(d.name, 'warmP99Ms', percentile(steady, 99));
+        add(d.name, 'rssMiB', m.rssAtEnd! / 2 ** 20);
+        add(d.name, 'rssGrowthMiB', (m.rssAtEnd! - m.rssAtCheckpoint!) / 2 ** 20);
+        add(d.name, 'secretReads', m.secretReads);
+        add(d.name, 'connections', m.connections);
+      }
+    }
+
+    simulator.latencyMs = options.thuliumLatencyMs;
+    log(`batch of 10, Thulium answering in ${options.thuliumLatencyMs} ms: ${options.batches} batches per container, ${options.rounds} rounds`);
+    for (let r = 0; r < options.rounds; r++) {
+      for (const d of rotate([fn, fn10, floor, peer], r)) {
+        const m = await container(d, 'batch', options.batches);
+        if (m.failures) throw new Error(`${d.name}: ${m.failures} records of timed batches failed`);
+        add(d.name, 'batchMs', percentile(m.latenciesMs!, 50));
+      }
+      const roundTrip = await container(floor, 'warm', options.batches);
+      add('floor', 'roundTripMs', percentile(roundTrip.latenciesMs!, 50));
+    }
+
+    log(`stream: ${SHIPPED.maxConcurrency} containers × ${options.streamBatches} batches of 10, ${options.rounds} rounds`);
+    for (let r = 0; r < options.rounds; r++) {
+      for (const d of rotate([fn, fn10, floor, peer], r)) {
+        const all = await Promise.all(
+          Array.from({ length: SHIPPED.maxConcurrency }, () => container(d, 'stream', options.streamBatches)),
+        );
+        const failures = all.reduce((sum, m) => sum + m.failures!, 0);
+        if (failures) throw new Error(`${d.name}: ${failures} streamed records failed`);
+        const seconds = (Math.max(...all.map((m) => m.endedAt!)) - Math.min(...all.map((m) => m.startedAt!))) / 1000;
+        add(d.name, 'updatesPerSecond', (SHIPPED.maxConcurrency * options.streamBatches * 10) / seconds);
+        add(d.name, 'streamConnections', all.reduce((sum, m) => sum + m.connections, 0));
+      }
+    }
+  } finally {
+    simulator.latencyMs = 0;
+    await Promise.all([simulator.close(), aws.close(), rm(scratch, { recursive: true, force: true })]);
+  }
+
+  const results: Results = { date: new Date().toISOString(), options, bundles, samples };
+  if (options.resultsFile) await writeFile(options.resultsFile, renderReport(results));
+  return results;
+}
+
+interface Wire {
+  connections: number;
+  secretReads: number;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const smoke = process.env.BENCH_SMOKE === '1';
+  const resultsFile = smoke ? undefined : fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  const results = await runBenchmark({ ...(smoke ? SMOKE_RUN : FULL_RUN), resultsFile, log: (line) => console.error(`· ${line}`) });
+  console.log(renderReport(results));
+}

@@ -1,0 +1,91 @@
+/**
+ * AWS event and context shapes built from the real fixtures in test/fixtures/aws-events, for the
+ * tests and the benchmark alike: no test runner imported here.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Context } from 'aws-lambda';
+
+/** An AWS event fixture, parsed afresh for each caller to change. */
+export const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/aws-events/${name}`, import.meta.url), 'utf8'));
+
+export interface HttpEventOptions {
+  body?: string | null;
+  method?: string;
+  contentType?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+/** The REST API (payload 1.0) fixture as AWS sends it, with this request's method and body. */
+export function restApiEvent({ body = null, method = 'POST', contentType = 'application/json', isBase64Encoded }: HttpEventOptions = {}) {
+  const event = fixture('apigw-rest-v1-request.json');
+  event.httpMethod = method;
+  event.requestContext.httpMethod = method;
+  event.requestContext.requestId = randomUUID();
+  event.body = body;
+  if (isBase64Encoded !== undefined) event.isBase64Encoded = isBase64Encoded;
+  if (contentType === null) {
+    delete event.headers['Content-Type'];
+    delete event.multiValueHeaders['Content-Type'];
+  } else {
+    event.headers['Content-Type'] = contentType;
+    event.multiValueHeaders['Content-Type'] = [contentType];
+  }
+  return event;
+}
+
+/** The HTTP API (payload 2.0, IAM authorizer) fixture, with this request's method and body. */
+export function httpApiEvent({ body = null, method = 'POST', contentType = 'application/json', isBase64Encoded = false }: HttpEventOptions = {}) {
+  const event = fixture('apigw-http-v2-request-iam.json');
+  event.requestContext.http.method = method;
+  event.requestContext.requestId = randomUUID();
+  event.body = body;
+  event.isBase64Encoded = isBase64Encoded;
+  if (contentType !== null) event.headers['content-type'] = contentType;
+  return event;
+}
+
+export interface SqsRecordOptions {
+  body: string;
+  receiveCount?: number;
+  messageId?: string;
+  messageGroupId?: string;
+}
+
+/** The SQS fixture's record shape (attributes, message attributes and all), once per body. */
+export function sqsEvent(records: SqsRecordOptions[], queueName = 'outbound-status') {
+  const template = fixture('sqs-event.json').Records[0];
+  return {
+    Records: records.map((options) => {
+      const record = structuredClone(template);
+      record.messageId = options.messageId ?? randomUUID();
+      record.receiptHandle = `receipt-${record.messageId}`;
+      record.body = options.body;
+      record.eventSourceARN = `arn:aws:sqs:eu-central-1:123456789012:${queueName}`;
+      record.attributes.ApproximateReceiveCount = String(options.receiveCount ?? 1);
+      if (options.messageGroupId) record.attributes.MessageGroupId = options.messageGroupId;
+      return record;
+    }),
+  };
+}
+
+export const body = (phone_number: unknown, status_id: unknown) => JSON.stringify({ phone_number, status_id });
+
+export function lambdaContext(remainingMs = 30_000): Context {
+  const started = Date.now();
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'thulium-outbound-status',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:thulium-outbound-status',
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/thulium-outbound-status',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => remainingMs - (Date.now() - started),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
