@@ -18,6 +18,8 @@ export const bundleOptions: BuildOptions = {
   sourcemap: 'linked',
   legalComments: 'external',
   mainFields: ['module', 'main'],
+  // undici's own switch for bundles: leaves out its experimental Milo parser, which is off unless opted in.
+  define: { esbuildDetection: 'true' },
   // Bundled CommonJS (undici, parts of the SDK) calls require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   metafile: true,

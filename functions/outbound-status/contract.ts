@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError, type FieldProblem } from './errors.ts';
 import { maskPhoneNumbersIn } from './phone-number.ts';
 import { truncate } from './text.ts';

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fullJitterDelay, parseRetryAfterMs } from './backoff.ts';
 import type { Config } from './config.ts';
 import { StatusUpdateResponse, type StatusUpdate } from './contract.ts';
@@ -18,6 +17,7 @@ import {
 import { headerValue } from './headers.ts';
 import { maskPhoneNumbersIn } from './phone-number.ts';
 import { truncate } from './text.ts';
+import { createPool } from './undici-pool.ts';
 
 export const ENDPOINT_PATH = '/api/outbound_status_by_phone_number';
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -60,7 +60,7 @@ export function createThuliumClient(config: Config['thulium']): ThuliumClient {
   const base = new URL(config.baseUrl);
   const path = `${base.pathname.replace(/\/+$/, '')}${ENDPOINT_PATH}`;
   // One keep-alive pool per container; TLS verification stays on (undici's default).
-  const pool = new Pool(base.origin, {
+  const pool = createPool(base.origin, {
     connections: config.connections,
     connect: { timeout: config.connectTimeoutMs },
     headersTimeout: config.requestTimeoutMs,

@@ -1,0 +1,1 @@
+import { Pool } from 'undici'; export const x = Pool;

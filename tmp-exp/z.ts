@@ -1,0 +1,1 @@
+import * as z from 'zod'; export const x = z.strictObject({a: z.string().regex(/x/)});
