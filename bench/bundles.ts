@@ -2,7 +2,7 @@
  * Builds the function with its own build definition, and the two references with the same
  * options, so all three are bundled the same way; reports their size and what takes the space.
  */
-import { stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { bundleOptions, buildBundle } from '../scripts/build.ts';
@@ -13,7 +13,10 @@ export interface Bundle {
   variant: Variant;
   /** Absolute path of the bundle's entry file. */
   path: string;
+  /** All JavaScript files of the bundle. */
   bytes: number;
+  /** What a cold start loads: the entry file and the chunks it imports statically. */
+  loadedBytes: number;
   /** Bytes in the output per npm package (`(source)` for the project's own code), largest first. */
   packages: [string, number][];
 }
@@ -21,16 +24,32 @@ export interface Bundle {
 const root = bundleOptions.absWorkingDir!;
 
 async function buildReference(variant: 'floor' | 'peer') {
-  return build({ ...bundleOptions, entryPoints: { index: `bench/${variant}.ts` }, outdir: `dist/bench/${variant}` });
+  const outdir = `dist/bench/${variant}`;
+  await rm(join(root, outdir), { recursive: true, force: true });
+  return build({ ...bundleOptions, entryPoints: { index: `bench/${variant}.ts` }, outdir });
 }
 
-function packagesOf(metafile: Metafile, output: string): [string, number][] {
+function sizesOf(metafile: Metafile, entry: string) {
+  const scripts = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
   const bytes = new Map<string, number>();
-  for (const [file, input] of Object.entries(metafile.outputs[output].inputs)) {
-    const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? '(source)';
-    bytes.set(name, (bytes.get(name) ?? 0) + input.bytesInOutput);
+  for (const [, output] of scripts) {
+    for (const [file, input] of Object.entries(output.inputs)) {
+      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? '(source)';
+      bytes.set(name, (bytes.get(name) ?? 0) + input.bytesInOutput);
+    }
   }
-  return [...bytes].sort((a, b) => b[1] - a[1]);
+  const loaded = new Set<string>();
+  const load = (file: string) => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    for (const i of metafile.outputs[file].imports) if (i.kind === 'import-statement' && i.path in metafile.outputs) load(i.path);
+  };
+  load(entry);
+  return {
+    bytes: scripts.reduce((sum, [, output]) => sum + output.bytes, 0),
+    loadedBytes: [...loaded].reduce((sum, file) => sum + metafile.outputs[file].bytes, 0),
+    packages: [...bytes].sort((a, b) => b[1] - a[1]),
+  };
 }
 
 export async function buildBundles(): Promise<Record<Variant, Bundle>> {
@@ -39,13 +58,9 @@ export async function buildBundles(): Promise<Record<Variant, Bundle>> {
     floor: { result: await buildReference('floor'), output: 'dist/bench/floor/index.mjs' },
     peer: { result: await buildReference('peer'), output: 'dist/bench/peer/index.mjs' },
   };
-  const entries = await Promise.all(
-    (Object.keys(built) as Variant[]).map(async (variant) => {
-      const { result, output } = built[variant];
-      const path = join(root, output);
-      const bundle: Bundle = { variant, path, bytes: (await stat(path)).size, packages: packagesOf(result.metafile!, output) };
-      return [variant, bundle] as const;
-    }),
-  );
+  const entries = (Object.keys(built) as Variant[]).map((variant) => {
+    const { result, output } = built[variant];
+    return [variant, { variant, path: join(root, output), ...sizesOf(result.metafile!, output) }] as const;
+  });
   return Object.fromEntries(entries) as Record<Variant, Bundle>;
 }

@@ -7,6 +7,7 @@ import { figure, type Figure } from './stats.ts';
 export type Metric =
   | 'coldStartMs'
   | 'importMs'
+  | 'bootMs'
   | 'coldSecretReads'
   | 'warmP50Ms'
   | 'warmP99Ms'
@@ -37,6 +38,7 @@ const VARIANTS = ['function', 'function@10', 'floor', 'peer'];
 const ROWS: [Metric, string][] = [
   ['coldStartMs', 'cold start: process start → first HTTP answer (ms)'],
   ['importMs', 'import of the bundle alone (ms)'],
+  ['bootMs', 'Node start, before the import (ms)'],
   ['warmP50Ms', 'warm invocation p50 (ms)'],
   ['warmP99Ms', 'warm invocation p99 (ms)'],
   ['batchMs', 'SQS batch of 10, Thulium at 50 ms (ms)'],
@@ -83,6 +85,9 @@ export function targetsOf(results: Results): Target[] {
   ];
 }
 
+const kibOf = (results: Results, variant: string, size: 'bytes' | 'loadedBytes') =>
+  variant in results.bundles ? (results.bundles[variant as Variant][size] / 1024).toFixed(1) : '';
+
 export function renderReport(results: Results): string {
   const { options } = results;
   const cpu = cpus();
@@ -99,7 +104,8 @@ export function renderReport(results: Results): string {
     `| figure | ${VARIANTS.join(' | ')} |`,
     `|---|${VARIANTS.map(() => '---:').join('|')}|`,
     ...ROWS.map(([metric, label]) => `| ${label} | ${VARIANTS.map((v) => cell(figureOf(results, v, metric))).join(' | ')} |`),
-    `| bundle (KiB) | ${VARIANTS.map((v) => (v in results.bundles ? (results.bundles[v as Variant].bytes / 1024).toFixed(1) : '')).join(' | ')} |`,
+    `| bundle, all files (KiB) | ${VARIANTS.map((v) => kibOf(results, v, 'bytes')).join(' | ')} |`,
+    `| bundle, loaded at cold start (KiB) | ${VARIANTS.map((v) => kibOf(results, v, 'loadedBytes')).join(' | ')} |`,
     '',
     '## Targets',
     '',

@@ -5,6 +5,7 @@
  *
  *   npm run bench                      # full run; prints the table and writes bench/RESULTS.md
  *   BENCH_SMOKE=1 npm run bench        # a few iterations, to see that it works
+ *   BENCH_PHASES=cold,warm npm run bench   # only these phases (cold, warm, batch, stream); no RESULTS.md
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { startAwsLoopback } from '../dev/aws-loopback.ts';
 import { sampleTenant, startThuliumSimulator } from '../dev/thulium-simulator.ts';
 import { parseSettings } from '../infra/settings.ts';
 import { buildBundles, type Bundle, type Variant } from './bundles.ts';
-import type { Measured, Scenario, Task } from './container.ts';
+import { httpApiEvent, sqsEvent } from '../test/support/aws-events.ts';
 import { renderReport, type Results, type Sample } from './report.ts';
 import { percentile } from './stats.ts';
 
@@ -33,10 +34,15 @@ export interface BenchOptions {
   streamBatches: number;
   /** Thulium's answer time in the batch and stream scenarios. */
   thuliumLatencyMs: number;
+  /** Phases to run; all of them unless set. */
+  phases?: Phase[];
   /** Where the Markdown report goes; undefined writes none. */
   resultsFile?: string;
   log?: (line: string) => void;
 }
+
+export type Phase = 'cold' | 'warm' | 'batch' | 'stream';
+const PHASES: Phase[] = ['cold', 'warm', 'batch', 'stream'];
 
 export const FULL_RUN: BenchOptions = {
   coldRuns: 15,
@@ -62,7 +68,35 @@ export const SMOKE_RUN: BenchOptions = {
 export const SHIPPED = parseSettings({});
 
 const SECRET_ID = 'bench/thulium-api-user';
-const CONTAINER = fileURLToPath(new URL('./container.ts', import.meta.url));
+const CONTAINER = fileURLToPath(new URL('./container.mjs', import.meta.url));
+
+export type Scenario = 'cold' | 'warm' | 'batch' | 'stream';
+
+/** What bench/container.mjs is asked to do. */
+export interface Task {
+  bundle: string;
+  scenario: Scenario;
+  /** warm: invocations; batch and stream: timed batches in this container. */
+  count: number;
+  /** warm: the invocation after which RSS is read the first time. */
+  checkpoint: number;
+  httpEvent: unknown;
+  batchEvent: { Records: unknown[] };
+}
+
+/** What bench/container.mjs reports; times in ms from the process's own start. */
+export interface Measured {
+  bootMs?: number;
+  importMs?: number;
+  coldStartMs?: number;
+  firstStatus?: number;
+  latenciesMs?: number[];
+  rssAtCheckpoint?: number;
+  rssAtEnd?: number;
+  startedAt?: number;
+  endedAt?: number;
+  failures?: number;
+}
 
 /** A variant as deployed: its bundle and its environment. `function@10` runs 10 records of a batch at once. */
 interface Deployment {
@@ -80,7 +114,10 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const bundles = await buildBundles();
   const tenant = sampleTenant();
   const [username, password] = Object.entries(tenant.users)[0];
-  const record = tenant.campaigns[0];
+  const campaign = tenant.campaigns[0];
+  const update = JSON.stringify({ phone_number: campaign.records[0].mainNumber, status_id: String(campaign.statusIds[1]) });
+  const httpEvent = httpApiEvent({ body: update });
+  const batchEvent = sqsEvent(Array.from({ length: 10 }, () => ({ body: update })));
   const simulator = await startThuliumSimulator({ tenant });
   const aws = await startAwsLoopback();
   aws.secrets.set(SECRET_ID, JSON.stringify({ username, password }));
@@ -111,7 +148,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   let runs = 0;
   async function container(d: Deployment, scenario: Scenario, count = 0, flags: string[] = []): Promise<Measured & Wire> {
     const out = join(scratch, `${++runs}.json`);
-    const task: Task = { bundle: d.bundle.path, scenario, count, checkpoint: options.memoryCheckpoint, phoneNumber: record.records[0].mainNumber, statusId: String(record.statusIds[1]) };
+    const task: Task = { bundle: d.bundle.path, scenario, count, checkpoint: options.memoryCheckpoint, httpEvent, batchEvent };
     const before = { connections: simulator.connectionCount, secretReads: aws.countOf('secretsmanager.GetSecretValue') };
     const child = spawn(process.execPath, [...flags, CONTAINER], {
       env: { ...d.env, BENCH_TASK: JSON.stringify(task), BENCH_OUT: out },
@@ -130,59 +167,72 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   }
   const add = (variant: string, metric: Sample['metric'], value: number) => samples.push({ variant, metric, value });
 
+  const phases: Record<Phase, () => Promise<void>> = {
+    async cold() {
+      log(`cold start: ${options.coldRuns} fresh processes per variant`);
+      for (let i = 0; i < options.coldRuns; i++) {
+        for (const d of rotate([fn, floor, peer], i)) {
+          const m = await container(d, 'cold');
+          if (m.firstStatus !== 200) throw new Error(`${d.name}: first invocation answered ${m.firstStatus}`);
+          add(d.name, 'coldStartMs', m.coldStartMs!);
+          add(d.name, 'importMs', m.importMs!);
+          add(d.name, 'bootMs', m.bootMs!);
+          add(d.name, 'coldSecretReads', m.secretReads);
+        }
+      }
+    },
+    async warm() {
+      log(`warm: ${options.warmInvocations} sequential invocations per container, ${options.rounds} rounds`);
+      for (let r = 0; r < options.rounds; r++) {
+        for (const d of rotate([fn, floor, peer], r)) {
+          const m = await container(d, 'warm', options.warmInvocations, ['--expose-gc']);
+          if (m.failures) throw new Error(`${d.name}: ${m.failures} warm invocations failed`);
+          const steady = m.latenciesMs!.slice(Math.min(options.memoryCheckpoint, m.latenciesMs!.length - 1));
+          add(d.name, 'warmP50Ms', percentile(steady, 50));
+          add(d.name, 'warmP99Ms', percentile(steady, 99));
+          add(d.name, 'rssMiB', m.rssAtEnd! / 2 ** 20);
+          add(d.name, 'rssGrowthMiB', (m.rssAtEnd! - m.rssAtCheckpoint!) / 2 ** 20);
+          add(d.name, 'secretReads', m.secretReads);
+          add(d.name, 'connections', m.connections);
+        }
+      }
+    },
+    async batch() {
+      log(`batch of 10, Thulium answering in ${options.thuliumLatencyMs} ms: ${options.batches} batches per container, ${options.rounds} rounds`);
+      for (let r = 0; r < options.rounds; r++) {
+        for (const d of rotate([fn, fn10, floor, peer], r)) {
+          const m = await container(d, 'batch', options.batches);
+          if (m.failures) throw new Error(`${d.name}: ${m.failures} records of timed batches failed`);
+          add(d.name, 'batchMs', percentile(m.latenciesMs!, 50));
+        }
+        const roundTrip = await container(floor, 'warm', options.batches);
+        add('floor', 'roundTripMs', percentile(roundTrip.latenciesMs!, 50));
+      }
+    },
+    async stream() {
+      log(`stream: ${SHIPPED.maxConcurrency} containers × ${options.streamBatches} batches of 10, ${options.rounds} rounds`);
+      for (let r = 0; r < options.rounds; r++) {
+        for (const d of rotate([fn, fn10, floor, peer], r)) {
+          // Containers run at once, so connections are counted around all of them, not per container.
+          const connectionsBefore = simulator.connectionCount;
+          const all = await Promise.all(
+            Array.from({ length: SHIPPED.maxConcurrency }, () => container(d, 'stream', options.streamBatches)),
+          );
+          const failures = all.reduce((sum, m) => sum + m.failures!, 0);
+          if (failures) throw new Error(`${d.name}: ${failures} streamed records failed`);
+          const seconds = (Math.max(...all.map((m) => m.endedAt!)) - Math.min(...all.map((m) => m.startedAt!))) / 1000;
+          add(d.name, 'updatesPerSecond', (SHIPPED.maxConcurrency * options.streamBatches * 10) / seconds);
+          add(d.name, 'streamConnections', simulator.connectionCount - connectionsBefore);
+        }
+      }
+    },
+  };
+
   try {
-    log(`cold start: ${options.coldRuns} fresh processes per variant`);
-    for (let i = 0; i < options.coldRuns; i++) {
-      for (const d of rotate([fn, floor, peer], i)) {
-        const m = await container(d, 'cold');
-        if (m.firstStatus !== 200) throw new Error(`${d.name}: first invocation answered ${m.firstStatus}`);
-        add(d.name, 'coldStartMs', m.coldStartMs!);
-        add(d.name, 'importMs', m.importMs!);
-        add(d.name, 'coldSecretReads', m.secretReads);
-      }
-    }
-
-    log(`warm: ${options.warmInvocations} sequential invocations per container, ${options.rounds} rounds`);
-    for (let r = 0; r < options.rounds; r++) {
-      for (const d of rotate([fn, floor, peer], r)) {
-        const m = await container(d, 'warm', options.warmInvocations, ['--expose-gc']);
-        if (m.failures) throw new Error(`${d.name}: ${m.failures} warm invocations failed`);
-        const steady = m.latenciesMs!.slice(Math.min(options.memoryCheckpoint, m.latenciesMs!.length - 1));
-        add(d.name, 'warmP50Ms', percentile(steady, 50));
-        add(d.name, 'warmP99Ms', percentile(steady, 99));
-        add(d.name, 'rssMiB', m.rssAtEnd! / 2 ** 20);
-        add(d.name, 'rssGrowthMiB', (m.rssAtEnd! - m.rssAtCheckpoint!) / 2 ** 20);
-        add(d.name, 'secretReads', m.secretReads);
-        add(d.name, 'connections', m.connections);
-      }
-    }
-
-    simulator.latencyMs = options.thuliumLatencyMs;
-    log(`batch of 10, Thulium answering in ${options.thuliumLatencyMs} ms: ${options.batches} batches per container, ${options.rounds} rounds`);
-    for (let r = 0; r < options.rounds; r++) {
-      for (const d of rotate([fn, fn10, floor, peer], r)) {
-        const m = await container(d, 'batch', options.batches);
-        if (m.failures) throw new Error(`${d.name}: ${m.failures} records of timed batches failed`);
-        add(d.name, 'batchMs', percentile(m.latenciesMs!, 50));
-      }
-      const roundTrip = await container(floor, 'warm', options.batches);
-      add('floor', 'roundTripMs', percentile(roundTrip.latenciesMs!, 50));
-    }
-
-    log(`stream: ${SHIPPED.maxConcurrency} containers × ${options.streamBatches} batches of 10, ${options.rounds} rounds`);
-    for (let r = 0; r < options.rounds; r++) {
-      for (const d of rotate([fn, fn10, floor, peer], r)) {
-        // Containers run at once, so connections are counted around all of them, not per container.
-        const connectionsBefore = simulator.connectionCount;
-        const all = await Promise.all(
-          Array.from({ length: SHIPPED.maxConcurrency }, () => container(d, 'stream', options.streamBatches)),
-        );
-        const failures = all.reduce((sum, m) => sum + m.failures!, 0);
-        if (failures) throw new Error(`${d.name}: ${failures} streamed records failed`);
-        const seconds = (Math.max(...all.map((m) => m.endedAt!)) - Math.min(...all.map((m) => m.startedAt!))) / 1000;
-        add(d.name, 'updatesPerSecond', (SHIPPED.maxConcurrency * options.streamBatches * 10) / seconds);
-        add(d.name, 'streamConnections', simulator.connectionCount - connectionsBefore);
-      }
+    for (const phase of options.phases ?? PHASES) {
+      // Thulium answers at once, except where a batch's wall time against a real round trip is the figure.
+      simulator.latencyMs = phase === 'batch' || phase === 'stream' ? options.thuliumLatencyMs : 0;
+      await phases[phase]();
     }
   } finally {
     simulator.latencyMs = 0;
@@ -201,7 +251,9 @@ interface Wire {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const smoke = process.env.BENCH_SMOKE === '1';
-  const resultsFile = smoke ? undefined : fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-  const results = await runBenchmark({ ...(smoke ? SMOKE_RUN : FULL_RUN), resultsFile, log: (line) => console.error(`· ${line}`) });
+  const phases = process.env.BENCH_PHASES?.split(',') as Phase[] | undefined;
+  // A partial run is for trying a lever; only a full run replaces the published results.
+  const resultsFile = smoke || phases ? undefined : fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  const results = await runBenchmark({ ...(smoke ? SMOKE_RUN : FULL_RUN), phases, resultsFile, log: (line) => console.error(`· ${line}`) });
   console.log(renderReport(results));
 }

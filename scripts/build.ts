@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 
@@ -15,11 +15,16 @@ export const bundleOptions: BuildOptions = {
   target: 'node24',
   format: 'esm',
   minify: true,
+  // What the SDK imports only when it needs it (other credential sources, event streams) stays in
+  // chunks that a Lambda container never loads.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
   legalComments: 'external',
   mainFields: ['module', 'main'],
   // undici's own switch for bundles: leaves out its experimental Milo parser, which is off unless opted in.
   define: { esbuildDetection: 'true' },
+  alias: { http: './scripts/node-http.cjs', 'node:http': './scripts/node-http.cjs' },
   // Bundled CommonJS (undici, parts of the SDK) calls require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   metafile: true,
@@ -27,6 +32,8 @@ export const bundleOptions: BuildOptions = {
 };
 
 export async function buildBundle() {
+  // Chunk names carry a content hash: a chunk of an earlier build must not linger beside this one.
+  await rm(`${root}/${bundleOptions.outdir}`, { recursive: true, force: true });
   const result = await build(bundleOptions);
   await mkdir(`${root}/dist`, { recursive: true });
   await writeFile(`${root}/dist/outbound-status.meta.json`, JSON.stringify(result.metafile));
