@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 /** Below this much time left, a call to Thulium is not started: it could only end in a timeout. */
 export const MIN_ATTEMPT_MS = 250;
 
@@ -12,18 +10,18 @@ export const AWS_CLIENT_LIMITS = {
 /**
  * Settles with `work`, or rejects with `onTimeout()` once `deadline` (epoch ms) passes. The work
  * itself is not cancelled; the caller just stops waiting, so an answer is still given in time.
+ * A plain timer, cleared on settling: an aborted timers/promises sleep would build a DOMException
+ * with a stack trace on every call (bench/RESULTS.md, warm invocation).
  */
 export async function beforeDeadline<T>(work: Promise<T>, deadline: number, onTimeout: () => Error): Promise<T> {
-  const timer = new AbortController();
-  const expired = sleep(Math.max(0, deadline - Date.now()), undefined, { signal: timer.signal, ref: false }).then(
-    () => {
-      throw onTimeout();
-    },
-  );
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), Math.max(0, deadline - Date.now()));
+    timer.unref();
+  });
   try {
     return await Promise.race([work, expired]);
   } finally {
-    timer.abort();
-    expired.catch(() => {});
+    clearTimeout(timer);
   }
 }

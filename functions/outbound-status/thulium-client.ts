@@ -70,13 +70,18 @@ export function createThuliumClient(config: Config['thulium']): ThuliumClient {
 
   async function attempt(request: { headers: Record<string, string>; body: string }, deadline: number): Promise<Attempt> {
     const budget = Math.min(config.requestTimeoutMs, deadline - Date.now());
-    const signal = AbortSignal.timeout(Math.max(1, budget));
+    // Cleared as soon as the answer is read: an AbortSignal.timeout would keep its timer, and the
+    // memory it holds, for the whole budget after every call.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), Math.max(1, budget));
     try {
-      const response = await pool.request({ path, method: 'POST', ...request, signal });
+      const response = await pool.request({ path, method: 'POST', ...request, signal: timeout.signal });
       const text = await readBounded(response.body);
       return classify(response.statusCode, response.headers, text);
     } catch (error) {
-      return networkFailure(error, signal.aborted);
+      return networkFailure(error, timeout.signal.aborted);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
