@@ -98,7 +98,7 @@ export interface Measured {
   failures?: number;
 }
 
-/** A variant as deployed: its bundle and its environment. `function@10` runs 10 records of a batch at once. */
+/** A variant as deployed: its bundle and its environment. */
 interface Deployment {
   name: string;
   bundle: Bundle;
@@ -140,7 +140,6 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     env: { ...common, ...env },
   });
   const fn = deployment('function', 'function', { QUEUE_CONCURRENCY: String(SHIPPED.recordConcurrency) });
-  const fn10 = deployment('function@10', 'function', { QUEUE_CONCURRENCY: '10' });
   const floor = deployment('floor', 'floor', { THULIUM_USERNAME: username, THULIUM_PASSWORD: password });
   const peer = deployment('peer', 'peer');
   const samples: Sample[] = [];
@@ -200,7 +199,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     async batch() {
       log(`batch of 10, Thulium answering in ${options.thuliumLatencyMs} ms: ${options.batches} batches per container, ${options.rounds} rounds`);
       for (let r = 0; r < options.rounds; r++) {
-        for (const d of rotate([fn, fn10, floor, peer], r)) {
+        for (const d of rotate([fn, floor, peer], r)) {
           const m = await container(d, 'batch', options.batches);
           if (m.failures) throw new Error(`${d.name}: ${m.failures} records of timed batches failed`);
           add(d.name, 'batchMs', percentile(m.latenciesMs!, 50));
@@ -212,7 +211,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     async stream() {
       log(`stream: ${SHIPPED.maxConcurrency} containers × ${options.streamBatches} batches of 10, ${options.rounds} rounds`);
       for (let r = 0; r < options.rounds; r++) {
-        for (const d of rotate([fn, fn10, floor, peer], r)) {
+        for (const d of rotate([fn, floor, peer], r)) {
           // Containers run at once, so connections are counted around all of them, not per container.
           const connectionsBefore = simulator.connectionCount;
           const all = await Promise.all(
@@ -239,7 +238,8 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     await Promise.all([simulator.close(), aws.close(), rm(scratch, { recursive: true, force: true })]);
   }
 
-  const results: Results = { date: new Date().toISOString(), options, bundles, samples };
+  const thuliumCeiling = SHIPPED.maxConcurrency * SHIPPED.recordConcurrency;
+  const results: Results = { date: new Date().toISOString(), thuliumCeiling, options, bundles, samples };
   if (options.resultsFile) await writeFile(options.resultsFile, renderReport(results));
   return results;
 }

@@ -61,7 +61,7 @@ export const Settings = z.object({
   /** Concurrent invocations the queue may drive (2 is Lambda's minimum). */
   maxConcurrency: integer(2, 2, 1_000),
   /** Records of one batch sent to Thulium at once; the queue's ceiling on Thulium is maxConcurrency × this. */
-  recordConcurrency: integer(5, 1, 100),
+  recordConcurrency: integer(10, 1, 100),
 
   /** `create` (an encrypted SNS topic), the ARN of an existing topic, or `none`. */
   alarmTopic: z.union([z.enum(['none', 'create']), z.string().regex(/^arn:aws[\w-]*:sns:/)]).default('create'),

@@ -11,7 +11,7 @@ describe('stack settings', () => {
       createSecret: false,
       maxReceiveCount: 5,
       maxConcurrency: 2,
-      recordConcurrency: 5,
+      recordConcurrency: 10,
       queueType: 'standard',
       queueEncryption: 'sqs-managed',
       logRetentionDays: 365,
