@@ -37,7 +37,7 @@ describe('the stack with its defaults', () => {
     expect(show(env.DEAD_LETTER_QUEUE_URL)).toMatch(/^\$\{QueuesDeadLetterQueue/);
     const resolved = { ...env, DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/111122223333/dlq' } as NodeJS.ProcessEnv;
     const config = readConfig(resolved);
-    expect(config.queue).toMatchObject({ maxReceiveCount: 5, concurrency: 5 });
+    expect(config.queue).toMatchObject({ maxReceiveCount: 5, concurrency: 10 });
   });
 
   it('protects the POST method with AWS_IAM and validates the body against the contract model', () => {
