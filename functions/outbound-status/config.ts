@@ -1,22 +1,28 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { ConfigurationError } from './errors.ts';
 import { PHONE_NORMALISATIONS, type PhonePolicy } from './phone-number.ts';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+// zod/mini carries no messages of its own; a misconfigured deployment is told in English.
+z.config(en());
+
 const integer = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  z._default(z.pipe(z.coerce.number(), z.int().check(z.minimum(min), z.maximum(max))), fallback);
 
 /** Plain HTTP is accepted only for a simulator on this machine; a tenant is always reached over TLS. */
-const BaseUrl = z.string().refine((value) => {
-  const url = URL.parse(value);
-  return url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
-}, 'must be an https:// URL (http:// only for localhost)');
+const BaseUrl = z.string().check(
+  z.refine((value) => {
+    const url = URL.parse(value);
+    return url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  }, 'must be an https:// URL (http:// only for localhost)'),
+);
 
 const Environment = z.object({
   THULIUM_BASE_URL: BaseUrl,
-  THULIUM_SECRET_ID: z.string().min(1),
-  DEAD_LETTER_QUEUE_URL: z.url().optional(),
+  THULIUM_SECRET_ID: z.string().check(z.minLength(1)),
+  DEAD_LETTER_QUEUE_URL: z.optional(z.url()),
   SECRET_TTL_SECONDS: integer(300, 0, 86_400),
   CREDENTIALS_REJECTION_HOLD_SECONDS: integer(60, 0, 86_400),
   THULIUM_CONNECT_TIMEOUT_MS: integer(3_000, 100, 60_000),
@@ -32,17 +38,18 @@ const Environment = z.object({
   QUEUE_MAX_RECEIVE_COUNT: integer(5, 1, 1_000),
   RETRY_VISIBILITY_BASE_SECONDS: integer(30, 0, 43_200),
   RETRY_VISIBILITY_MAX_SECONDS: integer(900, 0, 43_200),
-  PHONE_NORMALISATION: z.enum(PHONE_NORMALISATIONS).default('as-is'),
-  PHONE_COUNTRY_CODE: z.string().regex(/^[1-9][0-9]{0,3}$/).default('48'),
-})
-  .refine((e) => e.THULIUM_RETRY_BASE_MS <= e.THULIUM_RETRY_MAX_MS, {
+  PHONE_NORMALISATION: z._default(z.enum(PHONE_NORMALISATIONS), 'as-is'),
+  PHONE_COUNTRY_CODE: z._default(z.string().check(z.regex(/^[1-9][0-9]{0,3}$/)), '48'),
+}).check(
+  z.refine((e) => e.THULIUM_RETRY_BASE_MS <= e.THULIUM_RETRY_MAX_MS, {
     path: ['THULIUM_RETRY_BASE_MS'],
     message: 'must not exceed THULIUM_RETRY_MAX_MS',
-  })
-  .refine((e) => e.RETRY_VISIBILITY_BASE_SECONDS <= e.RETRY_VISIBILITY_MAX_SECONDS, {
+  }),
+  z.refine((e) => e.RETRY_VISIBILITY_BASE_SECONDS <= e.RETRY_VISIBILITY_MAX_SECONDS, {
     path: ['RETRY_VISIBILITY_BASE_SECONDS'],
     message: 'must not exceed RETRY_VISIBILITY_MAX_SECONDS',
-  });
+  }),
+);
 
 export interface Config {
   thulium: {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidRequestError, type FieldProblem } from './errors.ts';
 import { maskPhoneNumbersIn } from './phone-number.ts';
 import { truncate } from './text.ts';
@@ -20,33 +20,35 @@ const PHONE_MESSAGE = `must be a phone number of at most ${PHONE_MAX_LENGTH} cha
 const STATUS_MESSAGE = 'must be a positive integer, as a JSON number or a string of digits';
 
 export const PhoneNumber = z
-  .union(
-    [
-      z.string().min(1, PHONE_MESSAGE).max(PHONE_MAX_LENGTH, PHONE_MESSAGE).regex(PHONE_PATTERN, PHONE_MESSAGE),
-      z.int(PHONE_MESSAGE).min(0, PHONE_MESSAGE).max(Number.MAX_SAFE_INTEGER, PHONE_MESSAGE),
-    ],
-    { error: requiredOr(PHONE_MESSAGE) },
+  .pipe(
+    z.union(
+      [
+        z.string().check(z.minLength(1, PHONE_MESSAGE), z.maxLength(PHONE_MAX_LENGTH, PHONE_MESSAGE), z.regex(PHONE_PATTERN, PHONE_MESSAGE)),
+        z.int(PHONE_MESSAGE).check(z.minimum(0, PHONE_MESSAGE), z.maximum(Number.MAX_SAFE_INTEGER, PHONE_MESSAGE)),
+      ],
+      { error: requiredOr(PHONE_MESSAGE) },
+    ),
+    z.transform(String),
   )
-  .transform(String)
-  .meta({ description: 'The main phone number of the campaign records, as Thulium stores it.', examples: ['111222333'] });
+  .register(z.globalRegistry, { description: 'The main phone number of the campaign records, as Thulium stores it.', examples: ['111222333'] });
 
 export const StatusId = z
-  .union(
-    [
-      z.string().regex(STATUS_ID_PATTERN, STATUS_MESSAGE),
-      z.int(STATUS_MESSAGE).min(1, STATUS_MESSAGE).max(STATUS_ID_MAX, STATUS_MESSAGE),
-    ],
-    {
-      error: requiredOr(STATUS_MESSAGE),
-    },
+  .pipe(
+    z.union(
+      [
+        z.string().check(z.regex(STATUS_ID_PATTERN, STATUS_MESSAGE)),
+        z.int(STATUS_MESSAGE).check(z.minimum(1, STATUS_MESSAGE), z.maximum(STATUS_ID_MAX, STATUS_MESSAGE)),
+      ],
+      { error: requiredOr(STATUS_MESSAGE) },
+    ),
+    z.transform(String),
   )
-  .transform(String)
-  .meta({ description: 'Id of a Thulium dictionary status (an outbound campaign status).', examples: ['3'] });
+  .register(z.globalRegistry, { description: 'Id of a Thulium dictionary status (an outbound campaign status).', examples: ['3'] });
 
 /** The one contract: an HTTP body and an SQS message body are both this JSON object. */
 export const StatusUpdateRequest = z
   .strictObject({ phone_number: PhoneNumber, status_id: StatusId }, { error: 'must be a JSON object' })
-  .meta({
+  .register(z.globalRegistry, {
     title: 'StatusUpdateRequest',
     description: 'Set the status of every outbound-campaign record whose main number is phone_number.',
     examples: [{ phone_number: '111222333', status_id: '3' }],

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { fullJitterDelay, parseRetryAfterMs } from './backoff.ts';
 import type { Config } from './config.ts';
 import { StatusUpdateResponse, type StatusUpdate } from './contract.ts';
@@ -46,10 +46,10 @@ export interface ThuliumClient {
 }
 
 const ErrorEnvelope = z.object({
-  request_id: z.union([z.string(), z.number()]).optional(),
-  errors: z
-    .array(z.object({ message: z.unknown().optional(), code: z.union([z.string(), z.number()]).optional() }))
-    .optional(),
+  request_id: z.optional(z.union([z.string(), z.number()])),
+  errors: z.optional(
+    z.array(z.object({ message: z.optional(z.unknown()), code: z.optional(z.union([z.string(), z.number()])) })),
+  ),
 });
 
 type Attempt =
