@@ -34,6 +34,8 @@ export interface BenchOptions {
   streamBatches: number;
   /** Thulium's answer time in the batch and stream scenarios. */
   thuliumLatencyMs: number;
+  /** False: measure dist/outbound-status as `npm run build` left it. */
+  rebuildFunction?: boolean;
   /** Phases to run; all of them unless set. */
   phases?: Phase[];
   /** Where the Markdown report goes; undefined writes none. */
@@ -110,8 +112,8 @@ const rotate = <T>(items: T[], by: number) => items.map((_, i) => items[(i + by)
 
 export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const log = options.log ?? (() => {});
-  log('building the function, the floor and the peer with the same esbuild options');
-  const bundles = await buildBundles();
+  log(`building ${options.rebuildFunction === false ? 'the floor and the peer' : 'the function, the floor and the peer'} with the same esbuild options`);
+  const bundles = await buildBundles(options.rebuildFunction ?? true);
   const tenant = sampleTenant();
   const [username, password] = Object.entries(tenant.users)[0];
   const campaign = tenant.campaigns[0];

@@ -126,11 +126,14 @@ type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 function classify(status: number, headers: ResponseHeaders, text: string): Attempt {
   const json = parseJson(text);
-  const envelope = ErrorEnvelope.safeParse(json);
-  const requestId = requestIdOf(envelope.success ? envelope.data.request_id : undefined, headers);
   if (status >= 200 && status < 300) {
     const body = StatusUpdateResponse.safeParse(json);
     if (body.success) return { ok: true, body: body.data };
+  }
+  // Only a failure needs Thulium's error envelope and request id.
+  const envelope = ErrorEnvelope.safeParse(json);
+  const requestId = requestIdOf(envelope.success ? envelope.data.request_id : undefined, headers);
+  if (status >= 200 && status < 300) {
     const error = new ThuliumBadResponseError(
       `Thulium answered HTTP ${status} without {"outbound_id": [...]}`,
       requestId,

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { figureOf, renderReport, targetsOf, type Metric } from '../../bench/report.ts';
+import { runBenchmark, SMOKE_RUN } from '../../bench/run.ts';
+
+/** What every variant reports; the round trip is the floor's alone. */
+const EVERY_VARIANT: Metric[] = [
+  'coldStartMs',
+  'importMs',
+  'bootMs',
+  'coldSecretReads',
+  'warmP50Ms',
+  'warmP99Ms',
+  'rssMiB',
+  'rssGrowthMiB',
+  'secretReads',
+  'connections',
+  'batchMs',
+  'updatesPerSecond',
+  'streamConnections',
+];
+
+// A few iterations of `npm run bench`, so the benchmark cannot rot; the figures are not judged here.
+describe('the benchmark, smoke run', () => {
+  it('measures every figure for the function, the floor and the peer, and renders the table', async () => {
+    const results = await runBenchmark({ ...SMOKE_RUN, rebuildFunction: false });
+    for (const variant of ['function', 'floor', 'peer']) {
+      for (const metric of EVERY_VARIANT) {
+        expect(figureOf(results, variant, metric)?.median, `${variant} ${metric}`).toEqual(expect.any(Number));
+        expect(Number.isFinite(figureOf(results, variant, metric)!.median), `${variant} ${metric}`).toBe(true);
+      }
+    }
+    expect(figureOf(results, 'floor', 'roundTripMs')?.median).toBeGreaterThan(0);
+    expect(figureOf(results, 'function', 'secretReads')?.median).toBe(1);
+    for (const target of targetsOf(results)) expect(Number.isFinite(target.ratio), target.name).toBe(true);
+    for (const variant of ['function', 'floor', 'peer'] as const) {
+      expect(results.bundles[variant].bytes).toBeGreaterThanOrEqual(results.bundles[variant].loadedBytes);
+      expect(results.bundles[variant].packages.length).toBeGreaterThan(0);
+    }
+    const report = renderReport(results);
+    expect(report).toContain('| cold start: process start → first HTTP answer (ms) |');
+    expect(report).toContain('## Targets');
+  }, 120_000);
+});
