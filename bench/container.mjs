@@ -27,10 +27,11 @@ const context = () => {
     getRemainingTimeInMillis: () => 30_000 - (Date.now() - started),
   };
 };
-/** RSS after a full collection, so the figure is what the container keeps, not garbage not yet collected. */
-const rss = () => {
+/** Memory after a full collection, so the figure is what the container keeps, not garbage not yet collected. */
+const memory = () => {
   globalThis.gc?.();
-  return process.memoryUsage().rss;
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rss, heapUsed };
 };
 
 const { handler } = await import(pathToFileURL(task.bundle).href);
@@ -54,9 +55,9 @@ if (task.scenario === 'cold') {
     const { ms, answer } = await timed(task.httpEvent);
     if (answer.statusCode !== 200) measured.failures = (measured.failures ?? 0) + 1;
     measured.latenciesMs.push(ms);
-    if (i === task.checkpoint) measured.rssAtCheckpoint = rss();
+    if (i === task.checkpoint) measured.atCheckpoint = memory();
   }
-  measured.rssAtEnd = rss();
+  measured.atEnd = memory();
 } else {
   // The first batch pays the secret read and the connections; a warm container is what is timed.
   await handler(task.batchEvent, context());

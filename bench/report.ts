@@ -13,6 +13,8 @@ export type Metric =
   | 'warmP99Ms'
   | 'rssMiB'
   | 'rssGrowthMiB'
+  | 'heapMiB'
+  | 'heapGrowthMiB'
   | 'secretReads'
   | 'connections'
   | 'batchMs'
@@ -48,6 +50,8 @@ const ROWS: [Metric, string][] = [
   ['updatesPerSecond', 'stream throughput (updates/s)'],
   ['rssMiB', 'RSS after the warm run (MiB)'],
   ['rssGrowthMiB', 'RSS growth, checkpoint → end (MiB)'],
+  ['heapMiB', 'JS heap in use after the warm run (MiB)'],
+  ['heapGrowthMiB', 'JS heap growth, checkpoint → end (MiB)'],
   ['coldSecretReads', 'Secrets Manager reads, cold container'],
   ['secretReads', 'Secrets Manager reads, warm run'],
   ['connections', 'TCP connections to Thulium, warm run'],
@@ -81,7 +85,8 @@ export function targetsOf(results: Results): Target[] {
     { name: 'batch of 10 ÷ one round trip', ratio: m('function', 'batchMs') / m('floor', 'roundTripMs'), limit: 1.2 },
     { name: 'Secrets Manager reads per container (warm run)', ratio: m('function', 'secretReads'), limit: 1 },
     { name: `TCP connections to Thulium in the stream ÷ the ceiling (${results.thuliumCeiling})`, ratio: m('function', 'streamConnections') / results.thuliumCeiling, limit: 1 },
-    { name: 'RSS growth ÷ RSS', ratio: m('function', 'rssGrowthMiB') / m('function', 'rssMiB'), limit: 0.02 },
+    { name: 'RSS growth ÷ RSS, checkpoint → end', ratio: m('function', 'rssGrowthMiB') / m('function', 'rssMiB'), limit: 0.02 },
+    { name: 'JS heap growth ÷ heap, checkpoint → end', ratio: m('function', 'heapGrowthMiB') / m('function', 'heapMiB'), limit: 0.02 },
     { name: 'RSS ÷ peer', ratio: m('function', 'rssMiB') / m('peer', 'rssMiB'), limit: 1.0 },
     { name: 'bundle ÷ peer', ratio: kib('function') / kib('peer'), limit: 0.4 },
   ];

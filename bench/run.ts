@@ -6,6 +6,7 @@
  *   npm run bench                      # full run; prints the table and writes bench/RESULTS.md
  *   BENCH_SMOKE=1 npm run bench        # a few iterations, to see that it works
  *   BENCH_PHASES=cold,warm npm run bench   # only these phases (cold, warm, batch, stream); no RESULTS.md
+ *   BENCH_FUNCTION_ENV='{"POWERTOOLS_LOG_LEVEL":"ERROR"}' npm run bench   # the function with extra settings; no RESULTS.md
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -36,6 +37,8 @@ export interface BenchOptions {
   thuliumLatencyMs: number;
   /** False: measure dist/outbound-status as `npm run build` left it. */
   rebuildFunction?: boolean;
+  /** Added to the function's environment, to measure what a setting costs. */
+  functionEnv?: Record<string, string>;
   /** Phases to run; all of them unless set. */
   phases?: Phase[];
   /** Where the Markdown report goes; undefined writes none. */
@@ -86,6 +89,12 @@ export interface Task {
   batchEvent: { Records: unknown[] };
 }
 
+/** Bytes, after a full garbage collection. */
+export interface Memory {
+  rss: number;
+  heapUsed: number;
+}
+
 /** What bench/container.mjs reports; times in ms from the process's own start. */
 export interface Measured {
   bootMs?: number;
@@ -93,8 +102,8 @@ export interface Measured {
   coldStartMs?: number;
   firstStatus?: number;
   latenciesMs?: number[];
-  rssAtCheckpoint?: number;
-  rssAtEnd?: number;
+  atCheckpoint?: Memory;
+  atEnd?: Memory;
   startedAt?: number;
   endedAt?: number;
   failures?: number;
@@ -108,6 +117,16 @@ interface Deployment {
 }
 
 /** The order is rotated each repetition, so no variant always runs first or last. */
+/**
+ * The flags Lambda's Node.js bootstrap passes, from the function's memory: a tenth of it for the
+ * young generation, the rest for the old one, and gc() exposed. V8's defaults on a large machine
+ * would size the young generation from all of the machine's memory instead.
+ */
+export function lambdaNodeFlags(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10);
+  return ['--expose-gc', `--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
+}
+
 const rotate = <T>(items: T[], by: number) => items.map((_, i) => items[(i + by) % items.length]);
 
 export async function runBenchmark(options: BenchOptions): Promise<Results> {
@@ -141,13 +160,17 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     bundle: bundles[variant],
     env: { ...common, ...env },
   });
-  const fn = deployment('function', 'function', { QUEUE_CONCURRENCY: String(SHIPPED.recordConcurrency) });
+  const fn = deployment('function', 'function', {
+    QUEUE_CONCURRENCY: String(SHIPPED.recordConcurrency),
+    ...(options.functionEnv ?? {}),
+  });
   const floor = deployment('floor', 'floor', { THULIUM_USERNAME: username, THULIUM_PASSWORD: password });
   const peer = deployment('peer', 'peer');
   const samples: Sample[] = [];
 
   let runs = 0;
-  async function container(d: Deployment, scenario: Scenario, count = 0, flags: string[] = []): Promise<Measured & Wire> {
+  const flags = lambdaNodeFlags(SHIPPED.memorySizeMb);
+  async function container(d: Deployment, scenario: Scenario, count = 0): Promise<Measured & Wire> {
     const out = join(scratch, `${++runs}.json`);
     const task: Task = { bundle: d.bundle.path, scenario, count, checkpoint: options.memoryCheckpoint, httpEvent, batchEvent };
     const before = { connections: simulator.connectionCount, secretReads: aws.countOf('secretsmanager.GetSecretValue') };
@@ -186,13 +209,15 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
       log(`warm: ${options.warmInvocations} sequential invocations per container, ${options.rounds} rounds`);
       for (let r = 0; r < options.rounds; r++) {
         for (const d of rotate([fn, floor, peer], r)) {
-          const m = await container(d, 'warm', options.warmInvocations, ['--expose-gc']);
+          const m = await container(d, 'warm', options.warmInvocations);
           if (m.failures) throw new Error(`${d.name}: ${m.failures} warm invocations failed`);
           const steady = m.latenciesMs!.slice(Math.min(options.memoryCheckpoint, m.latenciesMs!.length - 1));
           add(d.name, 'warmP50Ms', percentile(steady, 50));
           add(d.name, 'warmP99Ms', percentile(steady, 99));
-          add(d.name, 'rssMiB', m.rssAtEnd! / 2 ** 20);
-          add(d.name, 'rssGrowthMiB', (m.rssAtEnd! - m.rssAtCheckpoint!) / 2 ** 20);
+          add(d.name, 'rssMiB', m.atEnd!.rss / 2 ** 20);
+          add(d.name, 'rssGrowthMiB', (m.atEnd!.rss - m.atCheckpoint!.rss) / 2 ** 20);
+          add(d.name, 'heapMiB', m.atEnd!.heapUsed / 2 ** 20);
+          add(d.name, 'heapGrowthMiB', (m.atEnd!.heapUsed - m.atCheckpoint!.heapUsed) / 2 ** 20);
           add(d.name, 'secretReads', m.secretReads);
           add(d.name, 'connections', m.connections);
         }
@@ -254,8 +279,10 @@ interface Wire {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const smoke = process.env.BENCH_SMOKE === '1';
   const phases = process.env.BENCH_PHASES?.split(',') as Phase[] | undefined;
-  // A partial run is for trying a lever; only a full run replaces the published results.
-  const resultsFile = smoke || phases ? undefined : fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-  const results = await runBenchmark({ ...(smoke ? SMOKE_RUN : FULL_RUN), phases, resultsFile, log: (line) => console.error(`· ${line}`) });
+  const functionEnv = process.env.BENCH_FUNCTION_ENV ? (JSON.parse(process.env.BENCH_FUNCTION_ENV) as Record<string, string>) : undefined;
+  const run = { ...(smoke ? SMOKE_RUN : FULL_RUN), phases, functionEnv };
+  // A partial or altered run is for trying a lever; only a full run replaces the published results.
+  const resultsFile = smoke || phases || functionEnv ? undefined : fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  const results = await runBenchmark({ ...run, resultsFile, log: (line) => console.error(`· ${line}`) });
   console.log(renderReport(results));
 }

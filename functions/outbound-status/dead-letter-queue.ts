@@ -1,6 +1,7 @@
-import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { ConfigurationError, type OutboundStatusError } from './errors.ts';
+import type { SqsCalls } from './sqs-calls.ts';
 import { truncate } from './text.ts';
 
 const MAX_ATTRIBUTE_CHARACTERS = 1_000;
@@ -12,7 +13,7 @@ export interface DeadLetterQueue {
   send(record: SQSRecord, reason: OutboundStatusError): Promise<void>;
 }
 
-export function sqsDeadLetterQueue(sqs: SQSClient, queueUrl: string | undefined): DeadLetterQueue {
+export function sqsDeadLetterQueue(sqs: SqsCalls, queueUrl: string | undefined): DeadLetterQueue {
   return {
     async send(record, reason) {
       if (queueUrl === undefined) {
@@ -20,16 +21,14 @@ export function sqsDeadLetterQueue(sqs: SQSClient, queueUrl: string | undefined)
       }
       const fifo = queueUrl.endsWith('.fifo');
       const receiveCount = record.attributes.ApproximateReceiveCount ?? '1';
-      await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: queueUrl,
-          MessageBody: record.body,
-          MessageAttributes: withOriginalAttributes(record, reasonAttributes(record, reason, receiveCount)),
-          MessageGroupId: fifo ? (record.attributes.MessageGroupId ?? 'dead-letters') : undefined,
-          // Per delivery: a message redriven and failing again within 5 minutes must not be deduplicated away.
-          MessageDeduplicationId: fifo ? `${record.messageId}-${receiveCount}` : undefined,
-        }),
-      );
+      await sqs.sendMessage({
+        QueueUrl: queueUrl,
+        MessageBody: record.body,
+        MessageAttributes: withOriginalAttributes(record, reasonAttributes(record, reason, receiveCount)),
+        MessageGroupId: fifo ? (record.attributes.MessageGroupId ?? 'dead-letters') : undefined,
+        // Per delivery: a message redriven and failing again within 5 minutes must not be deduplicated away.
+        MessageDeduplicationId: fifo ? `${record.messageId}-${receiveCount}` : undefined,
+      });
     },
   };
 }

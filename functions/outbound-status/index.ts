@@ -1,27 +1,25 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { readConfig } from './config.ts';
 import { secretsManagerCredentials } from './credentials.ts';
 import { sqsDeadLetterQueue } from './dead-letter-queue.ts';
-import { AWS_CLIENT_LIMITS } from './deadline.ts';
 import { ConfigurationError } from './errors.ts';
 import { eventKind, shapeOf } from './event-kind.ts';
 import { errorResponse, fromHttpApiEvent, fromRestApiEvent, handleHttpRequest } from './http-face.ts';
 import { logger, metrics } from './observability.ts';
 import { METRIC } from './metric-names.ts';
 import { handleQueueBatch } from './queue-face.ts';
+import { lazySqsCalls } from './sqs-calls.ts';
 import { createThuliumClient } from './thulium-client.ts';
 import { createUpdateStatus } from './update-status.ts';
 
 /** Without a Lambda context (a plain local call) an invocation gets this long. */
 const DEFAULT_INVOCATION_MS = 30_000;
 
-/** Built once per container, at init: config, one Thulium connection pool, one SQS client. */
+/** Built once per container, at init: config, one Thulium connection pool, SQS on first need. */
 function createRuntime() {
   const config = readConfig();
-  // The QueueUrl of a message must not override AWS_ENDPOINT_URL_SQS or the regional endpoint.
-  const sqs = new SQSClient({ ...AWS_CLIENT_LIMITS, useQueueUrlAsEndpoint: false });
+  const sqs = lazySqsCalls();
   const updateStatus = createUpdateStatus({
     credentials: secretsManagerCredentials(config.secretId, config.secretTtlSeconds, config.credentialsRejectionHoldSeconds),
     thulium: createThuliumClient(config.thulium),

@@ -5,7 +5,6 @@ import {
   SqsFifoPartialProcessorAsync,
 } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
 import { visibilityBackoffSeconds } from './backoff.ts';
@@ -15,13 +14,14 @@ import { beforeDeadline, MIN_ATTEMPT_MS } from './deadline.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import { DeadlineExceededError, OutboundStatusError, ThuliumUnavailableError } from './errors.ts';
 import { logger, metrics, recordOutcome } from './observability.ts';
+import type { SqsCalls } from './sqs-calls.ts';
 import { METRIC } from './metric-names.ts';
 import type { UpdateStats, UpdateStatus } from './update-status.ts';
 
 export interface QueueDependencies {
   updateStatus: UpdateStatus;
   deadLetters: DeadLetterQueue;
-  sqs: SQSClient;
+  sqs: SqsCalls;
   maxBodyBytes: number;
   queue: Config['queue'];
   /** Time kept after the deadline for moving messages to the DLQ and delaying retries. */
@@ -105,12 +105,12 @@ async function delayRedelivery(
   if (error instanceof ThuliumUnavailableError) seconds = Math.max(seconds, error.retryAfterSeconds);
   seconds = Math.min(seconds, 43_200);
   try {
-    const change = new ChangeMessageVisibilityCommand({
+    const change = deps.sqs.changeMessageVisibility({
       QueueUrl: queueUrlOf(record.eventSourceARN),
       ReceiptHandle: record.receiptHandle,
       VisibilityTimeout: seconds,
     });
-    await beforeDeadline(deps.sqs.send(change), cleanupDeadline, () => new Error('ChangeMessageVisibility timed out'));
+    await beforeDeadline(change, cleanupDeadline, () => new Error('ChangeMessageVisibility timed out'));
     return seconds;
   } catch (visibilityError) {
     logger.warn('could not extend message visibility', { correlation_id: record.messageId, reason: describe(visibilityError) });

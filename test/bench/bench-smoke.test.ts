@@ -12,6 +12,8 @@ const EVERY_VARIANT: Metric[] = [
   'warmP99Ms',
   'rssMiB',
   'rssGrowthMiB',
+  'heapMiB',
+  'heapGrowthMiB',
   'secretReads',
   'connections',
   'batchMs',
