@@ -88,7 +88,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: e.THULIUM_MAX_ATTEMPTS,
       retryBaseMs: e.THULIUM_RETRY_BASE_MS,
       retryMaxMs: e.THULIUM_RETRY_MAX_MS,
-      connections: e.THULIUM_CONNECTIONS,
+      // A container never has more calls in flight than records of a batch; undici would open up
+      // to its limit anyway, when a request is dispatched before the last one's socket is free again.
+      connections: Math.min(e.THULIUM_CONNECTIONS, e.QUEUE_CONCURRENCY),
     },
     secretId: e.THULIUM_SECRET_ID,
     secretTtlSeconds: e.SECRET_TTL_SECONDS,

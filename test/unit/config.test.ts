@@ -43,6 +43,11 @@ describe('readConfig', () => {
     expect(() => readConfig({ ...base, THULIUM_BASE_URL: 'not a url' })).toThrow(/THULIUM_BASE_URL must be an https/);
   });
 
+  it('keeps no more connections to Thulium than records of a batch in flight', () => {
+    expect(readConfig({ ...base, QUEUE_CONCURRENCY: '3' }).thulium.connections).toBe(3);
+    expect(readConfig({ ...base, QUEUE_CONCURRENCY: '50', THULIUM_CONNECTIONS: '20' }).thulium.connections).toBe(20);
+  });
+
   it('accepts plain HTTP only on loopback', () => {
     expect(readConfig({ ...base, THULIUM_BASE_URL: 'http://127.0.0.1:3001' }).thulium.baseUrl).toBe('http://127.0.0.1:3001');
     expect(() => readConfig({ ...base, THULIUM_BASE_URL: 'http://acme.thulium.com' })).toThrow(/https/);
