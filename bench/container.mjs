@@ -9,9 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
-/** @type {import('./run.ts').Task} */
+/** @type {import('./containers.ts').Task} */
 const task = JSON.parse(process.env.BENCH_TASK ?? '{}');
-/** @type {import('./run.ts').Measured} */
+/** @type {import('./containers.ts').Measured} */
 const measured = {};
 const bootMs = performance.now();
 

@@ -8,16 +8,16 @@
  *   BENCH_PHASES=cold,warm npm run bench   # only these phases (cold, warm, batch, stream); no RESULTS.md
  *   BENCH_FUNCTION_ENV='{"POWERTOOLS_LOG_LEVEL":"ERROR"}' npm run bench   # the function with extra settings; no RESULTS.md
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAwsLoopback } from '../dev/aws-loopback.ts';
 import { sampleTenant, startThuliumSimulator } from '../dev/thulium-simulator.ts';
 import { parseSettings } from '../infra/settings.ts';
-import { buildBundles, type Bundle, type Variant } from './bundles.ts';
 import { httpApiEvent, sqsEvent } from '../test/support/aws-events.ts';
+import { buildBundles, type Variant } from './bundles.ts';
+import { containers, type Deployment, type Scenario } from './containers.ts';
 import { renderReport, type Results, type Sample } from './report.ts';
 import { percentile } from './stats.ts';
 
@@ -27,7 +27,7 @@ export interface BenchOptions {
   /** Rounds of the warm, batch and stream scenarios per variant. */
   rounds: number;
   warmInvocations: number;
-  /** Invocation after which RSS is read the first time. */
+  /** Invocation after which memory (RSS and JS heap) is read the first time. */
   memoryCheckpoint: number;
   /** Timed batches of 10 per container in the batch scenario. */
   batches: number;
@@ -46,7 +46,8 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-export type Phase = 'cold' | 'warm' | 'batch' | 'stream';
+/** The benchmark's phases, each one kind of container. */
+export type Phase = Scenario;
 const PHASES: Phase[] = ['cold', 'warm', 'batch', 'stream'];
 
 export const FULL_RUN: BenchOptions = {
@@ -73,60 +74,7 @@ export const SMOKE_RUN: BenchOptions = {
 export const SHIPPED = parseSettings({});
 
 const SECRET_ID = 'bench/thulium-api-user';
-const CONTAINER = fileURLToPath(new URL('./container.mjs', import.meta.url));
-
-export type Scenario = 'cold' | 'warm' | 'batch' | 'stream';
-
-/** What bench/container.mjs is asked to do. */
-export interface Task {
-  bundle: string;
-  scenario: Scenario;
-  /** warm: invocations; batch and stream: timed batches in this container. */
-  count: number;
-  /** warm: the invocation after which RSS is read the first time. */
-  checkpoint: number;
-  httpEvent: unknown;
-  batchEvent: { Records: unknown[] };
-}
-
-/** Bytes, after a full garbage collection. */
-export interface Memory {
-  rss: number;
-  heapUsed: number;
-}
-
-/** What bench/container.mjs reports; times in ms from the process's own start. */
-export interface Measured {
-  bootMs?: number;
-  importMs?: number;
-  coldStartMs?: number;
-  firstStatus?: number;
-  latenciesMs?: number[];
-  atCheckpoint?: Memory;
-  atEnd?: Memory;
-  startedAt?: number;
-  endedAt?: number;
-  failures?: number;
-}
-
-/** A variant as deployed: its bundle and its environment. */
-interface Deployment {
-  name: string;
-  bundle: Bundle;
-  env: Record<string, string>;
-}
-
 /** The order is rotated each repetition, so no variant always runs first or last. */
-/**
- * The flags Lambda's Node.js bootstrap passes, from the function's memory: a tenth of it for the
- * young generation, the rest for the old one, and gc() exposed. V8's defaults on a large machine
- * would size the young generation from all of the machine's memory instead.
- */
-export function lambdaNodeFlags(memoryMb: number): string[] {
-  const newSpace = Math.floor(memoryMb / 10);
-  return ['--expose-gc', `--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
-}
-
 const rotate = <T>(items: T[], by: number) => items.map((_, i) => items[(i + by) % items.length]);
 
 export async function runBenchmark(options: BenchOptions): Promise<Results> {
@@ -168,27 +116,12 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const peer = deployment('peer', 'peer');
   const samples: Sample[] = [];
 
-  let runs = 0;
-  const flags = lambdaNodeFlags(SHIPPED.memorySizeMb);
-  async function container(d: Deployment, scenario: Scenario, count = 0): Promise<Measured & Wire> {
-    const out = join(scratch, `${++runs}.json`);
-    const task: Task = { bundle: d.bundle.path, scenario, count, checkpoint: options.memoryCheckpoint, httpEvent, batchEvent };
-    const before = { connections: simulator.connectionCount, secretReads: aws.countOf('secretsmanager.GetSecretValue') };
-    const child = spawn(process.execPath, [...flags, CONTAINER], {
-      env: { ...d.env, BENCH_TASK: JSON.stringify(task), BENCH_OUT: out },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    if (code !== 0) throw new Error(`${d.name} ${scenario} container exited with ${code}: ${stderr.slice(-2000)}`);
-    const measured = JSON.parse(await readFile(out, 'utf8')) as Measured;
-    return {
-      ...measured,
-      connections: simulator.connectionCount - before.connections,
-      secretReads: aws.countOf('secretsmanager.GetSecretValue') - before.secretReads,
-    };
-  }
+  const container = containers({
+    scratch,
+    memoryMb: SHIPPED.memorySizeMb,
+    task: { checkpoint: options.memoryCheckpoint, httpEvent, batchEvent },
+    wire: () => ({ connections: simulator.connectionCount, secretReads: aws.countOf('secretsmanager.GetSecretValue') }),
+  });
   const add = (variant: string, metric: Sample['metric'], value: number) => samples.push({ variant, metric, value });
 
   const phases: Record<Phase, () => Promise<void>> = {
@@ -271,14 +204,11 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   return results;
 }
 
-interface Wire {
-  connections: number;
-  secretReads: number;
-}
-
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const smoke = process.env.BENCH_SMOKE === '1';
   const phases = process.env.BENCH_PHASES?.split(',') as Phase[] | undefined;
+  const unknown = phases?.filter((phase) => !PHASES.includes(phase));
+  if (unknown?.length) throw new Error(`BENCH_PHASES: unknown ${unknown.join(', ')}; the phases are ${PHASES.join(', ')}`);
   const functionEnv = process.env.BENCH_FUNCTION_ENV ? (JSON.parse(process.env.BENCH_FUNCTION_ENV) as Record<string, string>) : undefined;
   const run = { ...(smoke ? SMOKE_RUN : FULL_RUN), phases, functionEnv };
   // A partial or altered run is for trying a lever; only a full run replaces the published results.
