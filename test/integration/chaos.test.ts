@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runChaos, type ChaosReport } from '../support/chaos.ts';
+import { runChaos, SHIPPED, type ChaosReport } from '../support/chaos.ts';
 import { captureOutput, logRecords } from '../support/world.ts';
 
 /** `npm test` runs a small version; `npm run test:chaos` sets CHAOS_MESSAGES=10000. */
@@ -34,7 +34,7 @@ describe.each([
     `applies or dead-letters with a reason every one of ${MESSAGES} updates: none lost, none left in flight`,
     async () => {
       const linesBefore = output.lines.length;
-      const report = await runChaos({ messages: MESSAGES, phones: Math.max(20, Math.round(MESSAGES / 30)), fifo, seed: SEED, faultRate: 0.2, pollers: 2, maxMs: MAX_MS });
+      const report = await runChaos({ messages: MESSAGES, phones: Math.max(20, Math.round(MESSAGES / 30)), fifo, seed: SEED, faultRate: 0.2, pollers: SHIPPED.maxConcurrency, maxMs: MAX_MS });
       const logged = logRecords(output.lines.slice(linesBefore));
       const retries = logged.filter((line) => line.outcome === 'retry-scheduled');
       const retriesByCode = Object.fromEntries(Object.entries(Object.groupBy(retries, (line) => line.error.code)).map(([code, lines]) => [code, lines!.length]));

@@ -6,11 +6,15 @@
  */
 import { SendMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Fault, Tenant } from '../../dev/thulium-simulator.ts';
+import { parseSettings } from '../../infra/settings.ts';
 import { pick, seededRandom } from '../../dev/seeded-random.ts';
 import { isEmpty, SqsEmulator, type QueueDepth } from './sqs-emulator.ts';
 import { EventSourceMapping, type EventSourceStats } from './sqs-event-source.ts';
 import { guard } from './leaks.ts';
 import { basicValue, startWorld, USERNAME, type Handler, type World } from './world.ts';
+
+/** The stack's defaults: concurrent invocations the queue drives, records each has in flight. */
+export const SHIPPED = parseSettings({});
 
 export interface ChaosOptions {
   messages: number;
@@ -171,8 +175,8 @@ async function run(
       THULIUM_REQUEST_TIMEOUT_MS: '300',
       DEADLINE_SAFETY_MARGIN_MS: '400',
       CREDENTIALS_REJECTION_HOLD_SECONDS: '60',
-      // As the stack ships it: 2 concurrent invocations × 5 records in flight.
-      QUEUE_CONCURRENCY: '5',
+      // As the stack ships it: records of a batch in flight per invocation.
+      QUEUE_CONCURRENCY: String(SHIPPED.recordConcurrency),
     });
   const started = Date.now();
   await send(emulator, queue.url, options.fifo, updates);
