@@ -17,7 +17,7 @@ import { sampleTenant, startThuliumSimulator } from '../dev/thulium-simulator.ts
 import { parseSettings } from '../infra/settings.ts';
 import { httpApiEvent, sqsEvent } from '../test/support/aws-events.ts';
 import { buildBundles, type Variant } from './bundles.ts';
-import { containers, type Deployment, type Scenario } from './containers.ts';
+import { containers, lambdaNodeFlags, type Deployment, type Scenario } from './containers.ts';
 import { renderReport, type Results, type Sample } from './report.ts';
 import { percentile } from './stats.ts';
 
@@ -199,7 +199,8 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   }
 
   const thuliumCeiling = SHIPPED.maxConcurrency * SHIPPED.recordConcurrency;
-  const results: Results = { date: new Date().toISOString(), thuliumCeiling, options, bundles, samples };
+  const nodeFlags = lambdaNodeFlags(SHIPPED.memorySizeMb);
+  const results: Results = { date: new Date().toISOString(), thuliumCeiling, nodeFlags, options, bundles, samples };
   if (options.resultsFile) await writeFile(options.resultsFile, renderReport(results));
   return results;
 }

@@ -1,1 +1,0 @@
-import { Pool } from 'undici'; export const x = Pool;

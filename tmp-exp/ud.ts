@@ -1,2 +1,0 @@
-// @ts-nocheck
-import Pool from 'undici/lib/dispatcher/pool.js'; import request from 'undici/lib/api/api-request.js'; export const x = [Pool, request];
