@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAwsLoopback } from '../dev/aws-loopback.ts';
 import { sampleTenant, startThuliumSimulator } from '../dev/thulium-simulator.ts';
-import { parseSettings } from '../infra/settings.ts';
+import { DEFAULT_SETTINGS as SHIPPED } from '../infra/settings.ts';
 import { httpApiEvent, sqsEvent } from '../test/support/aws-events.ts';
 import { buildBundles, type Variant } from './bundles.ts';
 import { containers, lambdaNodeFlags, type Deployment, type Scenario } from './containers.ts';
@@ -70,8 +70,6 @@ export const SMOKE_RUN: BenchOptions = {
   thuliumLatencyMs: 5,
 };
 
-/** What the stack ships: containers the queue may drive, records of a batch in flight per container. */
-export const SHIPPED = parseSettings({});
 
 const SECRET_ID = 'bench/thulium-api-user';
 /** The order is rotated each repetition, so no variant always runs first or last. */

@@ -8,7 +8,7 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
-export const median = (samples: readonly number[]) => percentile(samples, 50);
+const median = (samples: readonly number[]) => percentile(samples, 50);
 
 /** A figure as the table shows it: the median, with the spread of the samples around it. */
 export interface Figure {

@@ -85,3 +85,6 @@ export function parseSettings(input: Record<string, unknown>): Settings {
   }
   return parsed.data;
 }
+
+/** What a deploy without any setting gets: the stack as it ships. */
+export const DEFAULT_SETTINGS = parseSettings({});

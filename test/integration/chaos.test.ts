@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runChaos, SHIPPED, type ChaosReport } from '../support/chaos.ts';
+import { DEFAULT_SETTINGS as SHIPPED } from '../../infra/settings.ts';
+import { runChaos, type ChaosReport } from '../support/chaos.ts';
 import { captureOutput, logRecords } from '../support/world.ts';
 
 /** `npm test` runs a small version; `npm run test:chaos` sets CHAOS_MESSAGES=10000. */

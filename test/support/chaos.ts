@@ -6,15 +6,12 @@
  */
 import { SendMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Fault, Tenant } from '../../dev/thulium-simulator.ts';
-import { parseSettings } from '../../infra/settings.ts';
+import { DEFAULT_SETTINGS as SHIPPED } from '../../infra/settings.ts';
 import { pick, seededRandom } from '../../dev/seeded-random.ts';
 import { isEmpty, SqsEmulator, type QueueDepth } from './sqs-emulator.ts';
 import { EventSourceMapping, type EventSourceStats } from './sqs-event-source.ts';
 import { guard } from './leaks.ts';
 import { basicValue, startWorld, USERNAME, type Handler, type World } from './world.ts';
-
-/** The stack's defaults: concurrent invocations the queue drives, records each has in flight. */
-export const SHIPPED = parseSettings({});
 
 export interface ChaosOptions {
   messages: number;
