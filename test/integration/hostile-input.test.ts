@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isObject, unsupportedEvent } from '../support/foreign-events.ts';
 import { hostileBody, isPlainKey, MAX_BODY_BYTES, requestText } from '../support/hostile-bodies.ts';
 import { hostileRequest, isBase64, type HostileRequest, type HttpCode } from '../support/hostile-requests.ts';
@@ -13,7 +13,7 @@ import {
   restApiEvent,
   secretsIn,
   sqsEvent,
-  startWorld,
+  useWorld,
   type Handler,
   type World,
 } from '../support/world.ts';
@@ -31,17 +31,10 @@ const answers = expose<string[]>([]);
 const deadLetterAttributes = expose<string[]>([]);
 const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
 
-beforeAll(async () => {
-  world = await startWorld();
+useWorld(output, async (started) => {
+  world = started;
   handler = await world.load();
 });
-
-afterAll(async () => {
-  output.stop();
-  await world.close();
-});
-
-afterEach(() => world.reset());
 
 // ---------------------------------------------------------------------------------------------
 // The HTTP face: hostile bodies in every way API Gateway can hand them over.

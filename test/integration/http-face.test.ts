@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   body,
   captureOutput,
@@ -9,7 +9,7 @@ import {
   PHONES,
   restApiEvent,
   secretsIn,
-  startWorld,
+  useWorld,
   USERNAME,
   type Handler,
   type World,
@@ -31,21 +31,14 @@ async function post(event: unknown, remainingMs?: number, container: Handler = h
 const postRest = (payload: string | null, remainingMs?: number, container?: Handler) =>
   post(restApiEvent({ body: payload }), remainingMs, container);
 
-beforeAll(async () => {
-  world = await startWorld();
+useWorld(output, async (started) => {
+  world = started;
   handler = await world.load();
-});
-
-afterAll(async () => {
-  output.stop();
-  await world.close();
 });
 
 beforeEach(() => {
   world.simulator.calls.length = 0;
 });
-
-afterEach(() => world.reset());
 
 describe('200: Thulium applied the update', () => {
   it('answers Thulium\'s outbound_id list unchanged, through a REST API (payload 1.0) event', async () => {

@@ -4,7 +4,7 @@
  * SUSTAINED (every attempt meets it, so the caller gets that fault's documented error), through
  * both API Gateway payload formats, then a seeded random mix of all of them.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { pick, seededRandom } from '../../dev/seeded-random.ts';
 import type { Fault } from '../../dev/thulium-simulator.ts';
 import type { ErrorCode } from '../../functions/outbound-status/errors.ts';
@@ -19,7 +19,7 @@ import {
   PHONES,
   restApiEvent,
   secretsIn,
-  startWorld,
+  useWorld,
   type Handler,
   type World,
 } from '../support/world.ts';
@@ -203,23 +203,16 @@ function expectError(answer: Awaited<ReturnType<typeof invoke>>, expected: Error
   expect(answer.json.error.retry_after_seconds).toBe(expected.retryAfter);
 }
 
-beforeAll(async () => {
-  world = await startWorld();
+useWorld(output, async (started) => {
+  world = started;
   world.env.DEADLINE_SAFETY_MARGIN_MS = String(MARGIN_MS);
   patient = await world.load({ THULIUM_REQUEST_TIMEOUT_MS: '10000' });
   shared = await world.load();
 });
 
-afterAll(async () => {
-  output.stop();
-  await world.close();
-});
-
 beforeEach(() => {
   world.simulator.calls.length = 0;
 });
-
-afterEach(() => world.reset());
 
 describe.each(ROWS)('$name', (row) => {
   describe.each(KINDS)('$name', (kind) => {

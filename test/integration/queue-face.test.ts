@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SentMessage } from '../../dev/aws-loopback.ts';
 import {
   body,
@@ -9,7 +9,7 @@ import {
   PHONES,
   secretsIn,
   sqsEvent,
-  startWorld,
+  useWorld,
   type Handler,
   type World,
 } from '../support/world.ts';
@@ -25,14 +25,9 @@ const attributesOf = (index: number) =>
     Object.entries(world.aws.sentMessages[index].MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]),
   );
 
-beforeAll(async () => {
-  world = await startWorld();
+useWorld(output, async (started) => {
+  world = started;
   handler = await world.load({ QUEUE_MAX_RECEIVE_COUNT: '5' });
-});
-
-afterAll(async () => {
-  output.stop();
-  await world.close();
 });
 
 beforeEach(() => {
@@ -41,9 +36,9 @@ beforeEach(() => {
   world.aws.visibilityChanges.length = 0;
 });
 
+// Runs before the world's reset.
 afterEach(() => {
   deadLetters.push(...world.aws.sentMessages);
-  world.reset();
 });
 
 describe('one batch, every outcome', () => {

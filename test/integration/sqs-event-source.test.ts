@@ -1,8 +1,8 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SqsEmulator, type QueuePair } from '../support/sqs-emulator.ts';
 import { EventSourceMapping } from '../support/sqs-event-source.ts';
-import { body, captureOutput, PHONES, startWorld, type Handler, type World } from '../support/world.ts';
+import { body, captureOutput, PHONES, useWorld, type Handler, type World } from '../support/world.ts';
 
 /**
  * The reliability run is only as good as its queue: these check the emulator and the event source
@@ -13,17 +13,13 @@ let world: World;
 const output = captureOutput();
 let queueCount = 0;
 
-beforeAll(async () => {
+useWorld(output, async (started) => {
   emulator = await SqsEmulator.start();
-  world = await startWorld();
+  world = started;
 });
 
-afterEach(() => world.reset());
-
 afterAll(async () => {
-  output.stop();
   await emulator.close();
-  await world.close();
 });
 
 async function queueWith(bodies: string[], { fifo = false, maxReceiveCount = 3, visibilityTimeoutSeconds = 1 } = {}) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startAwsLoopback, type AwsLoopback } from '../../dev/aws-loopback.ts';
 import { startThuliumSimulator, type Tenant, type ThuliumSimulator } from '../../dev/thulium-simulator.ts';
 import { expose, guard, leakFinder } from './leaks.ts';
@@ -121,6 +122,24 @@ export async function startWorld(options: { tenant?: Tenant } = {}): Promise<Wor
       await aws.close();
     },
   };
+}
+
+/**
+ * The lifecycle every integration file gives its world: started, then `setup`, before the file's
+ * tests; reset after each test; closed after all of them, with the file's output capture stopped.
+ * A file's own after-hooks, registered later, run before these.
+ */
+export function useWorld(output: { stop(): void }, setup: (world: World) => Promise<void> | void): void {
+  let world: World | undefined;
+  beforeAll(async () => {
+    world = await startWorld();
+    await setup(world);
+  });
+  afterEach(() => world?.reset());
+  afterAll(async () => {
+    output.stop();
+    await world?.close();
+  });
 }
 
 /** The handler, with every answer and error it gives kept in `seen`. */
