@@ -67,16 +67,24 @@ export const StatusUpdateResponse = z.looseObject({
 export type StatusUpdateResponse = z.infer<typeof StatusUpdateResponse>;
 
 export function parseStatusUpdate(body: string, maxBytes: number): StatusUpdate {
+  return toStatusUpdate(parseJsonBody(body, maxBytes));
+}
+
+export function parseJsonBody(body: string, maxBytes: number): unknown {
   const bytes = Buffer.byteLength(body, 'utf8');
-  if (bytes > maxBytes) {
-    throw new InvalidRequestError('PAYLOAD_TOO_LARGE', `Body is ${bytes} bytes; the limit is ${maxBytes} bytes`);
-  }
-  let json: unknown;
+  if (bytes > maxBytes) throw tooLarge(bytes, maxBytes);
   try {
-    json = JSON.parse(body);
+    return JSON.parse(body);
   } catch {
     throw new InvalidRequestError('MALFORMED_JSON', 'Body is not valid JSON');
   }
+}
+
+export const tooLarge = (bytes: number, maxBytes: number) =>
+  new InvalidRequestError('PAYLOAD_TOO_LARGE', `Body is ${bytes} bytes; the limit is ${maxBytes} bytes`);
+
+/** Checks parsed JSON against the contract; every offending field is named. */
+export function toStatusUpdate(json: unknown): StatusUpdate {
   const parsed = StatusUpdateRequest.safeParse(json);
   if (!parsed.success) {
     // One problem per field: an empty string breaks both the length and the pattern rule.

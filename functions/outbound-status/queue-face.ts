@@ -9,9 +9,10 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import pLimit from 'p-limit';
 import { visibilityBackoffSeconds } from './backoff.ts';
 import type { Config } from './config.ts';
-import { parseStatusUpdate, type StatusUpdate } from './contract.ts';
+import type { StatusUpdate } from './contract.ts';
 import { beforeDeadline, MIN_ATTEMPT_MS } from './deadline.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
+import { parseQueueBody } from './envelopes.ts';
 import { DeadlineExceededError, OutboundStatusError, ThuliumUnavailableError } from './errors.ts';
 import { logger, metrics, recordOutcome } from './observability.ts';
 import type { SqsCalls } from './sqs-calls.ts';
@@ -54,12 +55,16 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
   const stats: UpdateStats = { attempts: 0, credentialsRefreshed: false };
   const cleanupDeadline = deadline + deps.safetyMarginMs / 2;
   let update: StatusUpdate | undefined;
+  // Which SNS topic or EventBridge source wrapped the update, so a log line leads to its sender.
+  let via: Record<string, unknown> = {};
   try {
     // A record reached after the batch ran out of time is left untouched for its next delivery.
     if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
-    update = parseStatusUpdate(record.body, deps.maxBodyBytes);
+    const parsed = parseQueueBody(record.body, deps.maxBodyBytes);
+    update = parsed.update;
+    if (parsed.envelope !== 'none') via = { envelope: parsed.envelope, envelope_origin: parsed.origin };
     const answer = await deps.updateStatus(update, deadline, stats);
-    recordOutcome({ outcome: 'updated', face: 'queue', correlationId, update, stats, startedAt, extra: { campaigns: answer.outbound_id.length } });
+    recordOutcome({ outcome: 'updated', face: 'queue', correlationId, update, stats, startedAt, extra: { campaigns: answer.outbound_id.length, ...via } });
   } catch (error) {
     if (!(error instanceof OutboundStatusError)) {
       logger.error('unexpected failure; message left for retry', { correlation_id: correlationId, error: error as Error });
@@ -74,19 +79,19 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
       try {
         await beforeDeadline(deps.deadLetters.send(record, error), cleanupDeadline, () => new Error('DLQ send timed out'));
       } catch (dlqError) {
-        recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { dead_letter_failure: describe(dlqError) } });
+        recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { dead_letter_failure: describe(dlqError), ...via } });
         throw error;
       }
-      recordOutcome({ ...common, outcome: 'dead-lettered', extra: { receive_count: receiveCount } });
+      recordOutcome({ ...common, outcome: 'dead-lettered', extra: { receive_count: receiveCount, ...via } });
       return;
     }
     if (error instanceof DeadlineExceededError) {
       // Never tried: no back-off, its next delivery gets a full attempt.
-      recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount } });
+      recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount, ...via } });
       throw error;
     }
     const visibility = await delayRedelivery(record, error, receiveCount, deps, cleanupDeadline);
-    recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount, visibility_seconds: visibility } });
+    recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount, visibility_seconds: visibility, ...via } });
     throw error;
   }
 }

@@ -1,0 +1,87 @@
+import { parseJsonBody, tooLarge, toStatusUpdate, type StatusUpdate } from './contract.ts';
+import { InvalidRequestError } from './errors.ts';
+import { maskPhoneNumbersIn } from './phone-number.ts';
+import { truncate } from './text.ts';
+
+/** Who wrapped a queue body: nobody, an SNS subscription without raw delivery, or an EventBridge rule target. */
+export type Envelope = 'none' | 'sns' | 'eventbridge';
+
+export interface Unwrapped {
+  envelope: Envelope;
+  /** The update as its sender wrote it, still to be checked against the contract. */
+  payload: unknown;
+  /** The raw payload's size in bytes, for the body limit: an envelope's own fields do not count. */
+  payloadBytes: number;
+  /** The topic or the event source, for logs: where to look for the sender. */
+  origin?: string;
+}
+
+/** SNS's own fields take about 1 KiB; a queue body may exceed the payload limit by this much when wrapped. */
+export const ENVELOPE_ALLOWANCE_BYTES = 4_096;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isSns = (json: Record<string, unknown>) => typeof json.Type === 'string' && typeof json.TopicArn === 'string' && 'Message' in json;
+const isEventBridge = (json: Record<string, unknown>) =>
+  typeof json['detail-type'] === 'string' && typeof json.source === 'string' && 'detail' in json;
+
+/**
+ * Takes a parsed queue body apart. A body that is none of the envelopes is its own payload, so the
+ * contract decides about it; a body that is an envelope but not a usable one says what is wrong.
+ */
+export function unwrapEnvelope(json: unknown, rawBytes: number): Unwrapped {
+  if (!isObject(json)) return { envelope: 'none', payload: json, payloadBytes: rawBytes };
+  if (isSns(json)) return unwrapSns(json);
+  if (isEventBridge(json)) {
+    return {
+      envelope: 'eventbridge',
+      payload: json.detail,
+      payloadBytes: Buffer.byteLength(JSON.stringify(json.detail) ?? '', 'utf8'),
+      origin: printable(json.source),
+    };
+  }
+  return { envelope: 'none', payload: json, payloadBytes: rawBytes };
+}
+
+function unwrapSns(json: Record<string, unknown>): Unwrapped {
+  const origin = printable(json.TopicArn);
+  if (json.Type === 'SubscriptionConfirmation') {
+    // Never confirmed by the function: who may feed the queue is the queue policy's decision.
+    throw new InvalidRequestError(
+      'MALFORMED_BODY',
+      `An SNS subscription confirmation from ${origin}, not an update: confirm it with aws sns confirm-subscription and the Token in this body`,
+    );
+  }
+  if (json.Type !== 'Notification' || typeof json.Message !== 'string') {
+    throw new InvalidRequestError('MALFORMED_BODY', `An SNS message of type ${truncate(String(json.Type), 40, '…')} without a Message string`);
+  }
+  const payloadBytes = Buffer.byteLength(json.Message, 'utf8');
+  let payload: unknown;
+  try {
+    payload = JSON.parse(json.Message);
+  } catch {
+    throw new InvalidRequestError('MALFORMED_JSON', 'The SNS notification\'s Message is not valid JSON');
+  }
+  return { envelope: 'sns', payload, payloadBytes, origin };
+}
+
+/** Sender-controlled text bound for logs and dead-letter reasons. */
+const printable = (value: unknown) => truncate(maskPhoneNumbersIn(String(value)), 200, '…');
+
+/**
+ * A queue body, plain or wrapped, to an update. The payload limit is the same as over HTTP; the
+ * envelope around it gets its own allowance.
+ */
+export function parseQueueBody(body: string, maxBytes: number): { update: StatusUpdate } & Omit<Unwrapped, 'payload'> {
+  const rawBytes = Buffer.byteLength(body, 'utf8');
+  let json: unknown;
+  try {
+    json = parseJsonBody(body, maxBytes + ENVELOPE_ALLOWANCE_BYTES);
+  } catch (error) {
+    throw rawBytes > maxBytes ? tooLarge(rawBytes, maxBytes) : error;
+  }
+  const { payload, ...unwrapped } = unwrapEnvelope(json, rawBytes);
+  if (unwrapped.payloadBytes > maxBytes) throw tooLarge(unwrapped.payloadBytes, maxBytes);
+  return { update: toStatusUpdate(payload), ...unwrapped };
+}
