@@ -45,7 +45,7 @@ export function unwrapEnvelope(json: unknown, rawBytes: number): Unwrapped {
 }
 
 function unwrapSns(json: Record<string, unknown>): Unwrapped {
-  const origin = printable(json.TopicArn);
+  const origin = topicOf(json.TopicArn);
   if (json.Type === 'SubscriptionConfirmation') {
     // Never confirmed by the function: who may feed the queue is the queue policy's decision.
     throw new InvalidRequestError(
@@ -68,6 +68,14 @@ function unwrapSns(json: Record<string, unknown>): Unwrapped {
 
 /** Sender-controlled text bound for logs and dead-letter reasons. */
 const printable = (value: unknown) => truncate(maskPhoneNumbersIn(String(value)), 200, '…');
+
+const TOPIC_ARN = /^(arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:)(.*)$/;
+
+/** A topic ARN keeps its account id, which ops need and which is no phone number; the rest is masked like any text. */
+function topicOf(value: unknown): string {
+  const match = TOPIC_ARN.exec(String(value));
+  return match ? match[1] + printable(match[2]) : printable(value);
+}
 
 /**
  * A queue body, plain or wrapped, to an update. The payload limit is the same as over HTTP; the
