@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { messageGroupIdFor } from '../../functions/outbound-status/client/queue-sender.ts';
+import { toRequestBody } from '../../functions/outbound-status/client/request-body.ts';
+
+describe('the producer helper', () => {
+  it('sends the contract\'s body, both values as strings, after the contract\'s own check', () => {
+    expect(toRequestBody({ phoneNumber: 111222333, statusId: 3 }).body).toBe('{"phone_number":"111222333","status_id":"3"}');
+    expect(() => toRequestBody({ phoneNumber: '111222333', statusId: '3a' })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED', fields: [{ field: 'status_id', message: expect.stringContaining('positive integer') }] }),
+    );
+    expect(() => toRequestBody(null as never, 7)).toThrow(expect.objectContaining({ fields: [{ field: 'updates[7].body', message: 'must be a JSON object' }] }));
+  });
+
+  it('groups a number\'s FIFO messages by its digits, without the number in the group id', () => {
+    const id = messageGroupIdFor({ phoneNumber: '+48 111-222-333', statusId: '3' });
+    expect(id).toBe(messageGroupIdFor({ phoneNumber: '+48111222333', statusId: '8' }));
+    expect(id).not.toBe(messageGroupIdFor({ phoneNumber: '+48111222334', statusId: '8' }));
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(id).not.toContain('111222333');
+  });
+
+  it('is built without Lambda dependencies: only the SDK, zod, undici and p-limit are imported', () => {
+    const built = readFileSync(new URL('../../dist/client/index.mjs', import.meta.url), 'utf8');
+    const imported = new Set([...built.matchAll(/^} from "([^"]+)";$|^import .* from "([^"]+)";$/gm)].map((m) => m[1] ?? m[2]));
+    expect([...imported].sort()).toEqual([
+      '@aws-sdk/client-sqs',
+      '@aws-sdk/credential-provider-node',
+      '@smithy/core/checksum',
+      '@smithy/signature-v4',
+      'node:crypto',
+      'node:timers/promises',
+      'p-limit',
+      'undici',
+      'zod/mini',
+    ]);
+  });
+});
