@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import { buildClient } from './build-client.ts';
+import { writeContracts } from './contracts.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -46,5 +47,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = metafile!.outputs['dist/outbound-status/index.mjs'];
   console.log(`dist/outbound-status/index.mjs ${(out.bytes / 1024).toFixed(1)} KiB`);
   await buildClient();
-  console.log('dist/client/index.mjs, dist/client/types/');
+  await writeContracts(`${root}/dist/contracts`);
+  console.log('dist/client/index.mjs, dist/client/types/, dist/contracts/');
 }

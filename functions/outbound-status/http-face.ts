@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
+import type { ErrorAnswer, ErrorBody } from './answers.ts';
 import { parseStatusUpdate, type StatusUpdate } from './contract.ts';
 import {
   InvalidRequestError,
@@ -25,7 +26,7 @@ export interface HttpRequest {
 
 export type HttpResponse = APIGatewayProxyResult & { headers: Record<string, string> };
 
-const STATUS_BY_CODE: Record<ErrorCode, number> = {
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   METHOD_NOT_ALLOWED: 405,
   UNSUPPORTED_MEDIA_TYPE: 415,
   MALFORMED_JSON: 400,
@@ -81,7 +82,7 @@ export async function handleHttpRequest(
       metrics.addMetric(METRIC.unexpectedErrors, MetricUnit.Count, 1);
       return json(500, {
         error: { code: 'INTERNAL_ERROR', message: 'Unexpected failure; the function logs it under this request_id', request_id: correlationId },
-      });
+      } satisfies ErrorAnswer);
     }
     recordOutcome({ outcome: 'answered-error', face: 'http', correlationId, update, stats: update && stats, startedAt, error });
     return errorResponse(error, correlationId);
@@ -114,7 +115,7 @@ export function errorResponse(error: OutboundStatusError, requestId: string): Ht
   // Our own setup is none of the caller's business: the details go to the logs, under this request id.
   const message =
     error.code === 'CONFIGURATION_INVALID' ? 'The function is misconfigured; its logs name the problem under this request_id' : error.message;
-  const body: Record<string, unknown> = { code: error.code, message, request_id: requestId };
+  const body: ErrorBody = { code: error.code, message, request_id: requestId };
   if (error instanceof InvalidRequestError && error.fields.length > 0) body.fields = error.fields;
   if (error instanceof ThuliumRefusedError) body.thulium_errors = error.thuliumErrors;
   if (error.thuliumRequestId !== undefined) body.thulium_request_id = error.thuliumRequestId;
@@ -125,7 +126,7 @@ export function errorResponse(error: OutboundStatusError, requestId: string): Ht
     headers['retry-after'] = String(retryAfter);
     body.retry_after_seconds = retryAfter;
   }
-  return json(status, { error: body }, headers);
+  return json(status, { error: body } satisfies ErrorAnswer, headers);
 }
 
 function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {

@@ -1,3 +1,4 @@
+import type { ErrorBody } from '../answers.ts';
 import type { ErrorKind } from '../errors.ts';
 
 /** An entry of a batch that SQS still refused after the retries. */
@@ -49,12 +50,8 @@ export class StatusUpdateError extends Error {
   }
 }
 
-export interface ErrorEnvelope {
-  code?: string;
-  message?: string;
-  request_id?: string;
-  fields?: { field: string; message: string }[];
-}
+/** The contract's error envelope, as far as an answer kept to it (a proxy's page need not). */
+export type ErrorEnvelope = Partial<ErrorBody>;
 
 function kindOf(status: number, code: string): ErrorKind {
   if (status === 422) return 'refused';
