@@ -18,6 +18,10 @@ const list = (item: z.ZodString) =>
 
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** Topic names: letters, digits, `-` and `_`, with `.fifo` for a FIFO topic. */
+const TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w-]{1,251}(\.fifo)?$/;
+/** A rule on the default bus, or on a named one (`rule/<bus>/<rule>`; partner bus names hold slashes). */
+const RULE_ARN = /^arn:aws[\w-]*:events:[a-z0-9-]+:[0-9]{12}:rule\/([\w.\/-]{1,256}\/)?[\w.-]{1,64}$/;
 const KMS_KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 /** `.invalid` never resolves (RFC 2606): a deploy that forgot the setting sends credentials nowhere. */
 export const PLACEHOLDER_BASE_URL = 'https://your-tenant.thulium.invalid';
@@ -62,6 +66,10 @@ export const Settings = z.object({
   maxConcurrency: integer(2, 2, 1_000),
   /** Records of one batch sent to Thulium at once; the queue's ceiling on Thulium is maxConcurrency × this. */
   recordConcurrency: integer(10, 1, 100),
+  /** Topics the queue subscribes to with raw delivery off: the function unwraps the Notification itself. */
+  sourceTopicArns: list(z.string().regex(TOPIC_ARN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)')),
+  /** Rules (of any account) that may target the queue; the rules themselves belong to their owners. */
+  sourceEventRuleArns: list(z.string().regex(RULE_ARN, 'must be an EventBridge rule ARN (arn:aws:events:<region>:<account>:rule/[<bus>/]<rule>)')),
 
   /** `create` (an encrypted SNS topic), the ARN of an existing topic, or `none`. */
   alarmTopic: z.union([z.enum(['none', 'create']), z.string().regex(/^arn:aws[\w-]*:sns:/)]).default('create'),
@@ -69,6 +77,12 @@ export const Settings = z.object({
   alarmEmail: z.email().optional(),
   oldestMessageAlarmSeconds: integer(900, 60, 1_209_600),
   apiLatencyAlarmMs: integer(10_000, 100, 29_000),
+}).superRefine((settings, ctx) => {
+  if (settings.queueType !== 'fifo') return;
+  // SNS refuses to subscribe a FIFO queue to a standard topic: said here rather than by a failed deploy.
+  settings.sourceTopicArns.forEach((arn, i) => {
+    if (!arn.endsWith('.fifo')) ctx.addIssue({ code: 'custom', path: ['sourceTopicArns', i], message: 'queueType=fifo needs a FIFO topic (its name ends in .fifo)' });
+  });
 });
 
 export type SettingsInput = z.input<typeof Settings>;

@@ -1,8 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { callerStatements } from './callers.ts';
@@ -61,6 +63,7 @@ export class StatusQueue extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
     });
     this.admitCallers(settings);
+    this.admitSources(settings);
   }
 
   /** The function's side: the event source (receive, delete, change visibility) and sending to the DLQ only. */
@@ -87,5 +90,22 @@ export class StatusQueue extends Construct {
         this.key.addToResourcePolicy(keyUse);
       }
     }
+  }
+
+  /**
+   * SNS topics subscribed and EventBridge rules admitted, each by aws:SourceArn on the queue and the key
+   * (SqsSubscription's key condition needs cdk.json's restrictSqsDescryption flag). No kms:ViaService:
+   * AWS documents service principals' key statements with aws:SourceArn alone. Topics are imported under
+   * their ARN, so reordering the list replaces no subscription.
+   */
+  private admitSources(settings: Settings): void {
+    for (const arn of new Set(settings.sourceTopicArns)) {
+      Topic.fromTopicArn(this, arn, arn).addSubscription(new SqsSubscription(this.queue, { rawMessageDelivery: false }));
+    }
+    const rules = [...new Set(settings.sourceEventRuleArns)];
+    if (rules.length === 0) return;
+    const fromRules = { principals: [new ServicePrincipal('events.amazonaws.com')], conditions: { ArnEquals: { 'aws:SourceArn': rules } } };
+    this.queue.addToResourcePolicy(new PolicyStatement({ ...fromRules, actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    this.key?.addToResourcePolicy(new PolicyStatement({ ...fromRules, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }));
   }
 }

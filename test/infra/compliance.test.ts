@@ -17,6 +17,16 @@ function acknowledgements(root: IConstruct): string[] {
 const VARIANTS: Record<string, SettingsInput> = {
   defaults: {},
   'FIFO, KMS, other accounts and an organisation': { queueType: 'fifo', queueEncryption: 'kms', callerAccountIds: ['111122223333'], callerOrganizationIds: ['o-a1b2c3d4e5'] },
+  'KMS, an SNS topic and EventBridge rules feeding the queue': {
+    queueEncryption: 'kms',
+    sourceTopicArns: ['arn:aws:sns:eu-central-1:210987654321:crm-status'],
+    sourceEventRuleArns: ['arn:aws:events:eu-central-1:210987654321:rule/crm-bus/status-updates', 'arn:aws:events:eu-central-1:111122223333:rule/status-updates'],
+  },
+  'FIFO with a FIFO topic and a rule': {
+    queueType: 'fifo',
+    sourceTopicArns: ['arn:aws:sns:eu-central-1:210987654321:crm-status.fifo'],
+    sourceEventRuleArns: ['arn:aws:events:eu-central-1:210987654321:rule/status-updates'],
+  },
   'created secret, no alarm topic, 30-day logs, no API Gateway role': { createSecret: true, alarmTopic: 'none', logRetentionDays: 30, apiGatewayCloudWatchRole: false },
   'secret by ARN with its key, an existing topic': {
     thuliumSecret: 'arn:aws:secretsmanager:eu-central-1:111122223333:secret:thulium-AbCdEf',

@@ -37,6 +37,40 @@ describe('stack settings', () => {
     }
   });
 
+  it('take SNS topic and EventBridge rule ARNs, as lists or comma-separated', () => {
+    expect(parseSettings({})).toMatchObject({ sourceTopicArns: [], sourceEventRuleArns: [] });
+    const rules = ['arn:aws:events:eu-central-1:210987654321:rule/status-updates', 'arn:aws:events:eu-central-1:210987654321:rule/crm-bus/status-updates'];
+    const partnerRule = 'arn:aws:events:eu-central-1:210987654321:rule/aws.partner/example.com/123/crm/status-updates';
+    expect(parseSettings({ sourceTopicArns: 'arn:aws:sns:eu-central-1:210987654321:crm-status, arn:aws-cn:sns:cn-north-1:210987654321:crm_status', sourceEventRuleArns: [...rules, partnerRule] })).toMatchObject({
+      sourceTopicArns: ['arn:aws:sns:eu-central-1:210987654321:crm-status', 'arn:aws-cn:sns:cn-north-1:210987654321:crm_status'],
+      sourceEventRuleArns: [...rules, partnerRule],
+    });
+  });
+
+  it('refuse what is not a topic or rule ARN, naming the entry', () => {
+    const wrong = {
+      sourceTopicArns: ['arn:aws:sns:eu-central-1:210987654321:ok', 'arn:aws:sqs:eu-central-1:210987654321:crm-status', 'crm-status', 'arn:aws:sns:eu-central-1:2109876543:crm-status', 'arn:aws:sns:eu-central-1:210987654321:crm/status'],
+      sourceEventRuleArns: ['arn:aws:events:eu-central-1:210987654321:event-bus/crm-bus', 'arn:aws:events:eu-central-1:210987654321:rule/', 'arn:aws:sns:eu-central-1:210987654321:crm-status'],
+    };
+    const attempt = () => parseSettings(wrong);
+    for (const entry of [1, 2, 3, 4]) expect(attempt).toThrow(`sourceTopicArns.${entry}: must be an SNS topic ARN`);
+    for (const entry of [0, 1, 2]) expect(attempt).toThrow(`sourceEventRuleArns.${entry}: must be an EventBridge rule ARN`);
+    expect(attempt).not.toThrow('sourceTopicArns.0:');
+    expect(() => parseSettings({ sourceTopicArns: 'crm-status' })).toThrow('sourceTopicArns.0: must be an SNS topic ARN');
+    expect(() => parseSettings({ sourceEventRuleArns: 'crm-bus/status-updates' })).toThrow('sourceEventRuleArns.0: must be an EventBridge rule ARN');
+  });
+
+  it('let a FIFO queue subscribe to FIFO topics only', () => {
+    const fifoTopic = 'arn:aws:sns:eu-central-1:210987654321:crm-status.fifo';
+    const standardTopic = 'arn:aws:sns:eu-central-1:210987654321:crm-status';
+    expect(parseSettings({ queueType: 'fifo', sourceTopicArns: fifoTopic }).sourceTopicArns).toEqual([fifoTopic]);
+    expect(() => parseSettings({ queueType: 'fifo', sourceTopicArns: [fifoTopic, standardTopic] })).toThrow(
+      /^Invalid stack settings: sourceTopicArns\.1: queueType=fifo needs a FIFO topic \(its name ends in \.fifo\)$/,
+    );
+    expect(parseSettings({ sourceTopicArns: [standardTopic] }).sourceTopicArns).toEqual([standardTopic]);
+    expect(() => createApp({ settings: { queueType: 'fifo', sourceTopicArns: [standardTopic] } })).toThrow(/sourceTopicArns\.0: queueType=fifo needs a FIFO topic/);
+  });
+
   it('refuse a stack name that would make queue names too long for SQS', () => {
     expect(() => createApp({ stackName: 'S'.repeat(64) })).toThrow(/at most 63 characters/);
     expect(() => createApp({ stackName: 'has space' })).toThrow(/Invalid stack name/);

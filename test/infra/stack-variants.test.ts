@@ -56,6 +56,56 @@ describe('the stack with other settings', () => {
     expect(statements).toContainEqual({ effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [expect.stringMatching(/^\$\{QueuesKey\w+\.Arn\}$/)], condition: undefined });
   }, 60_000);
 
+  it('SNS topics and EventBridge rules feed the queue, each admitted by its own ARN on the queue and the key', () => {
+    const topic = 'arn:aws:sns:eu-central-1:210987654321:crm-status';
+    const rules = ['arn:aws:events:eu-central-1:210987654321:rule/crm-bus/status-updates', 'arn:aws:events:eu-central-1:111122223333:rule/status-updates'];
+    const { template } = synth({ queueEncryption: 'kms', sourceTopicArns: [topic], sourceEventRuleArns: rules });
+    const queueArn = { 'Fn::GetAtt': [expect.stringMatching(/^QueuesQueue[0-9A-F]{8}$/), 'Arn'] };
+    const [, subscription] = one(template.findResources('AWS::SNS::Subscription'));
+    expect(subscription.Properties).toEqual({ TopicArn: topic, Protocol: 'sqs', Endpoint: queueArn, RawMessageDelivery: false, Region: 'eu-central-1' });
+    const [, queuePolicy] = one(template.findResources('AWS::SQS::QueuePolicy', { Properties: { Queues: [{ Ref: Match.stringLikeRegexp('^QueuesQueue') }] } }));
+    expect(queuePolicy.Properties.PolicyDocument.Statement.filter((s: { Effect: string }) => s.Effect === 'Allow')).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn, Condition: { ArnEquals: { 'aws:SourceArn': topic } } },
+      { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn, Condition: { ArnEquals: { 'aws:SourceArn': rules } } },
+    ]);
+    const [, key] = one(template.findResources('AWS::KMS::Key', { Properties: { Description: 'Encrypts the thulium-outbound-status queues' } }));
+    const servicesOnKey = key.Properties.KeyPolicy.Statement.filter((s: { Principal: { Service?: unknown } }) => s.Principal.Service);
+    expect(servicesOnKey).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*', Condition: { ArnEquals: { 'aws:SourceArn': topic } } },
+      { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*', Condition: { ArnEquals: { 'aws:SourceArn': rules } } },
+    ]);
+    // Nothing reaches the DLQ from a source: only the function sends there.
+    const [, dlqPolicy] = one(template.findResources('AWS::SQS::QueuePolicy', { Properties: { Queues: [{ Ref: Match.stringLikeRegexp('^QueuesDeadLetterQueue') }] } }));
+    expect(dlqPolicy.Properties.PolicyDocument.Statement.map((s: { Effect: string }) => s.Effect)).toEqual(['Deny']);
+  }, 60_000);
+
+  it('a subscription keeps its logical id when the topic list is reordered, and a topic listed twice is subscribed once', () => {
+    const topics = ['arn:aws:sns:eu-central-1:210987654321:crm-status', 'arn:aws:sns:eu-west-1:210987654321:shop-status'];
+    const byTopic = (settings: { sourceTopicArns: string[] }) =>
+      Object.fromEntries(Object.entries(synth(settings).template.findResources('AWS::SNS::Subscription')).map(([id, r]) => [r.Properties.TopicArn as string, id]));
+    const forward = byTopic({ sourceTopicArns: topics });
+    expect(Object.keys(forward).sort()).toEqual(topics);
+    expect(byTopic({ sourceTopicArns: [...topics].reverse() })).toEqual(forward);
+    synth({ sourceTopicArns: [topics[0]!, topics[0]!] }).template.resourceCountIs('AWS::SNS::Subscription', 1);
+  }, 60_000);
+
+  it('FIFO: a FIFO topic and a rule feed the FIFO queue; with SQS-managed encryption no key is opened to them', () => {
+    const topic = 'arn:aws:sns:eu-central-1:210987654321:crm-status.fifo';
+    const rule = 'arn:aws:events:eu-central-1:210987654321:rule/status-updates';
+    const { template } = synth({ queueType: 'fifo', sourceTopicArns: [topic], sourceEventRuleArns: rule });
+    template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: topic, Protocol: 'sqs', Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueuesQueue'), 'Arn'] } });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': topic } } }),
+          Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': [rule] } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'ThuliumOutboundStatus-updates.fifo', SqsManagedSseEnabled: true });
+    expect(JSON.stringify(template.findResources('AWS::KMS::Key'))).not.toMatch(/sns\.amazonaws\.com|events\.amazonaws\.com/);
+  }, 60_000);
+
   it('a secret referenced by complete ARN is granted exactly; a created one is retained and granted by reference', () => {
     const arn = 'arn:aws:secretsmanager:eu-central-1:111122223333:secret:thulium-AbCdEf';
     const byArn = synth({ thuliumSecret: arn }).template;
