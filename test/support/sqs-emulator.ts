@@ -2,7 +2,15 @@
  * SQS on loopback: the fauxqs emulator, which speaks the real SQS API (the AWS SDK's JSON
  * protocol), with a client for it as a sender or Lambda's poller would use one.
  */
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { expose } from './leaks.ts';
 
@@ -94,6 +102,30 @@ export class SqsEmulator {
       await this.client.send(
         new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
       );
+    }
+  }
+
+  /**
+   * Every message a queue would hand out now, left in the queue: each is received once, then made
+   * visible again. Each read counts as a receive, so the queue's maxReceiveCount must allow it; on
+   * FIFO, a group's later messages stay out of sight behind its first.
+   */
+  async peek(url: string): Promise<Message[]> {
+    const messages: Message[] = [];
+    try {
+      for (;;) {
+        const { Messages = [] } = await this.client.send(
+          new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 60, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+        );
+        if (Messages.length === 0) return messages;
+        messages.push(...Messages);
+        this.seen.push(JSON.stringify(Messages.map((m) => m.MessageAttributes)));
+      }
+    } finally {
+      for (let i = 0; i < messages.length; i += 10) {
+        const entries = messages.slice(i, i + 10).map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }));
+        await this.client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: entries }));
+      }
     }
   }
 

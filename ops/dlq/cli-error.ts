@@ -1,0 +1,43 @@
+/** A failure the operator can act on: one line on stderr, no stack, and this exit code. */
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad flags, unknown reason codes: exit 2, as shells expect of a misuse. */
+export const usageError = (message: string) => new CliError(message, 2);
+
+export const EXIT_INTERRUPTED = 130;
+
+const ACCESS_ERRORS = new Set(['AccessDenied', 'AccessDeniedException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException']);
+const EXPIRED_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
+
+/**
+ * Whatever was thrown, as the one line an operator reads. The SDK's own messages are kept where
+ * they are already clear; the common setup mistakes get what to do about them.
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof CliError) return error.message;
+  const e = (error ?? {}) as { name?: string; message?: string; code?: string; errors?: unknown[] };
+  if (e.name === 'CredentialsProviderError') {
+    return 'no AWS credentials found: set AWS_PROFILE (after aws sso login) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+  }
+  if (e.message === 'Region is missing') return 'no AWS region: set AWS_REGION (or AWS_PROFILE with a region)';
+  if (e.name === 'QueueDoesNotExist' || e.name === 'AWS.SimpleQueueService.NonExistentQueue') return 'queue not found';
+  if (e.name !== undefined && ACCESS_ERRORS.has(e.name)) return `access denied by AWS (${e.name}): ${oneLine(e.message)}`;
+  if (e.name !== undefined && EXPIRED_ERRORS.has(e.name)) return 'the AWS credentials have expired: renew them (aws sso login) and run again';
+  // Node reports a refused connection to a name with several addresses as an AggregateError without a message.
+  const network = e.code ?? (e.errors?.[0] as { code?: string } | undefined)?.code;
+  if (network !== undefined && /^E[A-Z]+$/.test(network)) {
+    return `cannot reach SQS (${network}); check AWS_REGION, AWS_ENDPOINT_URL_SQS and the network`;
+  }
+  if (e.name === 'TimeoutError') return 'SQS did not answer in time; try again';
+  // SQS's JSON protocol names errors by their old query codes, e.g. AWS.SimpleQueueService.InvalidParameterValue.
+  return `${(e.name ?? 'Error').replace(/^AWS\.SimpleQueueService\./, '')}: ${oneLine(e.message ?? String(error))}`;
+}
+
+const oneLine = (text = '') => text.replace(/\s+/g, ' ').trim();

@@ -1,0 +1,89 @@
+import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { unwrapEnvelope } from '../../functions/outbound-status/envelopes.ts';
+import { maskPhoneNumber, maskPhoneNumbersIn } from '../../functions/outbound-status/phone-number.ts';
+import { truncate } from '../../functions/outbound-status/text.ts';
+import { kindOf, UNRECORDED } from './reasons.ts';
+
+/** What functions/outbound-status/dead-letter-queue.ts adds beside the sender's own attributes. */
+export const REASON_ATTRIBUTES = [
+  'ErrorCode',
+  'ErrorKind',
+  'ErrorMessage',
+  'ThuliumRequestId',
+  'SourceMessageId',
+  'SourceQueueArn',
+  'ReceiveCount',
+  'FailedAt',
+] as const;
+
+/** A dead letter as an operator may see it: personal data masked, the body itself never shown whole. */
+export interface DeadLetter {
+  messageId: string;
+  reason: string;
+  kind?: string;
+  errorMessage?: string;
+  failedAt?: string;
+  receiveCount?: string;
+  thuliumRequestId?: string;
+  sourceMessageId?: string;
+  messageGroupId?: string;
+  /** Who wrapped the body: none, sns, eventbridge; `unreadable` when it is not JSON or not an envelope we can open. */
+  envelope: string;
+  phone?: string;
+  statusId?: string;
+  /** Only for a body that could not be read: its start, phone-like numbers masked. */
+  bodyPreview?: string;
+}
+
+const PREVIEW_CHARACTERS = 120;
+
+export function readDeadLetter(message: Message): DeadLetter {
+  const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+  const reason = attribute('ErrorCode') ?? UNRECORDED;
+  const errorMessage = attribute('ErrorMessage');
+  return {
+    messageId: message.MessageId ?? '?',
+    reason,
+    kind: kindOf(reason, attribute('ErrorKind')),
+    // The function masks what it writes; masked again here, as the reason can hold a sender's text.
+    errorMessage: errorMessage === undefined ? undefined : maskPhoneNumbersIn(errorMessage),
+    failedAt: attribute('FailedAt'),
+    receiveCount: attribute('ReceiveCount'),
+    thuliumRequestId: attribute('ThuliumRequestId'),
+    sourceMessageId: attribute('SourceMessageId'),
+    messageGroupId: message.Attributes?.MessageGroupId === undefined ? undefined : maskPhoneNumbersIn(message.Attributes.MessageGroupId),
+    ...readBody(message.Body ?? ''),
+  };
+}
+
+/** The update inside a body, plain or wrapped by SNS or EventBridge, as the function reads it. */
+function readBody(body: string): Pick<DeadLetter, 'envelope' | 'phone' | 'statusId' | 'bodyPreview'> {
+  try {
+    const { envelope, payload } = unwrapEnvelope(JSON.parse(body), Buffer.byteLength(body, 'utf8'));
+    if (typeof payload !== 'object' || payload === null) return unreadable(body);
+    const { phone_number: phone, status_id: statusId } = payload as Record<string, unknown>;
+    return { envelope, phone: shown(phone, maskPhoneNumber), statusId: shown(statusId, maskPhoneNumbersIn) };
+  } catch {
+    return unreadable(body);
+  }
+}
+
+/** A field of any type the sender chose, as short masked text; a status id in the phone's place is masked too. */
+function shown(value: unknown, mask: (text: string) => string): string | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return truncate(mask(text), 40, '…');
+}
+
+const unreadable = (body: string) => ({ envelope: 'unreadable', bodyPreview: truncate(maskPhoneNumbersIn(body), PREVIEW_CHARACTERS, '…') });
+
+/**
+ * The sender's own attributes, for a message sent back to the main queue without the function's
+ * reason. Only the value fields travel: SQS reserves the list fields and refuses them when set.
+ */
+export function senderAttributes(message: Message): Record<string, MessageAttributeValue> | undefined {
+  const kept = Object.entries(message.MessageAttributes ?? {})
+    .filter(([name]) => !(REASON_ATTRIBUTES as readonly string[]).includes(name))
+    .map(([name, { DataType, StringValue, BinaryValue }]) => [name, { DataType, StringValue, BinaryValue }] as const);
+  return kept.length === 0 ? undefined : Object.fromEntries(kept);
+}

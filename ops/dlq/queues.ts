@@ -1,0 +1,85 @@
+import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CliError } from './cli-error.ts';
+import { deadLetterQueueName, mainQueueNameFor, nameOfQueueUrl, queueName } from './queue-names.ts';
+
+export interface QueueRef {
+  url: string;
+  name: string;
+  arn: string;
+  fifo: boolean;
+}
+
+export interface QueueChoice {
+  dlqUrl?: string;
+  queueUrl?: string;
+  stack: string;
+}
+
+export interface Depth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+const isMissingQueue = (error: unknown) => ['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'].includes((error as Error)?.name);
+
+/** The DLQ: its URL as given, else the stack's standard DLQ, else the stack's FIFO DLQ. */
+export async function resolveDeadLetterQueue(sqs: SQSClient, choice: QueueChoice): Promise<QueueRef> {
+  if (choice.dlqUrl !== undefined) return describe(sqs, choice.dlqUrl, 'DLQ');
+  for (const fifo of [false, true]) {
+    const url = await urlOf(sqs, deadLetterQueueName(choice.stack, fifo));
+    if (url !== undefined) return describe(sqs, url, 'DLQ');
+  }
+  throw new CliError(
+    `no DLQ for stack "${choice.stack}": neither ${deadLetterQueueName(choice.stack, false)} nor ${deadLetterQueueName(choice.stack, true)} exists in this account and region; give --stack, --dlq or DLQ_URL`,
+  );
+}
+
+/** The queue messages go back to: as given, else by the stack's naming, of the DLQ's type. */
+export async function resolveMainQueue(sqs: SQSClient, choice: QueueChoice, dlq: QueueRef): Promise<QueueRef> {
+  let queue: QueueRef;
+  if (choice.queueUrl !== undefined) {
+    queue = await describe(sqs, choice.queueUrl, 'main queue');
+  } else {
+    const name = choice.dlqUrl === undefined ? queueName(choice.stack, dlq.fifo) : mainQueueNameFor(dlq.name);
+    const url = name === undefined ? undefined : await urlOf(sqs, name);
+    if (url === undefined) throw new CliError(`main queue ${name ?? `for ${dlq.name}`} not found; give --queue or QUEUE_URL`);
+    queue = await describe(sqs, url, 'main queue');
+  }
+  if (queue.fifo !== dlq.fifo) throw new CliError(`${queue.name} and ${dlq.name} are not both FIFO or both standard; check --queue and --dlq`);
+  return queue;
+}
+
+export async function depthOf(sqs: SQSClient, url: string): Promise<Depth> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
+}
+
+async function urlOf(sqs: SQSClient, name: string): Promise<string | undefined> {
+  try {
+    return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+  } catch (error) {
+    if (isMissingQueue(error)) return undefined;
+    throw error;
+  }
+}
+
+async function describe(sqs: SQSClient, url: string, role: string): Promise<QueueRef> {
+  try {
+    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', 'FifoQueue'] }));
+    const name = nameOfQueueUrl(url);
+    return { url, name, arn: Attributes.QueueArn ?? '', fifo: Attributes.FifoQueue === 'true' || name.endsWith('.fifo') };
+  } catch (error) {
+    if (isMissingQueue(error)) throw new CliError(`${role} not found: ${url}`);
+    throw error;
+  }
+}
