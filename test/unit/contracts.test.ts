@@ -8,6 +8,7 @@ import { STATUS_BY_CODE } from '../../functions/outbound-status/http-face.ts';
 import { API_RESOURCE_PATH } from '../../infra/status-api.ts';
 import { CONTRACTS_DIR, OPENAPI_FILE, renderContracts, REQUEST_SCHEMA_FILE } from '../../scripts/contracts.ts';
 import { hostileBody } from '../support/hostile-bodies.ts';
+import { ACCEPTED, REFUSED } from '../support/contract-corpus.ts';
 
 const rendered = renderContracts();
 const checkedIn = (name: string) => (existsSync(join(CONTRACTS_DIR, name)) ? readFileSync(join(CONTRACTS_DIR, name), 'utf8') : '');
@@ -83,37 +84,6 @@ describe('every error answer', () => {
     expect(responseSchema('503')({ error: { code: 'THULIUM_UNAVAILABLE', message: 'm', request_id: 'r' } })).toBe(false);
   });
 });
-
-/** test/infra/request-model.test.ts's corpus: what the contract accepts, and what it refuses. */
-const ACCEPTED = [
-  { phone_number: 111222333, status_id: 3 },
-  { phone_number: '+48 (111) 222-333', status_id: 999_999_999_999_999 },
-  { phone_number: '0', status_id: '1' },
-  { phone_number: '1'.repeat(32), status_id: '123456789012345' },
-];
-const REFUSED: unknown[] = [
-  { phone_number: '1'.repeat(33), status_id: 3 },
-  { phone_number: '', status_id: 3 },
-  { phone_number: '+', status_id: 3 },
-  { phone_number: '48+111', status_id: 3 },
-  { phone_number: '１２３', status_id: 3 },
-  { phone_number: '١٢٣', status_id: 3 },
-  { phone_number: '123\n', status_id: 3 },
-  { phone_number: -1, status_id: 3 },
-  { phone_number: 1.5, status_id: 3 },
-  { phone_number: 2 ** 53, status_id: 3 },
-  { phone_number: '1', status_id: 0 },
-  { phone_number: '1', status_id: '01' },
-  { phone_number: '1', status_id: 1_000_000_000_000_000 },
-  { phone_number: '1', status_id: null },
-  { phone_number: '1' },
-  { status_id: 3 },
-  { phone_number: '1', status_id: 3, extra: true },
-  JSON.parse('{"phone_number":"1","status_id":3,"__proto__":{"x":1}}'),
-  [],
-  null,
-  'phone_number=1',
-];
 
 describe('the JSON Schema of the message', () => {
   it("takes the vendor's examples: its own, and the OpenAPI document's", () => {
