@@ -16,14 +16,12 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { API_RESOURCE_PATH, STAGE_NAME } from './api-route.ts';
 import { callerStatements } from './callers.ts';
 import { encryptedLogGroup } from './log-groups.ts';
 import { requestModelSchema } from './request-model.ts';
 import type { Settings } from './settings.ts';
 
-/** The vendor's own path, so a caller swaps only the base URL. */
-export const API_RESOURCE_PATH = 'api/outbound_status_by_phone_number';
-export const STAGE_NAME = 'v1';
 
 /**
  * Who called, what came back, how long it took. No body and no validation detail: API Gateway's

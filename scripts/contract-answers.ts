@@ -12,8 +12,8 @@ export const VENDOR_REQUESTS = {
 };
 export const VENDOR_RESPONSE = { outbound_id: ['00001', '00002', '00003'] };
 
-export type Example = Omit<ErrorBody, 'code' | 'request_id'>;
-export interface Refusal {
+type Example = Omit<ErrorBody, 'code' | 'request_id'>;
+interface Refusal {
   when: string;
   example: Example;
 }

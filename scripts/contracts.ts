@@ -11,7 +11,7 @@ import { ErrorAnswer } from '../functions/outbound-status/answers.ts';
 import { StatusUpdateRequest, StatusUpdateResponse } from '../functions/outbound-status/contract.ts';
 import type { ErrorCode } from '../functions/outbound-status/errors.ts';
 import { STATUS_BY_CODE } from '../functions/outbound-status/http-face.ts';
-import { API_RESOURCE_PATH, STAGE_NAME } from '../infra/status-api.ts';
+import { API_RESOURCE_PATH, STAGE_NAME } from '../infra/api-route.ts';
 import { FUNCTION_ANSWERS, OTHER_ANSWERS, STATUS_SUMMARY, VENDOR_REQUESTS, VENDOR_RESPONSE } from './contract-answers.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -30,7 +30,7 @@ const keepExamples = ({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; j
 /** Title and description first, for people reading the file; the dialect is the document's. */
 const component = ({ $schema: _, title, description, ...schema }: Record<string, unknown>) => ({ title, description, ...schema });
 
-export function requestJsonSchema(): Record<string, unknown> {
+function requestJsonSchema(): Record<string, unknown> {
   const { $schema, title, description, examples, ...schema } = z.toJSONSchema(StatusUpdateRequest, { io: 'input', override: keepExamples });
   return { $schema, $id: REQUEST_SCHEMA_ID, title, description, examples, ...schema };
 }
@@ -75,7 +75,7 @@ function errorResponses(): Record<string, unknown> {
   );
 }
 
-export function openApiDocument(): Record<string, unknown> {
+function openApiDocument(): Record<string, unknown> {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   return {
     openapi: '3.1.0',

@@ -45,6 +45,9 @@ export const StatusId = z
   )
   .register(z.globalRegistry, { description: 'Id of a Thulium dictionary status (an outbound campaign status).', examples: ['3'] });
 
+/** Thulium's path, and the API's own: a caller moving from Thulium to this function swaps only the base URL. */
+export const ENDPOINT_PATH = '/api/outbound_status_by_phone_number';
+
 /** The one contract: an HTTP body and an SQS message body are both this JSON object. */
 export const StatusUpdateRequest = z
   .strictObject({ phone_number: PhoneNumber, status_id: StatusId }, { error: 'must be a JSON object' })

@@ -1,5 +1,6 @@
 import { parseJsonBody, tooLarge, toStatusUpdate, type StatusUpdate } from './contract.ts';
 import { InvalidRequestError } from './errors.ts';
+import { isObject } from './event-kind.ts';
 import { maskPhoneNumbersIn } from './phone-number.ts';
 import { truncate } from './text.ts';
 
@@ -17,10 +18,7 @@ export interface Unwrapped {
 }
 
 /** SNS's own fields take about 1 KiB; a queue body may exceed the payload limit by this much when wrapped. */
-export const ENVELOPE_ALLOWANCE_BYTES = 4_096;
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const ENVELOPE_ALLOWANCE_BYTES = 4_096;
 
 const isSns = (json: Record<string, unknown>) => typeof json.Type === 'string' && typeof json.TopicArn === 'string' && 'Message' in json;
 const isEventBridge = (json: Record<string, unknown>) =>

@@ -3,7 +3,7 @@ import { truncate } from './text.ts';
 
 export type EventKind = 'rest-api' | 'http-api' | 'sqs' | 'unknown';
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Tells the triggers apart by the shape AWS gives each event. */

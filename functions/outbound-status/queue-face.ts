@@ -14,7 +14,7 @@ import { beforeDeadline, MIN_ATTEMPT_MS } from './deadline.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import { parseQueueBody } from './envelopes.ts';
 import { DeadlineExceededError, OutboundStatusError, ThuliumUnavailableError } from './errors.ts';
-import { logger, metrics, recordOutcome } from './observability.ts';
+import { logger, metrics, recordOutcome, type OutcomeRecord } from './observability.ts';
 import type { SqsCalls } from './sqs-calls.ts';
 import { METRIC } from './metric-names.ts';
 import type { UpdateStats, UpdateStatus } from './update-status.ts';
@@ -57,6 +57,7 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
   let update: StatusUpdate | undefined;
   // Which SNS topic or EventBridge source wrapped the update, so a log line leads to its sender.
   let via: Record<string, unknown> = {};
+  const log = (outcome: OutcomeRecord) => recordOutcome({ ...outcome, extra: { ...outcome.extra, ...via } });
   try {
     // A record reached after the batch ran out of time is left untouched for its next delivery.
     if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
@@ -64,7 +65,7 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
     update = parsed.update;
     if (parsed.envelope !== 'none') via = { envelope: parsed.envelope, envelope_origin: parsed.origin };
     const answer = await deps.updateStatus(update, deadline, stats);
-    recordOutcome({ outcome: 'updated', face: 'queue', correlationId, update, stats, startedAt, extra: { campaigns: answer.outbound_id.length, ...via } });
+    log({ outcome: 'updated', face: 'queue', correlationId, update, stats, startedAt, extra: { campaigns: answer.outbound_id.length } });
   } catch (error) {
     if (!(error instanceof OutboundStatusError)) {
       logger.error('unexpected failure; message left for retry', { correlation_id: correlationId, error: error as Error });
@@ -79,19 +80,19 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
       try {
         await beforeDeadline(deps.deadLetters.send(record, error), cleanupDeadline, () => new Error('DLQ send timed out'));
       } catch (dlqError) {
-        recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { dead_letter_failure: describe(dlqError), ...via } });
+        log({ ...common, outcome: 'retry-scheduled', extra: { dead_letter_failure: describe(dlqError) } });
         throw error;
       }
-      recordOutcome({ ...common, outcome: 'dead-lettered', extra: { receive_count: receiveCount, ...via } });
+      log({ ...common, outcome: 'dead-lettered', extra: { receive_count: receiveCount } });
       return;
     }
     if (error instanceof DeadlineExceededError) {
       // Never tried: no back-off, its next delivery gets a full attempt.
-      recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount, ...via } });
+      log({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount } });
       throw error;
     }
     const visibility = await delayRedelivery(record, error, receiveCount, deps, cleanupDeadline);
-    recordOutcome({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount, visibility_seconds: visibility, ...via } });
+    log({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount, visibility_seconds: visibility } });
     throw error;
   }
 }

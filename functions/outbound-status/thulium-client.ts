@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod/mini';
 import { fullJitterDelay, parseRetryAfterMs } from './backoff.ts';
 import type { Config } from './config.ts';
-import { StatusUpdateResponse, type StatusUpdate } from './contract.ts';
+import { ENDPOINT_PATH, StatusUpdateResponse, type StatusUpdate } from './contract.ts';
 import { MIN_ATTEMPT_MS } from './deadline.ts';
 import {
   CredentialsRejectedError,
@@ -19,7 +19,6 @@ import { maskPhoneNumbersIn } from './phone-number.ts';
 import { truncate } from './text.ts';
 import { createPool } from './undici-pool.ts';
 
-export const ENDPOINT_PATH = '/api/outbound_status_by_phone_number';
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const MAX_MESSAGE_LENGTH = 500;
 /** A Retry-After beyond this is treated as this: a queue message can wait at most 12 h anyway. */
@@ -126,14 +125,15 @@ type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 function classify(status: number, headers: ResponseHeaders, text: string): Attempt {
   const json = parseJson(text);
-  if (status >= 200 && status < 300) {
+  const success = status >= 200 && status < 300;
+  if (success) {
     const body = StatusUpdateResponse.safeParse(json);
     if (body.success) return { ok: true, body: body.data };
   }
   // Only a failure needs Thulium's error envelope and request id.
   const envelope = ErrorEnvelope.safeParse(json);
   const requestId = requestIdOf(envelope.success ? envelope.data.request_id : undefined, headers);
-  if (status >= 200 && status < 300) {
+  if (success) {
     const error = new ThuliumBadResponseError(
       `Thulium answered HTTP ${status} without {"outbound_id": [...]}`,
       requestId,

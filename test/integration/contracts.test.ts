@@ -9,7 +9,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../../dev/thulium-simulator.ts';
 import { STATUS_BY_CODE } from '../../functions/outbound-status/http-face.ts';
-import { API_RESOURCE_PATH } from '../../infra/status-api.ts';
+import { API_RESOURCE_PATH } from '../../infra/api-route.ts';
 import { CONTRACTS_DIR, OPENAPI_FILE } from '../../scripts/contracts.ts';
 import {
   body,

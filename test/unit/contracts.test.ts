@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StatusUpdateRequest } from '../../functions/outbound-status/contract.ts';
 import { STATUS_BY_CODE } from '../../functions/outbound-status/http-face.ts';
-import { API_RESOURCE_PATH } from '../../infra/status-api.ts';
+import { API_RESOURCE_PATH } from '../../infra/api-route.ts';
 import { CONTRACTS_DIR, OPENAPI_FILE, renderContracts, REQUEST_SCHEMA_FILE } from '../../scripts/contracts.ts';
 import { hostileBody } from '../support/hostile-bodies.ts';
 import { ACCEPTED, REFUSED } from '../support/contract-corpus.ts';

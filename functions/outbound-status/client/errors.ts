@@ -36,7 +36,7 @@ export class StatusUpdateError extends Error {
   readonly code: string;
   readonly requestId?: string;
   readonly retryAfterSeconds?: number;
-  readonly fields?: { field: string; message: string }[];
+  readonly fields?: ErrorBody['fields'];
   constructor(status: number, envelope: ErrorEnvelope | undefined, retryAfterSeconds?: number) {
     const code = envelope?.code ?? `HTTP_${status}`;
     super(`${code} (HTTP ${status}): ${envelope?.message ?? 'no error envelope in the answer'}`);

@@ -3,7 +3,9 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { request } from 'undici';
+import { fullJitterDelay, parseRetryAfterMs } from '../backoff.ts';
 import { StatusUpdateResponse } from '../contract.ts';
+import { headerValue } from '../headers.ts';
 import { StatusUpdateError, type ErrorEnvelope } from './errors.ts';
 import { toRequestBody, type StatusUpdateInput } from './request-body.ts';
 
@@ -55,7 +57,8 @@ export async function updateStatus(apiUrl: string, input: StatusUpdateInput, opt
       const answer = await request(url, { method: 'POST', headers: signed.headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
       const text = await answer.body.text();
       if (answer.statusCode === 200) return StatusUpdateResponse.parse(JSON.parse(text));
-      failure = new StatusUpdateError(answer.statusCode, envelopeOf(text), retryAfter(answer.headers['retry-after']));
+      const retryAfterMs = parseRetryAfterMs(headerValue(answer.headers, 'retry-after'));
+      failure = new StatusUpdateError(answer.statusCode, envelopeOf(text), retryAfterMs === undefined ? undefined : retryAfterMs / 1000);
     } catch (error) {
       // No answer, or a 200 that is not the contract's: the update may or may not have applied.
       failure = error as Error;
@@ -83,12 +86,8 @@ function envelopeOf(text: string): ErrorEnvelope | undefined {
   }
 }
 
-function retryAfter(header: string | string[] | undefined): number | undefined {
-  const seconds = Number(Array.isArray(header) ? header[0] : header);
-  return header !== undefined && Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
-}
-
+/** Thulium's (or API Gateway's) Retry-After when given, else back-off with full jitter from 200 ms. */
 const backoffMs = (attempt: number, failure: Error) =>
   failure instanceof StatusUpdateError && failure.retryAfterSeconds !== undefined
     ? failure.retryAfterSeconds * 1000
-    : Math.random() * 200 * 2 ** attempt;
+    : fullJitterDelay(attempt, 200, Number.POSITIVE_INFINITY);

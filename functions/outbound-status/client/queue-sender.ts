@@ -8,6 +8,7 @@ import {
   type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
+import { fullJitterDelay } from '../backoff.ts';
 import type { StatusUpdate } from '../contract.ts';
 import { QueueSendError, type FailedEntry } from './errors.ts';
 import { toRequestBody, type StatusUpdateInput } from './request-body.ts';
@@ -110,7 +111,7 @@ async function sendWithRetries(sqs: SQSClient, queueUrl: string, batch: SendMess
   let pending = batch;
   let failed: FailedEntry[] = [];
   for (let attempt = 1; pending.length > 0 && attempt <= maxAttempts; attempt++) {
-    if (attempt > 1) await sleep(Math.random() * 100 * 2 ** attempt);
+    if (attempt > 1) await sleep(fullJitterDelay(attempt, 100, Number.POSITIVE_INFINITY));
     failed = [];
     try {
       const answer = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
