@@ -2,11 +2,15 @@
  * `npm run dlq -- <command>`: inspect and redrive the dead-letter queue. `--help`, and README
  * ("Dead-letter queue tool"), say how; the modules in ./dlq/ do it.
  */
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { CliError, describeError } from './dlq/cli-error.ts';
-import { watchInterrupt } from './dlq/interrupt.ts';
-import { parseOptions } from './dlq/options.ts';
-import { runCommand } from './dlq/run.ts';
+import { discardCommand } from './dlq/discard-command.ts';
+import { watchInterrupt, type Interrupt } from './dlq/interrupt.ts';
+import { listCommand } from './dlq/list-command.ts';
+import { parseOptions, type Options } from './dlq/options.ts';
+import { redriveCommand } from './dlq/redrive-command.ts';
 import { createSqsClient } from './dlq/sqs-client.ts';
+import { cancelCommand, statusCommand } from './dlq/status-command.ts';
 import { USAGE } from './dlq/usage.ts';
 
 async function main(): Promise<number> {
@@ -26,6 +30,22 @@ async function main(): Promise<number> {
   } finally {
     sqs.destroy();
     interrupt.dispose();
+  }
+}
+
+/** One command, to its exit code. */
+function runCommand(sqs: SQSClient, options: Options, interrupt: Interrupt): Promise<number> {
+  switch (options.command) {
+    case 'list':
+      return listCommand(sqs, options, interrupt);
+    case 'redrive':
+      return redriveCommand(sqs, options, interrupt);
+    case 'discard':
+      return discardCommand(sqs, options, interrupt);
+    case 'status':
+      return statusCommand(sqs, options);
+    case 'cancel':
+      return cancelCommand(sqs, options);
   }
 }
 

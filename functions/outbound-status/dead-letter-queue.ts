@@ -33,8 +33,11 @@ export function sqsDeadLetterQueue(sqs: SqsCalls, queueUrl: string | undefined):
   };
 }
 
+/** What a dead letter carries beside the sender's own attributes; a redrive takes these off again. */
+export const REASON_ATTRIBUTES = ['ErrorCode', 'ErrorKind', 'ErrorMessage', 'ThuliumRequestId', 'SourceMessageId', 'SourceQueueArn', 'ReceiveCount', 'FailedAt'] as const;
+
 function reasonAttributes(record: SQSRecord, reason: OutboundStatusError, receiveCount: string) {
-  const attributes: Record<string, MessageAttributeValue> = {
+  const attributes: Partial<Record<(typeof REASON_ATTRIBUTES)[number], MessageAttributeValue>> = {
     ErrorCode: text(reason.code),
     ErrorKind: text(reason.kind),
     ErrorMessage: text(reason.message),

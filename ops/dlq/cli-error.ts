@@ -16,6 +16,9 @@ export const EXIT_INTERRUPTED = 130;
 const ACCESS_ERRORS = new Set(['AccessDenied', 'AccessDeniedException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException']);
 const EXPIRED_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
 
+/** A missing queue, by the SDK's name or by SQS's old query code. */
+export const isMissingQueue = (error: unknown) => ['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'].includes((error as Error)?.name);
+
 /**
  * Whatever was thrown, as the one line an operator reads. The SDK's own messages are kept where
  * they are already clear; the common setup mistakes get what to do about them.
@@ -27,7 +30,7 @@ export function describeError(error: unknown): string {
     return 'no AWS credentials found: set AWS_PROFILE (after aws sso login) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
   }
   if (e.message === 'Region is missing') return 'no AWS region: set AWS_REGION (or AWS_PROFILE with a region)';
-  if (e.name === 'QueueDoesNotExist' || e.name === 'AWS.SimpleQueueService.NonExistentQueue') return 'queue not found';
+  if (isMissingQueue(error)) return 'queue not found';
   if (e.name !== undefined && ACCESS_ERRORS.has(e.name)) return `access denied by AWS (${e.name}): ${oneLine(e.message)}`;
   if (e.name !== undefined && EXPIRED_ERRORS.has(e.name)) return 'the AWS credentials have expired: renew them (aws sso login) and run again';
   // Node reports a refused connection to a name with several addresses as an AggregateError without a message.

@@ -1,20 +1,11 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { REASON_ATTRIBUTES } from '../../functions/outbound-status/dead-letter-queue.ts';
 import { unwrapEnvelope } from '../../functions/outbound-status/envelopes.ts';
 import { maskPhoneNumber, maskPhoneNumbersIn } from '../../functions/outbound-status/phone-number.ts';
 import { truncate } from '../../functions/outbound-status/text.ts';
 import { kindOf, UNRECORDED } from './reasons.ts';
 
-/** What functions/outbound-status/dead-letter-queue.ts adds beside the sender's own attributes. */
-export const REASON_ATTRIBUTES = [
-  'ErrorCode',
-  'ErrorKind',
-  'ErrorMessage',
-  'ThuliumRequestId',
-  'SourceMessageId',
-  'SourceQueueArn',
-  'ReceiveCount',
-  'FailedAt',
-] as const;
+const REASON_NAMES = new Set<string>(REASON_ATTRIBUTES);
 
 /** A dead letter as an operator may see it: personal data masked, the body itself never shown whole. */
 export interface DeadLetter {
@@ -83,7 +74,7 @@ const unreadable = (body: string) => ({ envelope: 'unreadable', bodyPreview: tru
  */
 export function senderAttributes(message: Message): Record<string, MessageAttributeValue> | undefined {
   const kept = Object.entries(message.MessageAttributes ?? {})
-    .filter(([name]) => !(REASON_ATTRIBUTES as readonly string[]).includes(name))
+    .filter(([name]) => !REASON_NAMES.has(name))
     .map(([name, { DataType, StringValue, BinaryValue }]) => [name, { DataType, StringValue, BinaryValue }] as const);
   return kept.length === 0 ? undefined : Object.fromEntries(kept);
 }

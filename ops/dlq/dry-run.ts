@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { EXIT_INTERRUPTED } from './cli-error.ts';
-import { countByReason, formatCounts, plural } from './format.ts';
+import { formatCounts, plural, withReasons } from './format.ts';
 import type { Interrupt } from './interrupt.ts';
 import type { Options } from './options.ts';
 import type { QueueRef } from './queues.ts';
@@ -11,15 +11,15 @@ import { coverageNotes, surveyDeadLetters } from './survey.ts';
  * every message where it was. Nothing is sent or deleted.
  */
 export async function dryRun(sqs: SQSClient, dlq: QueueRef, main: QueueRef | undefined, options: Options, interrupt: Interrupt): Promise<number> {
-  const survey = await surveyDeadLetters(sqs, dlq, { reasons: options.reasons, visibilityTimeout: options.visibilityTimeout, interrupt });
-  const filter = options.reasons.length === 0 ? '' : ` with reason ${options.reasons.join(' or ')}`;
+  const survey = await surveyDeadLetters(sqs, dlq, options, interrupt);
+  const filter = withReasons(options.reasons);
   const lines = [`dry run: nothing was ${main === undefined ? 'deleted' : 'moved'}.`];
   if (survey.letters.length === 0) {
     lines.push(`no messages${filter} found`);
   } else {
     const fate = main === undefined ? `deleted from ${dlq.name}` : `moved from ${dlq.name} to ${main.name}`;
-    lines.push(`${plural(survey.letters.length, 'message')}${filter} would be ${fate}:`, formatCounts(countByReason(survey.letters)));
-    lines.push(`with --apply: ${howApplied(main, options, survey.before.visible)}`);
+    lines.push(`${plural(survey.letters.length, 'message')}${filter} would be ${fate}:`, formatCounts(survey.letters));
+    lines.push(`with --apply: ${howApplied(main, options, dlq.depth.visible)}`);
   }
   lines.push('', ...coverageNotes(dlq, survey));
   process.stdout.write(`${lines.join('\n')}\n`);

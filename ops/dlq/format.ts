@@ -2,16 +2,23 @@ import type { DeadLetter } from './dead-letter.ts';
 import { failsAgain, UNRECORDED } from './reasons.ts';
 
 /** Reasons with their messages, the largest group first. */
-export function groupByReason(letters: DeadLetter[]): [string, DeadLetter[]][] {
+function groupByReason(letters: DeadLetter[]): [string, DeadLetter[]][] {
   const groups = new Map<string, DeadLetter[]>();
-  for (const letter of letters) groups.set(letter.reason, [...(groups.get(letter.reason) ?? []), letter]);
+  for (const letter of letters) {
+    const group = groups.get(letter.reason);
+    if (group === undefined) groups.set(letter.reason, [letter]);
+    else group.push(letter);
+  }
   return [...groups].sort(([a, x], [b, y]) => y.length - x.length || a.localeCompare(b));
 }
 
 export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
+/** `--reason` as the output names it: nothing when every reason was chosen. */
+export const withReasons = (reasons: string[]) => (reasons.length === 0 ? '' : ` with reason ${reasons.join(' or ')}`);
+
 /** What an operator should know about a reason before moving its messages. */
-export function reasonNote(reason: string, kind: string | undefined): string {
+function reasonNote(reason: string, kind: string | undefined): string {
   if (reason === UNRECORDED) return "moved by SQS's redrive policy, no reason recorded: the function's error log says why";
   if (kind === 'refused') return 'refused: Thulium refuses it as sent (no such record or status); decide with the business, then discard';
   if (failsAgain(kind)) return `${kind}: fails again as sent; fix the sender, then discard`;
@@ -19,13 +26,14 @@ export function reasonNote(reason: string, kind: string | undefined): string {
 }
 
 /** Counts per reason as an aligned table, `⚠` on reasons that will only come back. */
-export function formatCounts(counts: Map<string, { count: number; kind?: string }>): string {
-  const rows = [...counts].sort(([a, x], [b, y]) => y.count - x.count || a.localeCompare(b));
-  const width = Math.max(0, ...rows.map(([reason]) => reason.length));
-  return rows
-    .map(([reason, { count, kind }]) => {
+export function formatCounts(letters: DeadLetter[]): string {
+  const groups = groupByReason(letters);
+  const width = Math.max(0, ...groups.map(([reason]) => reason.length));
+  return groups
+    .map(([reason, group]) => {
+      const kind = group[0].kind;
       const warn = failsAgain(kind) ? `  ⚠ ${reasonNote(reason, kind)}` : reason === UNRECORDED ? `  (${reasonNote(reason, kind)})` : '';
-      return `  ${reason.padEnd(width)}  ${String(count).padStart(6)}${warn}`;
+      return `  ${reason.padEnd(width)}  ${String(group.length).padStart(6)}${warn}`;
     })
     .join('\n');
 }
@@ -56,14 +64,4 @@ export function formatListing(letters: DeadLetter[]): string {
       return [heading, ...sorted.map(formatLetter)].join('\n');
     })
     .join('\n\n');
-}
-
-export function countByReason(letters: DeadLetter[]): Map<string, { count: number; kind?: string }> {
-  const counts = new Map<string, { count: number; kind?: string }>();
-  for (const letter of letters) {
-    const entry = counts.get(letter.reason) ?? { count: 0, kind: letter.kind };
-    entry.count++;
-    counts.set(letter.reason, entry);
-  }
-  return counts;
 }

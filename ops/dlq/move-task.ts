@@ -8,7 +8,7 @@ import {
 import { CliError, EXIT_INTERRUPTED } from './cli-error.ts';
 import { pause, type Interrupt } from './interrupt.ts';
 import { Progress } from './progress.ts';
-import { depthOf, type QueueRef } from './queues.ts';
+import type { QueueRef } from './queues.ts';
 import { REASONS } from './reasons.ts';
 
 const POLL_MS = 1_000;
@@ -35,7 +35,7 @@ export async function redriveWithMoveTask(sqs: SQSClient, dlq: QueueRef, main: Q
   if (isActive(latest)) {
     throw new CliError(`a move task is already ${latest.Status} on ${dlq.name} (${taskProgress(latest)}): watch it with "npm run dlq -- status", stop it with "npm run dlq -- cancel"`);
   }
-  const { visible } = await depthOf(sqs, dlq.url);
+  const { visible } = dlq.depth;
   if (visible === 0) {
     process.stdout.write(`nothing to move: ${dlq.name} has no visible messages\n`);
     return 0;

@@ -3,8 +3,8 @@ import { usageError } from './cli-error.ts';
 import { DEFAULT_STACK } from './queue-names.ts';
 import { parseReasons } from './reasons.ts';
 
-export const COMMANDS = ['list', 'redrive', 'discard', 'status', 'cancel'] as const;
-export type Command = (typeof COMMANDS)[number];
+const COMMANDS = ['list', 'redrive', 'discard', 'status', 'cancel'] as const;
+type Command = (typeof COMMANDS)[number];
 
 export interface Options {
   command: Command;
@@ -33,7 +33,7 @@ const ALLOWED: Record<Command, string[]> = {
 };
 const QUEUE_FLAGS = ['dlq', 'queue', 'stack', 'help'];
 
-export type Parsed = { help: true } | { help: false; options: Options };
+type Parsed = { help: true } | { help: false; options: Options };
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   let parsed;

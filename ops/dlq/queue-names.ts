@@ -4,11 +4,10 @@
  */
 export const DEFAULT_STACK = 'ThuliumOutboundStatus';
 
-/** The names infra/status-queue.ts gives the queues; FIFO stacks add `.fifo`. */
-export const queueName = (stack: string, fifo: boolean) => `${stack}-updates${fifo ? '.fifo' : ''}`;
+/** The name infra/status-queue.ts gives the DLQ; FIFO stacks add `.fifo`. */
 export const deadLetterQueueName = (stack: string, fifo: boolean) => `${stack}-updates-dlq${fifo ? '.fifo' : ''}`;
 
-/** `X-updates-dlq[.fifo]` → `X-updates[.fifo]`: the stack's naming, when only the DLQ was named. */
+/** `X-updates-dlq[.fifo]` → `X-updates[.fifo]`: the main queue by the stack's naming. */
 export function mainQueueNameFor(deadLetterName: string): string | undefined {
   const match = /^(.*)-dlq(\.fifo)?$/.exec(deadLetterName);
   return match ? `${match[1]}${match[2] ?? ''}` : undefined;

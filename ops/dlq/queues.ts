@@ -1,15 +1,17 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { CliError } from './cli-error.ts';
-import { deadLetterQueueName, mainQueueNameFor, nameOfQueueUrl, queueName } from './queue-names.ts';
+import { CliError, isMissingQueue } from './cli-error.ts';
+import { deadLetterQueueName, mainQueueNameFor, nameOfQueueUrl } from './queue-names.ts';
 
 export interface QueueRef {
   url: string;
   name: string;
   arn: string;
   fifo: boolean;
+  /** As the queue was found: the depth a command starts from. */
+  depth: Depth;
 }
 
-export interface QueueChoice {
+interface QueueChoice {
   dlqUrl?: string;
   queueUrl?: string;
   stack: string;
@@ -21,7 +23,7 @@ export interface Depth {
   delayed: number;
 }
 
-const isMissingQueue = (error: unknown) => ['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'].includes((error as Error)?.name);
+const DEPTH_ATTRIBUTES = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
 
 /** The DLQ: its URL as given, else the stack's standard DLQ, else the stack's FIFO DLQ. */
 export async function resolveDeadLetterQueue(sqs: SQSClient, choice: QueueChoice): Promise<QueueRef> {
@@ -35,13 +37,13 @@ export async function resolveDeadLetterQueue(sqs: SQSClient, choice: QueueChoice
   );
 }
 
-/** The queue messages go back to: as given, else by the stack's naming, of the DLQ's type. */
+/** The queue messages go back to: as given, else by the stack's naming from the DLQ's name, of the DLQ's type. */
 export async function resolveMainQueue(sqs: SQSClient, choice: QueueChoice, dlq: QueueRef): Promise<QueueRef> {
   let queue: QueueRef;
   if (choice.queueUrl !== undefined) {
     queue = await describe(sqs, choice.queueUrl, 'main queue');
   } else {
-    const name = choice.dlqUrl === undefined ? queueName(choice.stack, dlq.fifo) : mainQueueNameFor(dlq.name);
+    const name = mainQueueNameFor(dlq.name);
     const url = name === undefined ? undefined : await urlOf(sqs, name);
     if (url === undefined) throw new CliError(`main queue ${name ?? `for ${dlq.name}`} not found; give --queue or QUEUE_URL`);
     queue = await describe(sqs, url, 'main queue');
@@ -51,18 +53,15 @@ export async function resolveMainQueue(sqs: SQSClient, choice: QueueChoice, dlq:
 }
 
 export async function depthOf(sqs: SQSClient, url: string): Promise<Depth> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
+  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...DEPTH_ATTRIBUTES] }));
+  return toDepth(Attributes);
 }
+
+const toDepth = (attributes: Record<string, string>): Depth => ({
+  visible: Number(attributes.ApproximateNumberOfMessages ?? 0),
+  inFlight: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+  delayed: Number(attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+});
 
 async function urlOf(sqs: SQSClient, name: string): Promise<string | undefined> {
   try {
@@ -73,11 +72,12 @@ async function urlOf(sqs: SQSClient, name: string): Promise<string | undefined> 
   }
 }
 
+/** One GetQueueAttributes for what the queue is and how deep it is. SQS requires a FIFO queue's name to end in `.fifo`. */
 async function describe(sqs: SQSClient, url: string, role: string): Promise<QueueRef> {
   try {
-    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', 'FifoQueue'] }));
+    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', ...DEPTH_ATTRIBUTES] }));
     const name = nameOfQueueUrl(url);
-    return { url, name, arn: Attributes.QueueArn ?? '', fifo: Attributes.FifoQueue === 'true' || name.endsWith('.fifo') };
+    return { url, name, arn: Attributes.QueueArn ?? '', fifo: name.endsWith('.fifo'), depth: toDepth(Attributes) };
   } catch (error) {
     if (isMissingQueue(error)) throw new CliError(`${role} not found: ${url}`);
     throw error;

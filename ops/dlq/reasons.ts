@@ -5,7 +5,7 @@ import { usageError } from './cli-error.ts';
  * The function's error codes with their kind. `satisfies` makes the compiler reject this list as
  * soon as errors.ts gains or loses a code, so `--reason` validation cannot drift from the function.
  */
-export const KIND_BY_CODE = {
+const KIND_BY_CODE = {
   METHOD_NOT_ALLOWED: 'invalid-request',
   UNSUPPORTED_MEDIA_TYPE: 'invalid-request',
   MALFORMED_JSON: 'invalid-request',

@@ -5,8 +5,7 @@ import { redriveWithMoveTask } from './move-task.ts';
 import type { Options } from './options.ts';
 import { resolveDeadLetterQueue, resolveMainQueue } from './queues.ts';
 import { failsAgain, kindOf } from './reasons.ts';
-import { sendBack } from './send-back.ts';
-import { takeMatchingAndReport } from './take-matching.ts';
+import { takeMatching } from './take-matching.ts';
 
 /**
  * `redrive`: a dry run unless --apply. All reasons go by an SQS move task; chosen reasons are
@@ -23,5 +22,5 @@ export async function redriveCommand(sqs: SQSClient, options: Options, interrupt
   for (const reason of options.reasons.filter((code) => failsAgain(kindOf(code, undefined)))) {
     process.stderr.write(`⚠ ${reason} fails again as sent unless its cause was fixed: these messages will come back to the DLQ\n`);
   }
-  return takeMatchingAndReport(sqs, dlq, { ...options, verb: 'moved', interrupt }, sendBack(sqs, main), { main });
+  return takeMatching(sqs, dlq, main, options, interrupt);
 }

@@ -2,9 +2,9 @@ import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Messag
 import { depthOf } from './queues.ts';
 
 /** What a visitor did with a message: `keep` leaves it in the queue (released at the end), `gone` deleted it. */
-export type Verdict = 'keep' | 'gone';
+type Verdict = 'keep' | 'gone';
 
-export interface ScanOptions {
+interface ScanOptions {
   /** How long a message read stays hidden; after a crash, what was in hand is back after this. */
   visibilityTimeout: number;
   /** Checked before each message: true ends the scan there, as finished (e.g. a listing's --limit). */

@@ -3,17 +3,15 @@ import { CliError } from './cli-error.ts';
 import { pause } from './interrupt.ts';
 import { cancel, isActive, moveTasksOf, taskProgress } from './move-task.ts';
 import type { Options } from './options.ts';
-import { nameOfQueueUrl } from './queue-names.ts';
-import { depthOf, resolveDeadLetterQueue, resolveMainQueue, type QueueRef } from './queues.ts';
+import { resolveDeadLetterQueue, resolveMainQueue, type QueueRef } from './queues.ts';
 
 /** `status`: both queues' depth and the DLQ's recent move tasks, to watch a redrive from anywhere. */
 export async function statusCommand(sqs: SQSClient, options: Options): Promise<number> {
   const dlq = await resolveDeadLetterQueue(sqs, options);
   const main = await resolveMainQueue(sqs, options, dlq).catch(() => undefined);
   const lines: string[] = [];
-  for (const queue of [dlq, main].filter((q): q is QueueRef => q !== undefined)) {
-    const depth = await depthOf(sqs, queue.url);
-    lines.push(`${queue.name}: ~${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed`);
+  for (const { name, depth } of [dlq, main].filter((q): q is QueueRef => q !== undefined)) {
+    lines.push(`${name}: ~${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed`);
   }
   const tasks = await moveTasksOf(sqs, dlq, 10);
   lines.push(tasks.length === 0 ? 'no move tasks on the DLQ in the last 14 days' : 'move tasks, newest first:');
@@ -42,7 +40,7 @@ export async function cancelCommand(sqs: SQSClient, options: Options): Promise<n
 
 function describeTask(task: ListMessageMoveTasksResultEntry): string {
   const started = task.StartedTimestamp === undefined ? 'start unknown' : new Date(task.StartedTimestamp).toISOString();
-  const to = task.DestinationArn === undefined ? 'to the original queues' : `to ${nameOfQueueUrl(task.DestinationArn.replaceAll(':', '/'))}`;
+  const to = task.DestinationArn === undefined ? 'to the original queues' : `to ${task.DestinationArn.split(':').pop()}`;
   const rate = task.MaxNumberOfMessagesPerSecond === undefined ? '' : `, at most ${task.MaxNumberOfMessagesPerSecond}/s`;
   const failure = task.FailureReason === undefined ? '' : `: ${task.FailureReason}`;
   return `${started}  ${task.Status}  ${taskProgress(task)} ${to}${rate}${failure}`;
