@@ -23,10 +23,13 @@ export interface Bundle {
 
 const root = bundleOptions.absWorkingDir!;
 
+/** The entry file esbuild writes for the `index` entry point. */
+const entryIn = (outdir: string) => `${outdir}/index.mjs`;
+
 async function buildReference(variant: 'floor' | 'peer') {
   const outdir = `dist/bench/${variant}`;
   await rm(join(root, outdir), { recursive: true, force: true });
-  return build({ ...bundleOptions, entryPoints: { index: `bench/${variant}.ts` }, outdir });
+  return { result: await build({ ...bundleOptions, entryPoints: { index: `bench/${variant}.ts` }, outdir }), output: entryIn(outdir) };
 }
 
 function sizesOf(metafile: Metafile, entry: string) {
@@ -64,9 +67,9 @@ async function existingBuild() {
  */
 export async function buildBundles(rebuildFunction = true): Promise<Record<Variant, Bundle>> {
   const built = {
-    function: { result: rebuildFunction ? await buildBundle() : await existingBuild(), output: 'dist/outbound-status/index.mjs' },
-    floor: { result: await buildReference('floor'), output: 'dist/bench/floor/index.mjs' },
-    peer: { result: await buildReference('peer'), output: 'dist/bench/peer/index.mjs' },
+    function: { result: rebuildFunction ? await buildBundle() : await existingBuild(), output: entryIn(bundleOptions.outdir!) },
+    floor: await buildReference('floor'),
+    peer: await buildReference('peer'),
   };
   const entries = (Object.keys(built) as Variant[]).map((variant) => {
     const { result, output } = built[variant];

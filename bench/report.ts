@@ -39,7 +39,7 @@ export interface Results {
   samples: Sample[];
 }
 
-const VARIANTS = ['function', 'floor', 'peer'];
+const VARIANTS: Variant[] = ['function', 'floor', 'peer'];
 
 const ROWS: [Metric, string][] = [
   ['coldStartMs', 'cold start: process start → first HTTP answer (ms)'],
@@ -95,8 +95,7 @@ export function targetsOf(results: Results): Target[] {
   ];
 }
 
-const kibOf = (results: Results, variant: string, size: 'bytes' | 'loadedBytes') =>
-  variant in results.bundles ? (results.bundles[variant as Variant][size] / 1024).toFixed(1) : '';
+const kibOf = (results: Results, variant: Variant, size: 'bytes' | 'loadedBytes') => (results.bundles[variant][size] / 1024).toFixed(1);
 
 export function renderReport(results: Results): string {
   const { options } = results;
@@ -126,7 +125,7 @@ export function renderReport(results: Results): string {
     '',
     '## What takes the space (esbuild metafile, KiB in the output)',
     '',
-    ...(['function', 'floor', 'peer'] as Variant[]).map((v) => {
+    ...VARIANTS.map((v) => {
       const top = results.bundles[v].packages.slice(0, 8).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(1)}`);
       return `- **${v}** (${(results.bundles[v].bytes / 1024).toFixed(1)}): ${top.join(', ')}`;
     }),

@@ -70,7 +70,6 @@ export const SMOKE_RUN: BenchOptions = {
   thuliumLatencyMs: 5,
 };
 
-
 const SECRET_ID = 'bench/thulium-api-user';
 /** The order is rotated each repetition, so no variant always runs first or last. */
 const rotate = <T>(items: T[], by: number) => items.map((_, i) => items[(i + by) % items.length]);
@@ -112,6 +111,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   });
   const floor = deployment('floor', 'floor', { THULIUM_USERNAME: username, THULIUM_PASSWORD: password });
   const peer = deployment('peer', 'peer');
+  const deployments = [fn, floor, peer];
   const samples: Sample[] = [];
 
   const container = containers({
@@ -126,7 +126,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     async cold() {
       log(`cold start: ${options.coldRuns} fresh processes per variant`);
       for (let i = 0; i < options.coldRuns; i++) {
-        for (const d of rotate([fn, floor, peer], i)) {
+        for (const d of rotate(deployments, i)) {
           const m = await container(d, 'cold');
           if (m.firstStatus !== 200) throw new Error(`${d.name}: first invocation answered ${m.firstStatus}`);
           add(d.name, 'coldStartMs', m.coldStartMs!);
@@ -139,7 +139,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     async warm() {
       log(`warm: ${options.warmInvocations} sequential invocations per container, ${options.rounds} rounds`);
       for (let r = 0; r < options.rounds; r++) {
-        for (const d of rotate([fn, floor, peer], r)) {
+        for (const d of rotate(deployments, r)) {
           const m = await container(d, 'warm', options.warmInvocations);
           if (m.failures) throw new Error(`${d.name}: ${m.failures} warm invocations failed`);
           const steady = m.latenciesMs!.slice(Math.min(options.memoryCheckpoint, m.latenciesMs!.length - 1));
@@ -157,7 +157,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     async batch() {
       log(`batch of 10, Thulium answering in ${options.thuliumLatencyMs} ms: ${options.batches} batches per container, ${options.rounds} rounds`);
       for (let r = 0; r < options.rounds; r++) {
-        for (const d of rotate([fn, floor, peer], r)) {
+        for (const d of rotate(deployments, r)) {
           const m = await container(d, 'batch', options.batches);
           if (m.failures) throw new Error(`${d.name}: ${m.failures} records of timed batches failed`);
           add(d.name, 'batchMs', percentile(m.latenciesMs!, 50));
@@ -169,7 +169,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     async stream() {
       log(`stream: ${SHIPPED.maxConcurrency} containers × ${options.streamBatches} batches of 10, ${options.rounds} rounds`);
       for (let r = 0; r < options.rounds; r++) {
-        for (const d of rotate([fn, floor, peer], r)) {
+        for (const d of rotate(deployments, r)) {
           // Containers run at once, so connections are counted around all of them, not per container.
           const connectionsBefore = simulator.connectionCount;
           const all = await Promise.all(

@@ -5,20 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../../dev/thulium-simulator.ts';
 import { STATUS_BY_CODE } from '../../functions/outbound-status/http-face.ts';
 import { API_RESOURCE_PATH } from '../../infra/api-route.ts';
 import { CONTRACTS_DIR, OPENAPI_FILE } from '../../scripts/contracts.ts';
+import { documentAjv, pointer } from '../support/openapi-ajv.ts';
 import {
   body,
   captureOutput,
-  httpApiEvent,
   lambdaContext,
   PASSWORD,
+  PAYLOAD_FORMATS,
   PHONES,
-  restApiEvent,
   useWorld,
   type Handler,
   type HttpEventOptions,
@@ -28,10 +27,7 @@ import {
 const openapi = JSON.parse(readFileSync(join(CONTRACTS_DIR, OPENAPI_FILE), 'utf8'));
 const PATH = `/${API_RESOURCE_PATH}`;
 const responses: Record<string, any> = openapi.paths[PATH].post.responses;
-const ajv = new Ajv2020.default({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true });
-ajv.addVocabulary(['openapi', 'info', 'servers', 'security', 'paths', 'components', 'jsonSchemaDialect']);
-ajv.addSchema(openapi, 'oas');
-const at = (...segments: string[]) => `oas#/${segments.map((s) => encodeURIComponent(s.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/')}`;
+const ajv = documentAjv(openapi);
 const resolve = (node: any) => (node?.$ref ? node.$ref.slice(2).split('/').reduce((n: any, s: string) => n[s], openapi) : node);
 
 let world: World;
@@ -85,10 +81,6 @@ const ROWS: Row[] = [
   { name: 'an incomplete environment', status: 500, code: 'CONFIGURATION_INVALID', arrange: () => world.load({ THULIUM_BASE_URL: undefined }) },
 ];
 
-const KINDS = [
-  { name: 'REST API (payload 1.0)', event: restApiEvent },
-  { name: 'HTTP API (payload 2.0)', event: httpApiEvent },
-];
 const produced = new Set<string>();
 
 useWorld(output, async (started) => {
@@ -100,7 +92,7 @@ beforeEach(() => {
   world.simulator.calls.length = 0;
 });
 
-describe.each(KINDS)('$name', (kind) => {
+describe.each(PAYLOAD_FORMATS)('$name', (kind) => {
   it.each(ROWS)('$status $code: $name', async (row) => {
     const container = (await row.arrange?.()) ?? shared;
     const result = await container(kind.event({ body: REQUEST, ...row.request }), lambdaContext(row.remainingMs));
@@ -112,7 +104,7 @@ describe.each(KINDS)('$name', (kind) => {
     const documented = responses[String(result.statusCode)];
     expect(documented, `HTTP ${result.statusCode} is not in openapi.json`).toBeDefined();
     expect(Object.keys(documented.content)).toContain(headers['content-type']);
-    const validate = ajv.getSchema(at('paths', PATH, 'post', 'responses', String(result.statusCode), 'content', headers['content-type']!, 'schema'))!;
+    const validate = ajv.getSchema(pointer('paths', PATH, 'post', 'responses', String(result.statusCode), 'content', headers['content-type']!, 'schema'))!;
     expect(validate(answer), JSON.stringify(validate.errors)).toBe(true);
     for (const [name, header] of Object.entries(documented.headers ?? {}).map(([n, h]) => [n, resolve(h)] as const)) {
       const value = headers[name.toLowerCase()];

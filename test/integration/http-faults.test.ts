@@ -13,14 +13,14 @@ import {
   basicValue,
   body,
   captureOutput,
-  httpApiEvent,
   lambdaContext,
   PASSWORD,
+  PAYLOAD_FORMATS,
   PHONES,
-  restApiEvent,
   secretsIn,
   useWorld,
   type Handler,
+  type PayloadFormat,
   type World,
 } from '../support/world.ts';
 
@@ -74,12 +74,6 @@ const TIMEOUT: ErrorAnswer = { status: 504, code: 'THULIUM_TIMEOUT' };
 const BAD_RESPONSE: ErrorAnswer = { status: 502, code: 'THULIUM_BAD_RESPONSE' };
 const SECRET_UNAVAILABLE: ErrorAnswer = { status: 503, code: 'SECRET_UNAVAILABLE', retryAfter: 5 };
 const CREDENTIALS_REJECTED: ErrorAnswer = { status: 502, code: 'THULIUM_CREDENTIALS_REJECTED' };
-
-const KINDS = [
-  { name: 'REST API (payload 1.0)', event: restApiEvent },
-  { name: 'HTTP API (payload 2.0)', event: httpApiEvent },
-];
-type Kind = (typeof KINDS)[number];
 
 let world: World;
 /** The container most rows share: the world's environment, a 400 ms attempt timeout. */
@@ -155,7 +149,7 @@ const ROWS: Row[] = [
     calls: { transient: 2, sustained: 1 },
     async arrange(mode) {
       const container = await world.load();
-      expect((await invoke(container, KINDS[0])).status).toBe(200); // caches the password about to change
+      expect((await invoke(container, PAYLOAD_FORMATS[0])).status).toBe(200); // caches the password about to change
       world.simulator.calls.length = 0;
       world.setPassword(`${PASSWORD}-rotated`, { thulium: true, secret: mode === 'transient' });
       return container;
@@ -167,7 +161,7 @@ const ROWS: Row[] = [
  * One invocation, checked against what every answer under a fault must be: documented, JSON,
  * traceable by request_id, free of stack traces, in time, and after a bounded number of attempts.
  */
-async function invoke(container: Handler, kind: Kind, remainingMs = REMAINING_MS) {
+async function invoke(container: Handler, kind: PayloadFormat, remainingMs = REMAINING_MS) {
   const event = kind.event({ body: REQUEST });
   const started = performance.now();
   const result = await container(event, lambdaContext(remainingMs));
@@ -215,7 +209,7 @@ beforeEach(() => {
 });
 
 describe.each(ROWS)('$name', (row) => {
-  describe.each(KINDS)('$name', (kind) => {
+  describe.each(PAYLOAD_FORMATS)('$name', (kind) => {
     it('transient: 200 with Thulium\'s answer', async () => {
       const answer = await invoke(await row.arrange('transient'), kind, row.remainingMs);
       expect(answer.status).toBe(200);
@@ -239,7 +233,7 @@ describe.each(ROWS)('$name', (row) => {
   });
 });
 
-describe.each(KINDS)('a Retry-After beyond the deadline ($name)', (kind) => {
+describe.each(PAYLOAD_FORMATS)('a Retry-After beyond the deadline ($name)', (kind) => {
   it('503 at once, passing Thulium\'s wait on rather than sleeping through the invocation', async () => {
     world.simulator.injectFaults(...Array<Fault>(SUSTAINED).fill({ type: 'rate-limit', retryAfterSeconds: 30 }));
     const answer = await invoke(shared, kind);
@@ -291,7 +285,7 @@ describe('sustained random faults', () => {
       }
 
       world.simulator.calls.length = 0;
-      const answer = await invoke(container, pick(KINDS, random), random() < 0.25 ? SHORT_MS : REMAINING_MS);
+      const answer = await invoke(container, pick(PAYLOAD_FORMATS, random), random() < 0.25 ? SHORT_MS : REMAINING_MS);
       outcomes.add(answer.status === 200 ? '200' : answer.json.error.code);
       if (faults.length === 0 && secretFailures === 0 && !secretBehind) expect(answer.status).toBe(200);
     }

@@ -11,7 +11,7 @@ import {
 } from 'thulium-outbound-status/client';
 import { startIamGateway, type IamGateway } from '../support/iam-gateway.ts';
 import { SqsEmulator, type QueuePair } from '../support/sqs-emulator.ts';
-import { EventSourceMapping } from '../support/sqs-event-source.ts';
+import { EventSourceMapping, queueEnvironment } from '../support/sqs-event-source.ts';
 import { captureOutput, PHONES, useWorld, type World } from '../support/world.ts';
 
 /** A workload's view: the helper sends, the function (the built bundle) applies, Thulium's simulator records. */
@@ -25,8 +25,10 @@ const CALLER = { accessKeyId: 'AKIDCALLER', secretAccessKey: 'caller-secret' };
 useWorld(output, async (started) => {
   world = started;
   emulator = await SqsEmulator.start();
-  // The helper's own SQS client finds the emulator the way any SDK client would: from the environment.
   world.env.AWS_ENDPOINT_URL_SQS = emulator.endpoint;
+  // The helper runs in this process: its own SQS client finds the emulator (and the loopback
+  // credentials) the way any SDK client would, from the environment.
+  Object.assign(process.env, world.env);
   gateway = await startIamGateway({ handler: () => world.load(), keys: { [CALLER.accessKeyId]: CALLER.secretAccessKey }, region: 'eu-central-1' });
 });
 
@@ -35,17 +37,14 @@ afterAll(async () => {
   await emulator.close();
 });
 
-async function queues(fifo = false): Promise<QueuePair> {
-  const queue = await emulator.createQueues({ name: `producer-${++queueCount}`, fifo, maxReceiveCount: 3, visibilityTimeoutSeconds: 2 });
-  await world.load({ DEAD_LETTER_QUEUE_URL: queue.deadLetter.url, QUEUE_MAX_RECEIVE_COUNT: '3' });
-  return queue;
-}
+const queues = (fifo = false): Promise<QueuePair> =>
+  emulator.createQueues({ name: `producer-${++queueCount}`, fifo, maxReceiveCount: 3, visibilityTimeoutSeconds: 2 });
 
 async function runFunction(queue: QueuePair) {
   const mapping = new EventSourceMapping({
     emulator,
     queue,
-    newContainer: () => world.load({ DEAD_LETTER_QUEUE_URL: queue.deadLetter.url, QUEUE_MAX_RECEIVE_COUNT: '3' }),
+    newContainer: () => world.load(queueEnvironment(emulator, queue)),
     pollers: 2,
     batchSize: 10,
     functionTimeoutMs: 5_000,

@@ -1,7 +1,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqsEmulator, type QueuePair } from '../support/sqs-emulator.ts';
-import { EventSourceMapping } from '../support/sqs-event-source.ts';
+import { EventSourceMapping, queueEnvironment } from '../support/sqs-event-source.ts';
 import { body, captureOutput, PHONES, useWorld, type Handler, type World } from '../support/world.ts';
 
 /**
@@ -97,13 +97,7 @@ describe('the queue and the event source mapping behave as AWS documents', () =>
   it('honours the visibility timeout the function sets with ChangeMessageVisibility, and its DLQ reason', async () => {
     const queue = await queueWith([body(PHONES.one, '3')], { maxReceiveCount: 2, visibilityTimeoutSeconds: 10 });
     world.simulator.injectFaults(...Array(6).fill({ type: 'status', status: 503 }));
-    const handler = await world.load({
-      AWS_ENDPOINT_URL_SQS: emulator.endpoint,
-      DEAD_LETTER_QUEUE_URL: queue.deadLetter.url,
-      QUEUE_MAX_RECEIVE_COUNT: '2',
-      RETRY_VISIBILITY_BASE_SECONDS: '1',
-      RETRY_VISIBILITY_MAX_SECONDS: '1',
-    });
+    const handler = await world.load({ ...queueEnvironment(emulator, queue), RETRY_VISIBILITY_BASE_SECONDS: '1', RETRY_VISIBILITY_MAX_SECONDS: '1' });
     const deliveredAt: number[] = [];
     const timed: Handler = (event, context) => (deliveredAt.push(Date.now()), handler(event, context));
     await mapping(queue, timed, 5_000).run({ maxMs: 15_000 });

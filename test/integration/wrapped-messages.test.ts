@@ -2,8 +2,8 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqsEmulator, type QueuePair } from '../support/sqs-emulator.ts';
-import { EventSourceMapping } from '../support/sqs-event-source.ts';
-import { body, captureOutput, logRecords, PHONES, useWorld, type World } from '../support/world.ts';
+import { EventSourceMapping, queueEnvironment } from '../support/sqs-event-source.ts';
+import { body, captureOutput, eventBridgeEvent, logRecords, PHONES, useWorld, type World } from '../support/world.ts';
 
 /**
  * Updates that reach the queue through an SNS subscription (raw delivery off) or an EventBridge
@@ -26,38 +26,28 @@ afterAll(async () => {
   await emulator.close();
 });
 
+const newQueue = () => emulator.createQueues({ name: `wrapped-${++queueCount}`, maxReceiveCount: 3, visibilityTimeoutSeconds: 2 });
+
 async function queueFedByTopic(): Promise<{ queue: QueuePair; topicArn: string }> {
-  const queue = await emulator.createQueues({ name: `wrapped-${++queueCount}`, maxReceiveCount: 3, visibilityTimeoutSeconds: 2 });
+  const queue = await newQueue();
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `status-updates-${queueCount}` }));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queue.arn, Attributes: { RawMessageDelivery: 'false' } }));
   return { queue, topicArn: TopicArn! };
 }
 
 async function runFunction(queue: QueuePair) {
-  const env = { DEAD_LETTER_QUEUE_URL: queue.deadLetter.url, QUEUE_MAX_RECEIVE_COUNT: '3', AWS_ENDPOINT_URL_SQS: emulator.endpoint };
+  const env = queueEnvironment(emulator, queue);
   const mapping = new EventSourceMapping({ emulator, queue, newContainer: () => world.load(env), pollers: 1, batchSize: 10, functionTimeoutMs: 5_000 });
   expect(await mapping.run({ maxMs: 15_000 })).toEqual({ drained: true });
   return emulator.drain(queue.deadLetter.url);
 }
 
-const eventBridgeEvent = (detail: unknown) => ({
-  version: '0',
-  id: '4f9b6c2e-3b7d-4d8a-9c1e-8a2f5e6d7c10',
-  'detail-type': 'Outbound status requested',
-  source: 'crm.leads',
-  account: '123456789012',
-  time: '2026-11-27T01:00:00Z',
-  region: 'eu-central-1',
-  resources: [],
-  detail,
-});
-
 describe('wrapped queue messages reach Thulium', () => {
   it('applies an update published to an SNS topic, and logs the topic it came through', async () => {
     const { queue, topicArn } = await queueFedByTopic();
     await sns.send(new PublishCommand({ TopicArn: topicArn, Message: body(PHONES.one, '8') }));
-    const [delivered] = await peek(queue);
-    expect(JSON.parse(delivered)).toMatchObject({ Type: 'Notification', TopicArn: topicArn });
+    const [delivered] = await emulator.peek(queue.url);
+    expect(JSON.parse(delivered.Body!)).toMatchObject({ Type: 'Notification', TopicArn: topicArn });
     expect(await runFunction(queue)).toEqual([]);
     expect(world.simulator.applied).toContainEqual({ phoneNumber: PHONES.one, statusId: 8 });
     const line = logRecords(output.lines).find((r) => r.outcome === 'updated' && r.envelope === 'sns');
@@ -65,7 +55,7 @@ describe('wrapped queue messages reach Thulium', () => {
   });
 
   it('applies an update that an EventBridge rule put on the queue, the payload in detail', async () => {
-    const queue = await emulator.createQueues({ name: `wrapped-${++queueCount}`, maxReceiveCount: 3, visibilityTimeoutSeconds: 2 });
+    const queue = await newQueue();
     const event = eventBridgeEvent({ phone_number: PHONES.three, status_id: 3 });
     await emulator.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(event) }));
     expect(await runFunction(queue)).toEqual([]);
@@ -89,7 +79,7 @@ describe('wrapped queue messages reach Thulium', () => {
   });
 
   it('never confirms an SNS subscription itself: the confirmation waits in the DLQ, saying how to confirm it', async () => {
-    const queue = await emulator.createQueues({ name: `wrapped-${++queueCount}`, maxReceiveCount: 3, visibilityTimeoutSeconds: 2 });
+    const queue = await newQueue();
     const confirmation = {
       Type: 'SubscriptionConfirmation',
       MessageId: '165545c9-2a5c-472c-8df2-7ff2be2b3b1b',
@@ -108,13 +98,3 @@ describe('wrapped queue messages reach Thulium', () => {
     expect(dead.MessageAttributes?.ErrorMessage?.StringValue).toContain('aws sns confirm-subscription');
   });
 });
-
-/** The bodies on a queue, left there: received and made visible again at once. */
-async function peek(queue: QueuePair): Promise<string[]> {
-  const { ReceiveMessageCommand, ChangeMessageVisibilityCommand } = await import('@aws-sdk/client-sqs');
-  const { Messages = [] } = await emulator.client.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10 }));
-  for (const m of Messages) {
-    await emulator.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queue.url, ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }));
-  }
-  return Messages.map((m) => m.Body!);
-}

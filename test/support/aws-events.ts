@@ -70,7 +70,28 @@ export function sqsEvent(records: SqsRecordOptions[], queueName = 'outbound-stat
   };
 }
 
+/** Both API Gateway payload formats, named as test titles show them; each builds its event from the same options. */
+export const PAYLOAD_FORMATS = [
+  { name: 'REST API (payload 1.0)', event: restApiEvent },
+  { name: 'HTTP API (payload 2.0)', event: httpApiEvent },
+];
+export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
+
 export const body = (phone_number: unknown, status_id: unknown) => JSON.stringify({ phone_number, status_id });
+
+/** An EventBridge event as a rule target receives it, `detail` carrying the payload. */
+export const eventBridgeEvent = (detail: unknown, envelope: { 'detail-type'?: string; source?: string; resources?: string[] } = {}) => ({
+  version: '0',
+  id: '4f9b6c2e-3b7d-4d8a-9c1e-8a2f5e6d7c10',
+  'detail-type': 'Outbound status requested',
+  source: 'crm.leads',
+  account: '123456789012',
+  time: '2026-11-27T01:00:00Z',
+  region: 'eu-central-1',
+  resources: [],
+  ...envelope,
+  detail,
+});
 
 export function lambdaContext(remainingMs = 30_000): Context {
   const started = Date.now();

@@ -9,7 +9,7 @@ import type { Fault, Tenant } from '../../dev/thulium-simulator.ts';
 import { DEFAULT_SETTINGS as SHIPPED } from '../../infra/settings.ts';
 import { pick, seededRandom } from '../../dev/seeded-random.ts';
 import { isEmpty, SqsEmulator, type QueueDepth } from './sqs-emulator.ts';
-import { EventSourceMapping, type EventSourceStats } from './sqs-event-source.ts';
+import { EventSourceMapping, queueEnvironment, type EventSourceStats } from './sqs-event-source.ts';
 import { guard } from './leaks.ts';
 import { basicValue, startWorld, USERNAME, type Handler, type World } from './world.ts';
 
@@ -154,7 +154,6 @@ async function run(
     unreachable,
   }: { world: World; emulator: SqsEmulator; updates: SentUpdate[]; numbers: string[]; unreachable: string },
 ): Promise<ChaosReport> {
-  world.reset();
   const queue = await emulator.createQueues({
     name: `chaos-${options.seed}`,
     fifo: options.fifo,
@@ -164,9 +163,7 @@ async function run(
   });
   const newContainer = (): Promise<Handler> =>
     world.load({
-      AWS_ENDPOINT_URL_SQS: emulator.endpoint,
-      DEAD_LETTER_QUEUE_URL: queue.deadLetter.url,
-      QUEUE_MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+      ...queueEnvironment(emulator, queue),
       RETRY_VISIBILITY_BASE_SECONDS: '1',
       RETRY_VISIBILITY_MAX_SECONDS: '2',
       THULIUM_REQUEST_TIMEOUT_MS: '300',

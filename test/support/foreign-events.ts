@@ -3,6 +3,7 @@
  * arbitrary values. None bears the marks of a supported trigger, so each must be refused as such.
  */
 import fc from 'fast-check';
+import { eventBridgeEvent } from './aws-events.ts';
 import { requestText } from './hostile-bodies.ts';
 import { base64 } from './hostile-requests.ts';
 import { PHONES } from './world.ts';
@@ -15,8 +16,8 @@ function looksLikeApiGatewayOrSqs(event: unknown): boolean {
   const { Records, requestContext } = event;
   if (Array.isArray(Records)) return Records.length > 0 && Records.every((r) => isObject(r) && r.eventSource === 'aws:sqs');
   if (!isObject(requestContext) || Array.isArray(requestContext)) return false;
-  const { http } = requestContext as { http?: unknown };
-  return typeof event.httpMethod === 'string' || (event.version === '2.0' && isObject(http) && typeof (http as { method?: unknown }).method === 'string');
+  const { http } = requestContext;
+  return typeof event.httpMethod === 'string' || (event.version === '2.0' && isObject(http) && typeof http.method === 'string');
 }
 
 const anything = fc.anything({
@@ -33,17 +34,6 @@ const anything = fc.anything({
   withTypedArray: true,
 });
 
-const eventBridge = (detailType: string, source: string, detail: unknown) => ({
-  version: '0',
-  id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
-  'detail-type': detailType,
-  source,
-  account: '123456789012',
-  time: '2024-01-01T00:00:00Z',
-  region: 'eu-central-1',
-  resources: ['arn:aws:events:eu-central-1:123456789012:rule/every-minute'],
-  detail,
-});
 const longText = `call ${PHONES.three} ${'x'.repeat(10_000)}`;
 const nearMisses = fc.constantFrom<unknown>(
   { Records: [] },
@@ -56,8 +46,9 @@ const nearMisses = fc.constantFrom<unknown>(
   { Records: [null] },
   { Records: 'aws:sqs' },
   [{ eventSource: 'aws:sqs', body: '{}' }],
-  eventBridge('Order Placed', 'com.example.orders', { phone_number: PHONES.one }),
-  eventBridge('Scheduled Event', 'aws.events', {}),
+  // EventBridge invoking the function directly, not through the queue.
+  eventBridgeEvent({ phone_number: PHONES.one }, { 'detail-type': 'Order Placed', source: 'com.example.orders' }),
+  eventBridgeEvent({}, { 'detail-type': 'Scheduled Event', source: 'aws.events', resources: ['arn:aws:events:eu-central-1:123456789012:rule/every-minute'] }),
   { requestContext: {} },
   { requestContext: null, httpMethod: 'POST' },
   { httpMethod: 'POST', body: `{"phone_number":"${PHONES.three}","status_id":3}` },

@@ -7,6 +7,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../../dev/read-body.ts';
+import { API_RESOURCE_PATH, STAGE_NAME } from '../../infra/api-route.ts';
 import { lambdaContext, restApiEvent } from './aws-events.ts';
 import type { Handler } from './world.ts';
 
@@ -37,7 +38,7 @@ export async function startIamGateway(options: { handler: () => Promise<Handler>
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/v1/api/outbound_status_by_phone_number`,
+    url: `http://127.0.0.1:${port}/${STAGE_NAME}/${API_RESOURCE_PATH}`,
     admitted,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
@@ -71,7 +72,7 @@ function verify(req: IncomingMessage, body: string, keys: Record<string, string>
   const scope = `${day}/${scopeRegion}/${service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), scopeRegion), service), 'aws4_request');
-  const expected = Buffer.from(createHmac('sha256', key).update(toSign).digest('hex'));
+  const expected = Buffer.from(hmac(key, toSign).toString('hex'));
   if (!timingSafeEqual(expected, Buffer.from(signature))) {
     return { code: 'INVALID_SIGNATURE', message: 'The request signature we calculated does not match the signature you provided.' };
   }

@@ -20,6 +20,8 @@ export interface QueuePair {
   url: string;
   arn: string;
   deadLetter: { url: string; arn: string };
+  /** The redrive policy's: receives before SQS moves a message to the dead-letter queue. */
+  maxReceiveCount: number;
 }
 
 export interface QueueDepth {
@@ -29,6 +31,14 @@ export interface QueueDepth {
 }
 
 export const isEmpty = (depth: QueueDepth) => depth.visible + depth.inFlight + depth.delayed === 0;
+
+/** Makes messages received from `url` visible again at once. */
+export async function release(client: SQSClient, url: string, messages: Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 10) {
+    const entries = messages.slice(i, i + 10).map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }));
+    await client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: entries }));
+  }
+}
 
 export interface QueueOptions {
   name: string;
@@ -70,7 +80,7 @@ export class SqsEmulator {
       VisibilityTimeout: String(visibilityTimeoutSeconds),
       RedrivePolicy: JSON.stringify({ maxReceiveCount, deadLetterTargetArn: deadLetter.arn }),
     });
-    return { ...main, deadLetter };
+    return { ...main, deadLetter, maxReceiveCount };
   }
 
   /** Messages visible, in flight and delayed, as SQS reports them. */
@@ -122,10 +132,7 @@ export class SqsEmulator {
         this.seen.push(JSON.stringify(Messages.map((m) => m.MessageAttributes)));
       }
     } finally {
-      for (let i = 0; i < messages.length; i += 10) {
-        const entries = messages.slice(i, i + 10).map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }));
-        await this.client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: entries }));
-      }
+      await release(this.client, url, messages);
     }
   }
 

@@ -12,8 +12,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { seededRandom } from '../../dev/seeded-random.ts';
+import { fixture, lambdaContext } from './aws-events.ts';
 import { isEmpty, type QueuePair, type SqsEmulator } from './sqs-emulator.ts';
-import { fixture, lambdaContext, type Handler } from './world.ts';
+import type { Handler } from './world.ts';
+
+/**
+ * What a container of the function needs to work `queue` on the emulator, as the stack sets it: the
+ * emulator as its SQS endpoint, the pair's dead-letter queue, and the redrive policy's receive limit.
+ */
+export const queueEnvironment = (emulator: SqsEmulator, queue: QueuePair): Record<string, string> => ({
+  AWS_ENDPOINT_URL_SQS: emulator.endpoint,
+  DEAD_LETTER_QUEUE_URL: queue.deadLetter.url,
+  QUEUE_MAX_RECEIVE_COUNT: String(queue.maxReceiveCount),
+});
 
 export interface EventSourceOptions {
   emulator: SqsEmulator;

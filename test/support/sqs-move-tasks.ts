@@ -3,7 +3,7 @@
  * front of fauxqs, which does not implement them. A loopback HTTP server speaks the SQS JSON
  * protocol the SDK uses (`POST /`, `X-Amz-Target: AmazonSQS.<Action>`, an
  * `application/x-amz-json-1.0` body), answers those three actions as AWS documents them, and
- * passes every other request to fauxqs byte for byte. A task moves messages with fauxqs's own
+ * passes every other request to fauxqs unchanged. A task moves messages with fauxqs's own
  * receive, send and delete, so what a test sees in the queues is what the task did.
  *
  * What AWS documents, and is kept: one active task per source queue; the source must be the
@@ -18,7 +18,6 @@ import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -28,6 +27,8 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
+import { readBody } from '../../dev/read-body.ts';
+import { release } from './sqs-emulator.ts';
 
 export type MoveTaskStatus = 'RUNNING' | 'CANCELLING' | 'CANCELLED' | 'COMPLETED' | 'FAILED';
 
@@ -91,19 +92,20 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
     return client;
   };
 
-  async function queueUrlOf(arn: string, parameter: string): Promise<string> {
+  /** The queue an ARN names, with the client of its region. */
+  async function queueOf(arn: string, parameter: string): Promise<{ sqs: SQSClient; url: string }> {
     const [, , service, region, , name] = arn.split(':');
     if (service !== 'sqs' || !region || !name) throw new SqsFault('InvalidParameterValue', `Value for parameter ${parameter} is invalid.`);
+    const sqs = sqsFor(region);
     try {
-      const { QueueUrl } = await sqsFor(region).send(new GetQueueUrlCommand({ QueueName: name }));
-      return QueueUrl!;
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+      return { sqs, url: QueueUrl! };
     } catch {
       throw new SqsFault('ResourceNotFoundException', `The resource that you specified for the ${parameter} parameter doesn't exist.`, 404);
     }
   }
 
-  async function isDeadLetterQueue(arn: string): Promise<boolean> {
-    const sqs = sqsFor(arn.split(':')[3]);
+  async function isDeadLetterQueue(sqs: SQSClient, arn: string): Promise<boolean> {
     const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
     for (const url of QueueUrls) {
       const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }));
@@ -122,13 +124,12 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
       if (rate !== undefined && (!Number.isInteger(rate) || (rate as number) < 1 || (rate as number) > MAX_RATE)) {
         throw new SqsFault('InvalidParameterValue', 'Value for parameter MaxNumberOfMessagesPerSecond is invalid.');
       }
-      const sourceUrl = await queueUrlOf(sourceArn, 'SourceArn');
-      if (!(await isDeadLetterQueue(sourceArn))) throw new SqsFault('InvalidParameterValue', 'Source queue must be configured as a Dead Letter Queue.');
-      const destinationUrl = destinationArn === undefined ? undefined : await queueUrlOf(destinationArn, 'DestinationArn');
+      const { sqs, url: sourceUrl } = await queueOf(sourceArn, 'SourceArn');
+      if (!(await isDeadLetterQueue(sqs, sourceArn))) throw new SqsFault('InvalidParameterValue', 'Source queue must be configured as a Dead Letter Queue.');
+      const destinationUrl = destinationArn === undefined ? undefined : (await queueOf(destinationArn, 'DestinationArn')).url;
       if (tasks.some((task) => task.sourceArn === sourceArn && (task.status === 'RUNNING' || task.status === 'CANCELLING'))) {
         throw new SqsFault('InvalidParameterValue', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
       }
-      const sqs = sqsFor(sourceArn.split(':')[3]);
       const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: sourceUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
       const task: MoveTask = {
         taskId: randomUUID(),
@@ -152,7 +153,7 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
       if (!Number.isInteger(max) || (max as number) < 1 || (max as number) > 10) {
         throw new SqsFault('InvalidParameterValue', 'Value for parameter MaxResults is invalid.');
       }
-      await queueUrlOf(sourceArn, 'SourceArn');
+      await queueOf(sourceArn, 'SourceArn');
       const newest = tasks.filter((task) => task.sourceArn === sourceArn).reverse().slice(0, max as number);
       return {
         Results: newest.map((task) => ({
@@ -179,7 +180,7 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
       if (typeof parsed.taskId !== 'string' || typeof parsed.sourceArn !== 'string') {
         throw new SqsFault('InvalidParameterValue', 'Value for parameter TaskHandle is invalid.');
       }
-      await queueUrlOf(parsed.sourceArn, 'SourceArn');
+      await queueOf(parsed.sourceArn, 'SourceArn');
       const task = tasks.find((candidate) => candidate.taskId === parsed.taskId);
       if (task === undefined) throw new SqsFault('ResourceNotFoundException', 'Task does not exist.', 404);
       // AWS documents that only a RUNNING task can be cancelled, not the error it gives otherwise.
@@ -226,7 +227,7 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
       failure = failureReason(error);
     }
     // Released before the status changes: a client that sees the task ended sees the source settled.
-    await releaseAll(sqs, sourceUrl, inHand);
+    await release(sqs, sourceUrl, inHand).catch(() => {});
     if (failure !== undefined) {
       task.status = 'FAILED';
       task.failureReason = failure;
@@ -242,22 +243,22 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await rawBody(req);
+    const body = await readBody(req);
     const action = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '');
     const own = Object.hasOwn(actions, action) ? actions[action] : undefined;
     if (own === undefined) return forward(req, action, body, res);
     try {
-      reply(res, 200, await own(body.length === 0 ? {} : JSON.parse(body.toString('utf8'))));
+      reply(res, 200, await own(body.length === 0 ? {} : JSON.parse(body)));
     } catch (error) {
       if (!(error instanceof SqsFault)) throw error;
       reply(res, error.status, { __type: `com.amazonaws.sqs#${error.code}`, message: error.message }, `${error.code};Sender`);
     }
   }
 
-  function forward(req: IncomingMessage, action: string, body: Buffer, res: ServerResponse): void {
+  function forward(req: IncomingMessage, action: string, body: string, res: ServerResponse): void {
     const relay = async (answer: IncomingMessage) => {
       if (hooks.size > 0) {
-        const input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+        const input = body.length === 0 ? {} : JSON.parse(body);
         for (const hook of [...hooks]) await hook(action, input);
       }
       res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -308,13 +309,6 @@ function copyOf(message: Message, destinationUrl: string) {
   };
 }
 
-async function releaseAll(sqs: SQSClient, url: string, messages: Message[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += 10) {
-    const entries = messages.slice(i, i + 10).map((message, n) => ({ Id: String(n), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }));
-    await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: entries })).catch(() => {});
-  }
-}
-
 function failureReason(error: unknown): string {
   if (error instanceof SqsFault) return error.code;
   const name = (error as Error)?.name ?? 'InternalError';
@@ -332,12 +326,6 @@ function optionalString(input: Record<string, unknown>, name: string): string | 
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new SqsFault('InvalidParameterValue', `Value for parameter ${name} is invalid.`);
   return value;
-}
-
-async function rawBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function reply(res: ServerResponse, status: number, payload: object, queryError?: string): void {

@@ -6,7 +6,18 @@ import { startAwsLoopback, type AwsLoopback } from '../../dev/aws-loopback.ts';
 import { startThuliumSimulator, type Tenant, type ThuliumSimulator } from '../../dev/thulium-simulator.ts';
 import { expose, guard, leakFinder } from './leaks.ts';
 
-export { body, fixture, httpApiEvent, lambdaContext, restApiEvent, sqsEvent, type HttpEventOptions, type SqsRecordOptions } from './aws-events.ts';
+export {
+  body,
+  eventBridgeEvent,
+  httpApiEvent,
+  lambdaContext,
+  PAYLOAD_FORMATS,
+  restApiEvent,
+  sqsEvent,
+  type HttpEventOptions,
+  type PayloadFormat,
+  type SqsRecordOptions,
+} from './aws-events.ts';
 
 export const BUNDLE = fileURLToPath(new URL('../../dist/outbound-status/index.mjs', import.meta.url));
 export const SECRET_ID = 'thulium/api-user';
@@ -155,7 +166,6 @@ function watched(handler: Handler, seen: string[]): Handler {
     }
   };
 }
-
 
 /**
  * Every line the bundle writes to stdout and stderr (Powertools Logger and metrics write there),

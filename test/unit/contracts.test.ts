@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StatusUpdateRequest } from '../../functions/outbound-status/contract.ts';
@@ -9,6 +8,7 @@ import { API_RESOURCE_PATH } from '../../infra/api-route.ts';
 import { CONTRACTS_DIR, OPENAPI_FILE, renderContracts, REQUEST_SCHEMA_FILE } from '../../scripts/contracts.ts';
 import { hostileBody } from '../support/hostile-bodies.ts';
 import { ACCEPTED, REFUSED } from '../support/contract-corpus.ts';
+import { documentAjv, newAjv, pointer } from '../support/openapi-ajv.ts';
 
 const rendered = renderContracts();
 const checkedIn = (name: string) => (existsSync(join(CONTRACTS_DIR, name)) ? readFileSync(join(CONTRACTS_DIR, name), 'utf8') : '');
@@ -19,20 +19,10 @@ const operation = openapi.paths[PATH].post;
 const responses: Record<string, any> = operation.responses;
 const errorStatuses = Object.keys(responses).filter((status) => status !== '200');
 
-/** A JSON pointer into openapi.json, as ajv resolves it. */
-const pointer = (...segments: string[]) => `oas#/${segments.map((s) => encodeURIComponent(s.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/')}`;
-
-/** ajv over the whole document: the OpenAPI fields are declared keywords so that strict mode checks only schemas. */
-function documentAjv() {
-  const ajv = new Ajv2020.default({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true });
-  ajv.addVocabulary(['openapi', 'info', 'servers', 'security', 'paths', 'components', 'jsonSchemaDialect']);
-  ajv.addSchema(openapi, 'oas');
-  return ajv;
-}
-const oas = documentAjv();
+const oas = documentAjv(openapi);
 const validatorAt = (...segments: string[]) => oas.getSchema(pointer(...segments))!;
 const responseSchema = (status: string) => validatorAt('paths', PATH, 'post', 'responses', status, 'content', 'application/json', 'schema');
-const validateRequest = new Ajv2020.default({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true }).compile(requestSchema);
+const validateRequest = newAjv().compile(requestSchema);
 
 describe('the checked-in contracts', () => {
   it.each(Object.keys(rendered))('contracts/%s is what the zod schemas render', (name) => {
@@ -116,7 +106,7 @@ describe('the JSON Schema of the message', () => {
 
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 by the rules of its own schema that ajv can check offline', () => {
-    const validate = new Ajv2020.default({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true }).compile(OAS_31);
+    const validate = newAjv().compile(OAS_31);
     expect(validate(openapi), JSON.stringify(validate.errors, null, 2)).toBe(true);
   });
 
@@ -125,7 +115,7 @@ describe('the OpenAPI document', () => {
     delete broken.paths[PATH].post.responses['200'].description;
     broken.paths[PATH].post.responses['600'] = { description: 'no such status' };
     broken.paths[PATH].post.request = {};
-    const validate = new Ajv2020.default({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true }).compile(OAS_31);
+    const validate = newAjv().compile(OAS_31);
     expect(validate(broken)).toBe(false);
     expect(validate.errors!.map((e) => e.instancePath)).toEqual(
       expect.arrayContaining([`/paths/${PATH.replace(/\//g, '~1')}/post`, `/paths/${PATH.replace(/\//g, '~1')}/post/responses/200`]),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseQueueBody } from '../../functions/outbound-status/envelopes.ts';
+import { eventBridgeEvent } from '../support/aws-events.ts';
 
 const update = { phone_number: '111222333', status_id: '3' };
 const sns = (message: unknown, type = 'Notification') =>
@@ -14,8 +15,7 @@ const sns = (message: unknown, type = 'Notification') =>
     SigningCertURL: 'https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0000.pem',
     UnsubscribeURL: 'https://sns.eu-central-1.amazonaws.com/?Action=Unsubscribe',
   });
-const eventBridge = (detail: unknown) =>
-  JSON.stringify({ version: '0', id: 'e1', 'detail-type': 'Status changed', source: 'crm.leads', account: '123456789012', time: '2026-11-27T01:00:00Z', region: 'eu-central-1', resources: [], detail });
+const eventBridge = (detail: unknown) => JSON.stringify(eventBridgeEvent(detail));
 
 describe('queue bodies, plain or wrapped', () => {
   it('reads the update from a plain body, an SNS notification and an EventBridge event alike', () => {
