@@ -18,7 +18,7 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, SERVICE_NAME } from '../functions/outbound-status/metric-names.ts';
+import { METRIC, SERVICE_NAME } from '../functions/outbound-status/faces/metric-names.ts';
 import { customerManagedKey } from './keys.ts';
 import type { Settings } from './settings.ts';
 

@@ -1,4 +1,4 @@
-import { ENDPOINT_PATH } from '../functions/outbound-status/contract.ts';
+import { ENDPOINT_PATH } from '../functions/outbound-status/core/contract.ts';
 
 /**
  * Where the API serves the contract. Apart from status-api.ts, so what publishes the contract does

@@ -1,6 +1,6 @@
 import { type JsonSchema, JsonSchemaVersion } from 'aws-cdk-lib/aws-apigateway';
 import { z } from 'zod';
-import { StatusUpdateRequest } from '../functions/outbound-status/contract.ts';
+import { StatusUpdateRequest } from '../functions/outbound-status/core/contract.ts';
 
 /** API Gateway validates with JSON Schema draft 4; CDK spells `$schema` and `$ref` without the `$`. */
 export function requestModelSchema(): JsonSchema {

@@ -13,7 +13,7 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { SERVICE_NAME } from '../functions/outbound-status/metric-names.ts';
+import { SERVICE_NAME } from '../functions/outbound-status/faces/metric-names.ts';
 import { functionCode, HANDLER } from './function-code.ts';
 import { encryptedLogGroup } from './log-groups.ts';
 import type { Settings } from './settings.ts';

@@ -2,8 +2,8 @@
  * What the published OpenAPI document says about each answer: when it happens, and an example.
  * Kept apart from the generator so a reviewer reads the catalogue without the plumbing.
  */
-import type { ErrorBody } from '../functions/outbound-status/answers.ts';
-import type { ErrorCode } from '../functions/outbound-status/errors.ts';
+import type { ErrorBody } from '../functions/outbound-status/faces/answers.ts';
+import type { ErrorCode } from '../functions/outbound-status/core/errors.ts';
 
 /** The vendor page's examples (shared/spec): its request, and the values its parameter list gives. */
 export const VENDOR_REQUESTS = {

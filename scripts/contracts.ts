@@ -7,10 +7,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
-import { ErrorAnswer } from '../functions/outbound-status/answers.ts';
-import { StatusUpdateRequest, StatusUpdateResponse } from '../functions/outbound-status/contract.ts';
-import type { ErrorCode } from '../functions/outbound-status/errors.ts';
-import { STATUS_BY_CODE } from '../functions/outbound-status/http-face.ts';
+import { ErrorAnswer } from '../functions/outbound-status/faces/answers.ts';
+import { StatusUpdateRequest, StatusUpdateResponse } from '../functions/outbound-status/core/contract.ts';
+import type { ErrorCode } from '../functions/outbound-status/core/errors.ts';
+import { STATUS_BY_CODE } from '../functions/outbound-status/faces/http-face.ts';
 import { API_RESOURCE_PATH, STAGE_NAME } from '../infra/api-route.ts';
 import { FUNCTION_ANSWERS, OTHER_ANSWERS, STATUS_SUMMARY, VENDOR_REQUESTS, VENDOR_RESPONSE } from './contract-answers.ts';
 

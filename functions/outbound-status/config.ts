@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
-import { ConfigurationError } from './errors.ts';
-import { PHONE_NORMALISATIONS, type PhonePolicy } from './phone-number.ts';
+import { ConfigurationError } from './core/errors.ts';
+import { PHONE_NORMALISATIONS, type PhonePolicy } from './core/phone-number.ts';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 

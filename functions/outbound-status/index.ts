@@ -1,17 +1,17 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { readConfig } from './config.ts';
-import { secretsManagerCredentials } from './credentials.ts';
-import { sqsDeadLetterQueue } from './dead-letter-queue.ts';
-import { ConfigurationError } from './errors.ts';
-import { eventKind, shapeOf } from './event-kind.ts';
-import { errorResponse, fromHttpApiEvent, fromRestApiEvent, handleHttpRequest } from './http-face.ts';
-import { logger, metrics } from './observability.ts';
-import { METRIC } from './metric-names.ts';
-import { handleQueueBatch } from './queue-face.ts';
-import { lazySqsCalls } from './sqs-calls.ts';
-import { createThuliumClient } from './thulium-client.ts';
-import { createUpdateStatus } from './update-status.ts';
+import { secretsManagerCredentials } from './adapters/credentials.ts';
+import { sqsDeadLetterQueue } from './adapters/dead-letter-queue.ts';
+import { ConfigurationError } from './core/errors.ts';
+import { eventKind, shapeOf } from './faces/event-kind.ts';
+import { errorResponse, fromHttpApiEvent, fromRestApiEvent, handleHttpRequest } from './faces/http-face.ts';
+import { logger, metrics } from './faces/observability.ts';
+import { METRIC } from './faces/metric-names.ts';
+import { handleQueueBatch } from './faces/queue-face.ts';
+import { lazySqsCalls } from './adapters/sqs-calls.ts';
+import { createThuliumClient } from './adapters/thulium-client.ts';
+import { createUpdateStatus } from './core/update-status.ts';
 
 /** Without a Lambda context (a plain local call) an invocation gets this long. */
 const DEFAULT_INVOCATION_MS = 30_000;

@@ -1,8 +1,8 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { REASON_ATTRIBUTES } from '../../functions/outbound-status/dead-letter-queue.ts';
-import { unwrapEnvelope } from '../../functions/outbound-status/envelopes.ts';
-import { maskPhoneNumber, maskPhoneNumbersIn } from '../../functions/outbound-status/phone-number.ts';
-import { truncate } from '../../functions/outbound-status/text.ts';
+import { REASON_ATTRIBUTES } from '../../functions/outbound-status/adapters/dead-letter-queue.ts';
+import { unwrapEnvelope } from '../../functions/outbound-status/faces/envelopes.ts';
+import { maskPhoneNumber, maskPhoneNumbersIn } from '../../functions/outbound-status/core/phone-number.ts';
+import { truncate } from '../../functions/outbound-status/shared/text.ts';
 import { kindOf, UNRECORDED } from './reasons.ts';
 
 const REASON_NAMES = new Set<string>(REASON_ATTRIBUTES);

@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorKind } from '../../functions/outbound-status/errors.ts';
+import type { ErrorCode, ErrorKind } from '../../functions/outbound-status/core/errors.ts';
 import { usageError } from './cli-error.ts';
 
 /**

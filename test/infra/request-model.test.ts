@@ -3,7 +3,7 @@ import { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Template } from 'aws-cdk-lib/assertions';
 import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
-import { StatusUpdateRequest } from '../../functions/outbound-status/contract.ts';
+import { StatusUpdateRequest } from '../../functions/outbound-status/core/contract.ts';
 import { requestModelSchema } from '../../infra/request-model.ts';
 import { ACCEPTED, REFUSED } from '../support/contract-corpus.ts';
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../../dev/thulium-simulator.ts';
-import { STATUS_BY_CODE } from '../../functions/outbound-status/http-face.ts';
+import { STATUS_BY_CODE } from '../../functions/outbound-status/faces/http-face.ts';
 import { API_RESOURCE_PATH } from '../../infra/api-route.ts';
 import { CONTRACTS_DIR, OPENAPI_FILE } from '../../scripts/contracts.ts';
 import { documentAjv, pointer } from '../support/openapi-ajv.ts';

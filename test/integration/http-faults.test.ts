@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { pick, seededRandom } from '../../dev/seeded-random.ts';
 import type { Fault } from '../../dev/thulium-simulator.ts';
-import type { ErrorCode } from '../../functions/outbound-status/errors.ts';
+import type { ErrorCode } from '../../functions/outbound-status/core/errors.ts';
 import { guard } from '../support/leaks.ts';
 import {
   basicValue,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../functions/outbound-status/config.ts';
-import { ConfigurationError } from '../../functions/outbound-status/errors.ts';
+import { ConfigurationError } from '../../functions/outbound-status/core/errors.ts';
 
 const base = { THULIUM_BASE_URL: 'https://acme.thulium.com/', THULIUM_SECRET_ID: 'thulium/api-user' };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseStatusUpdate, StatusUpdateRequest } from '../../functions/outbound-status/contract.ts';
-import { InvalidRequestError } from '../../functions/outbound-status/errors.ts';
+import { parseStatusUpdate, StatusUpdateRequest } from '../../functions/outbound-status/core/contract.ts';
+import { InvalidRequestError } from '../../functions/outbound-status/core/errors.ts';
 
 const parse = (value: unknown, maxBytes = 4096) => parseStatusUpdate(typeof value === 'string' ? value : JSON.stringify(value), maxBytes);
 

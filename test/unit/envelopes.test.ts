@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQueueBody } from '../../functions/outbound-status/envelopes.ts';
+import { parseQueueBody } from '../../functions/outbound-status/faces/envelopes.ts';
 import { eventBridgeEvent } from '../support/aws-events.ts';
 
 const update = { phone_number: '111222333', status_id: '3' };

@@ -9,8 +9,8 @@ import {
   ThuliumTimeoutError,
   ThuliumUnavailableError,
   type OutboundStatusError,
-} from '../../functions/outbound-status/errors.ts';
-import { errorResponse } from '../../functions/outbound-status/http-face.ts';
+} from '../../functions/outbound-status/core/errors.ts';
+import { errorResponse } from '../../functions/outbound-status/faces/http-face.ts';
 
 const cases: [OutboundStatusError, number, string][] = [
   [new InvalidRequestError('VALIDATION_FAILED', 'bad', [{ field: 'status_id', message: 'x' }]), 400, 'invalid-request'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { truncate } from '../../functions/outbound-status/text.ts';
+import { truncate } from '../../functions/outbound-status/shared/text.ts';
 
 describe('truncate', () => {
   it('keeps text within the limit unchanged, without a marker', () => {

@@ -1,5 +1,5 @@
-import type { ErrorBody } from '../answers.ts';
-import type { ErrorKind } from '../errors.ts';
+import type { ErrorBody } from '../faces/answers.ts';
+import type { ErrorKind } from '../core/errors.ts';
 
 /** An entry of a batch that SQS still refused after the retries. */
 export interface FailedEntry {

@@ -3,9 +3,9 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { request } from 'undici';
-import { fullJitterDelay, parseRetryAfterMs } from '../backoff.ts';
-import { StatusUpdateResponse } from '../contract.ts';
-import { headerValue } from '../headers.ts';
+import { fullJitterDelay, parseRetryAfterMs } from '../shared/backoff.ts';
+import { StatusUpdateResponse } from '../core/contract.ts';
+import { headerValue } from '../shared/headers.ts';
 import { StatusUpdateError, type ErrorEnvelope } from './errors.ts';
 import { toRequestBody, type StatusUpdateInput } from './request-body.ts';
 

@@ -6,5 +6,5 @@ export { sendStatusUpdate, sendStatusUpdates, messageGroupIdFor, type BatchOptio
 export { updateStatus, type UpdateOptions } from './http-caller.ts';
 export { QueueSendError, StatusUpdateError, type FailedEntry } from './errors.ts';
 export type { StatusUpdateInput } from './request-body.ts';
-export type { StatusUpdateResponse } from '../contract.ts';
-export { InvalidRequestError } from '../errors.ts';
+export type { StatusUpdateResponse } from '../core/contract.ts';
+export { InvalidRequestError } from '../core/errors.ts';

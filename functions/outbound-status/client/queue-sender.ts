@@ -8,8 +8,8 @@ import {
   type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
-import { fullJitterDelay } from '../backoff.ts';
-import type { StatusUpdate } from '../contract.ts';
+import { fullJitterDelay } from '../shared/backoff.ts';
+import type { StatusUpdate } from '../core/contract.ts';
 import { QueueSendError, type FailedEntry } from './errors.ts';
 import { toRequestBody, type StatusUpdateInput } from './request-body.ts';
 

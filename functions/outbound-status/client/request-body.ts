@@ -1,5 +1,5 @@
-import { toStatusUpdate, type StatusUpdate } from '../contract.ts';
-import { InvalidRequestError } from '../errors.ts';
+import { toStatusUpdate, type StatusUpdate } from '../core/contract.ts';
+import { InvalidRequestError } from '../core/errors.ts';
 
 /** What a caller hands the helpers: the contract's two fields, in camelCase. */
 export interface StatusUpdateInput {

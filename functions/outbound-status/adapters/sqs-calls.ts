@@ -1,5 +1,5 @@
 import type { ChangeMessageVisibilityCommandInput, SendMessageCommandInput } from '@aws-sdk/client-sqs';
-import { AWS_CLIENT_LIMITS } from './deadline.ts';
+import { AWS_CLIENT_LIMITS } from '../shared/deadline.ts';
 
 /** The two SQS calls the function makes, both for a record that failed. */
 export interface SqsCalls {

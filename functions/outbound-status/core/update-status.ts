@@ -1,9 +1,9 @@
 import type { StatusUpdate, StatusUpdateResponse } from './contract.ts';
-import { sameCredentials, type CredentialsSource } from './credentials.ts';
-import { MIN_ATTEMPT_MS } from './deadline.ts';
+import { sameCredentials, type CredentialsSource } from '../adapters/credentials.ts';
+import { MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import { CredentialsRejectedError, DeadlineExceededError } from './errors.ts';
 import { normalisePhoneNumber, type PhonePolicy } from './phone-number.ts';
-import type { CallStats, ThuliumClient } from './thulium-client.ts';
+import type { CallStats, ThuliumClient } from '../adapters/thulium-client.ts';
 
 export interface UpdateStats extends CallStats {
   credentialsRefreshed: boolean;

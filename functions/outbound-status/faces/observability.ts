@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { OutboundStatusError } from './errors.ts';
+import type { OutboundStatusError } from '../core/errors.ts';
 import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
-import type { StatusUpdate } from './contract.ts';
-import { maskPhoneNumber, maskPhoneNumbersIn } from './phone-number.ts';
-import type { UpdateStats } from './update-status.ts';
+import type { StatusUpdate } from '../core/contract.ts';
+import { maskPhoneNumber, maskPhoneNumbersIn } from '../core/phone-number.ts';
+import type { UpdateStats } from '../core/update-status.ts';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME;
 

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod/mini';
-import { fullJitterDelay, parseRetryAfterMs } from './backoff.ts';
-import type { Config } from './config.ts';
-import { ENDPOINT_PATH, StatusUpdateResponse, type StatusUpdate } from './contract.ts';
-import { MIN_ATTEMPT_MS } from './deadline.ts';
+import { fullJitterDelay, parseRetryAfterMs } from '../shared/backoff.ts';
+import type { Config } from '../config.ts';
+import { ENDPOINT_PATH, StatusUpdateResponse, type StatusUpdate } from '../core/contract.ts';
+import { MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import {
   CredentialsRejectedError,
   DeadlineExceededError,
@@ -13,10 +13,10 @@ import {
   ThuliumUnavailableError,
   type OutboundStatusError,
   type ThuliumErrorDetail,
-} from './errors.ts';
-import { headerValue } from './headers.ts';
-import { maskPhoneNumbersIn } from './phone-number.ts';
-import { truncate } from './text.ts';
+} from '../core/errors.ts';
+import { headerValue } from '../shared/headers.ts';
+import { maskPhoneNumbersIn } from '../core/phone-number.ts';
+import { truncate } from '../shared/text.ts';
 import { createPool } from './undici-pool.ts';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;

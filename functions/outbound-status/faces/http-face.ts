@@ -1,19 +1,19 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
 import type { ErrorAnswer, ErrorBody } from './answers.ts';
-import { parseStatusUpdate, type StatusUpdate } from './contract.ts';
+import { parseStatusUpdate, type StatusUpdate } from '../core/contract.ts';
 import {
   InvalidRequestError,
   OutboundStatusError,
   ThuliumRefusedError,
   ThuliumUnavailableError,
   type ErrorCode,
-} from './errors.ts';
-import { headerValue } from './headers.ts';
+} from '../core/errors.ts';
+import { headerValue } from '../shared/headers.ts';
 import { logger, metrics, recordOutcome } from './observability.ts';
-import { truncate } from './text.ts';
+import { truncate } from '../shared/text.ts';
 import { METRIC } from './metric-names.ts';
-import type { UpdateStats, UpdateStatus } from './update-status.ts';
+import type { UpdateStats, UpdateStatus } from '../core/update-status.ts';
 
 /** What the HTTP face needs from either API Gateway payload format. */
 export interface HttpRequest {

@@ -1,8 +1,8 @@
-import { parseJsonBody, tooLarge, toStatusUpdate, type StatusUpdate } from './contract.ts';
-import { InvalidRequestError } from './errors.ts';
+import { parseJsonBody, tooLarge, toStatusUpdate, type StatusUpdate } from '../core/contract.ts';
+import { InvalidRequestError } from '../core/errors.ts';
 import { isObject } from './event-kind.ts';
-import { maskPhoneNumbersIn } from './phone-number.ts';
-import { truncate } from './text.ts';
+import { maskPhoneNumbersIn } from '../core/phone-number.ts';
+import { truncate } from '../shared/text.ts';
 
 /** Who wrapped a queue body: nobody, an SNS subscription without raw delivery, or an EventBridge rule target. */
 export type Envelope = 'none' | 'sns' | 'eventbridge';

@@ -7,17 +7,17 @@ import {
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { visibilityBackoffSeconds } from './backoff.ts';
-import type { Config } from './config.ts';
-import type { StatusUpdate } from './contract.ts';
-import { beforeDeadline, MIN_ATTEMPT_MS } from './deadline.ts';
-import type { DeadLetterQueue } from './dead-letter-queue.ts';
+import { visibilityBackoffSeconds } from '../shared/backoff.ts';
+import type { Config } from '../config.ts';
+import type { StatusUpdate } from '../core/contract.ts';
+import { beforeDeadline, MIN_ATTEMPT_MS } from '../shared/deadline.ts';
+import type { DeadLetterQueue } from '../adapters/dead-letter-queue.ts';
 import { parseQueueBody } from './envelopes.ts';
-import { DeadlineExceededError, OutboundStatusError, ThuliumUnavailableError } from './errors.ts';
+import { DeadlineExceededError, OutboundStatusError, ThuliumUnavailableError } from '../core/errors.ts';
 import { logger, metrics, recordOutcome, type OutcomeRecord } from './observability.ts';
-import type { SqsCalls } from './sqs-calls.ts';
+import type { SqsCalls } from '../adapters/sqs-calls.ts';
 import { METRIC } from './metric-names.ts';
-import type { UpdateStats, UpdateStatus } from './update-status.ts';
+import type { UpdateStats, UpdateStatus } from '../core/update-status.ts';
 
 export interface QueueDependencies {
   updateStatus: UpdateStatus;

@@ -1,7 +1,7 @@
 import { GetParameterError, TransformParameterError } from '@aws-lambda-powertools/parameters/errors';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { AWS_CLIENT_LIMITS, beforeDeadline } from './deadline.ts';
-import { ConfigurationError, CredentialsRejectedError, OutboundStatusError, SecretUnavailableError } from './errors.ts';
+import { AWS_CLIENT_LIMITS, beforeDeadline } from '../shared/deadline.ts';
+import { ConfigurationError, CredentialsRejectedError, OutboundStatusError, SecretUnavailableError } from '../core/errors.ts';
 import type { Credentials } from './thulium-client.ts';
 
 /** Where the Thulium API user comes from. */

@@ -1,5 +1,5 @@
-import { maskPhoneNumbersIn } from './phone-number.ts';
-import { truncate } from './text.ts';
+import { maskPhoneNumbersIn } from '../core/phone-number.ts';
+import { truncate } from '../shared/text.ts';
 
 export type EventKind = 'rest-api' | 'http-api' | 'sqs' | 'unknown';
 

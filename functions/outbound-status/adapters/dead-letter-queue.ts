@@ -1,8 +1,8 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { ConfigurationError, type OutboundStatusError } from './errors.ts';
+import { ConfigurationError, type OutboundStatusError } from '../core/errors.ts';
 import type { SqsCalls } from './sqs-calls.ts';
-import { truncate } from './text.ts';
+import { truncate } from '../shared/text.ts';
 
 const MAX_ATTRIBUTE_CHARACTERS = 1_000;
 /** SQS accepts at most ten message attributes. */

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { InvalidRequestError, type FieldProblem } from './errors.ts';
 import { maskPhoneNumbersIn } from './phone-number.ts';
-import { truncate } from './text.ts';
+import { truncate } from '../shared/text.ts';
 
 /** Digits and the separators people type, a + only in front; at least one digit. ASCII only, on purpose. */
 const PHONE_PATTERN = /^\+?[0-9\-(). /]*[0-9][0-9\-(). /]*$/;
