@@ -10,12 +10,19 @@ const MAX_ATTRIBUTES = 10;
 
 /** Where messages that can never succeed go, with the reason beside the untouched body. */
 export interface DeadLetterQueue {
-  send(record: SQSRecord, reason: OutboundStatusError): Promise<void>;
+  /** `version`: the update's version (epoch ms), carried as {@link UPDATE_VERSION_ATTRIBUTE} so a redrive never makes it new. */
+  send(record: SQSRecord, reason: OutboundStatusError, version?: number): Promise<void>;
 }
+
+/**
+ * Not a reason attribute: a redrive keeps it, so a redriven update is judged by when it was sent,
+ * not by when it came back.
+ */
+export const UPDATE_VERSION_ATTRIBUTE = 'UpdateVersion';
 
 export function sqsDeadLetterQueue(sqs: SqsCalls, queueUrl: string | undefined): DeadLetterQueue {
   return {
-    async send(record, reason) {
+    async send(record, reason, version) {
       if (queueUrl === undefined) {
         throw new ConfigurationError('DEAD_LETTER_QUEUE_URL is not set; cannot move a failed message');
       }
@@ -24,7 +31,10 @@ export function sqsDeadLetterQueue(sqs: SqsCalls, queueUrl: string | undefined):
       await sqs.sendMessage({
         QueueUrl: queueUrl,
         MessageBody: record.body,
-        MessageAttributes: withOriginalAttributes(record, reasonAttributes(record, reason, receiveCount)),
+        MessageAttributes: withOriginalAttributes(record, {
+          ...reasonAttributes(record, reason, receiveCount),
+          ...(version !== undefined && { [UPDATE_VERSION_ATTRIBUTE]: text(new Date(version).toISOString()) }),
+        }),
         MessageGroupId: fifo ? (record.attributes.MessageGroupId ?? 'dead-letters') : undefined,
         // Per delivery: a message redriven and failing again within 5 minutes must not be deduplicated away.
         MessageDeduplicationId: fifo ? `${record.messageId}-${receiveCount}` : undefined,

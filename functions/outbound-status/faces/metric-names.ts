@@ -12,4 +12,8 @@ export const METRIC = {
   failures: 'Failures',
   unexpectedErrors: 'UnexpectedErrors',
   unsupportedEvents: 'UnsupportedEvents',
+  /** Updates older than one already applied for their number: acknowledged (queue) or answered 409, never sent. */
+  superseded: 'Superseded',
+  /** Calls to the ordering store (DynamoDB) that failed: throttling, 5xx, timeouts, a missing table. */
+  orderingStoreFailures: 'OrderingStoreFailures',
 } as const;

@@ -1,0 +1,13 @@
+/**
+ * The ordering store's table, one item per phone number: what the stack creates, what the local
+ * DynamoDB is given, and what the store adapter reads and writes. No phone number is kept in clear.
+ */
+export const ORDERING_TABLE = {
+  /** String: HMAC-SHA256 of the normalised number, hex, keyed with the secret `ORDERING_KEY_SECRET_ID`. */
+  partitionKey: 'number_hash',
+  /** Number: epoch seconds after which DynamoDB may delete the item (the table's TTL attribute). */
+  ttlAttribute: 'expires_at',
+} as const;
+
+/** How long an item outlives its number's last update: the main queue's retention, the DLQ's 14 days, one day to spare. */
+export const orderingTtlSeconds = (queueRetentionDays: number) => (queueRetentionDays + 14 + 1) * 86_400;
