@@ -34,6 +34,13 @@ export interface OperationsProps {
 const MINUTE = Duration.minutes(1);
 const FIVE_MINUTES = Duration.minutes(5);
 
+/**
+ * A metric the function publishes (Powertools EMF): the namespace is POWERTOOLS_METRICS_NAMESPACE, the
+ * stack's name, and the one default dimension `service`. Sums over five minutes.
+ */
+const functionMetrics = (namespace: string) => (metricName: string) =>
+  new Metric({ namespace, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: FIVE_MINUTES });
+
 /** The alarms the README's runbook explains, an optional topic for them, and one dashboard. */
 export class Operations extends Construct {
   readonly alarms: Alarm[];
@@ -44,6 +51,7 @@ export class Operations extends Construct {
     super(scope, id);
     const { settings, queue, deadLetterQueue } = props;
     const fn = props.function;
+    const functionMetric = functionMetrics(Stack.of(this).stackName);
     const api = props.apiStage;
     const apiErrorRate = new MathExpression({
       expression: 'IF(requests > 0, 100 * errors / requests, 0)',
@@ -80,6 +88,14 @@ export class Operations extends Construct {
         evaluationPeriods: 3,
       }),
     ];
+    if (settings.orderingGuard) {
+      this.alarms.push(
+        this.alarm('OrderingStoreFailures', 'The function could not reach its ordering table: no update is applied while it fails (queue messages are retried, HTTP callers get 503)', {
+          metric: functionMetric(METRIC.orderingStoreFailures),
+          threshold: 1,
+        }),
+      );
+    }
 
     this.topic = this.alarmTopic(settings);
     if (!this.topic) {
@@ -94,7 +110,7 @@ export class Operations extends Construct {
         alarm.addOkAction(action);
       }
     }
-    this.dashboard = this.createDashboard(props, apiErrorRate);
+    this.dashboard = this.createDashboard(props, apiErrorRate, functionMetric);
   }
 
   private alarm(id: string, description: string, options: { metric: IMetric; threshold: number; evaluationPeriods?: number }): Alarm {
@@ -130,18 +146,20 @@ export class Operations extends Construct {
     return topic;
   }
 
-  private createDashboard(props: OperationsProps, apiErrorRate: MathExpression): Dashboard {
-    const { queue, deadLetterQueue } = props;
+  private createDashboard(props: OperationsProps, apiErrorRate: MathExpression, functionMetric: (metricName: string) => Metric): Dashboard {
+    const { settings, queue, deadLetterQueue } = props;
     const api = props.apiStage;
     const fn = props.function;
     const stackName = Stack.of(this).stackName;
-    const outcome = (metricName: string) =>
-      new Metric({ namespace: stackName, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: FIVE_MINUTES });
     const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: stackName });
     dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    const width = settings.orderingGuard ? 8 : 12;
     dashboard.addWidgets(
-      new GraphWidget({ title: 'Outcomes', left: [METRIC.updated, METRIC.errorAnswers, METRIC.retriesScheduled, METRIC.deadLettered].map(outcome), width: 12 }),
-      new GraphWidget({ title: 'Thulium attempts and unexpected errors', left: [outcome(METRIC.thuliumAttempts)], right: [outcome(METRIC.unexpectedErrors)], width: 12 }),
+      new GraphWidget({ title: 'Outcomes', left: [METRIC.updated, METRIC.errorAnswers, METRIC.retriesScheduled, METRIC.deadLettered].map(functionMetric), width }),
+      new GraphWidget({ title: 'Thulium attempts and unexpected errors', left: [functionMetric(METRIC.thuliumAttempts)], right: [functionMetric(METRIC.unexpectedErrors)], width }),
+      ...(settings.orderingGuard
+        ? [new GraphWidget({ title: 'Ordering guard: superseded updates and store failures', left: [functionMetric(METRIC.superseded)], right: [functionMetric(METRIC.orderingStoreFailures)], width })]
+        : []),
     );
     dashboard.addWidgets(
       new GraphWidget({ title: 'API requests', left: [api.metricCount({ statistic: 'Sum' }), api.metricClientError({ statistic: 'Sum' }), api.metricServerError({ statistic: 'Sum' })], right: [apiErrorRate], width: 8 }),

@@ -4,6 +4,7 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { Operations } from './alarms.ts';
 import { logsKey } from './keys.ts';
+import { OrderingStore } from './ordering-store.ts';
 import { PLACEHOLDER_BASE_URL, type Settings } from './settings.ts';
 import { StatusApi } from './status-api.ts';
 import { StatusFunction } from './status-function.ts';
@@ -13,10 +14,12 @@ export interface OutboundStatusStackProps extends StackProps {
   settings: Settings;
 }
 
-/** Everything one `cdk deploy` puts into an account: the function, its API, its queues, its alarms. */
+/** Everything one `cdk deploy` puts into an account: the function, its API, its queues, its ordering table, its alarms. */
 export class OutboundStatusStack extends Stack {
   readonly statusFunction: StatusFunction;
   readonly queues: StatusQueue;
+  /** With `orderingGuard` on (the default). */
+  readonly ordering?: OrderingStore;
   readonly statusApi: StatusApi;
   readonly operations: Operations;
 
@@ -30,12 +33,14 @@ export class OutboundStatusStack extends Stack {
     const logsEncryption = logsKey(this, 'LogsKey');
 
     this.queues = new StatusQueue(this, 'Queues', settings);
+    if (settings.orderingGuard) this.ordering = new OrderingStore(this, 'Ordering');
     this.statusFunction = new StatusFunction(this, 'StatusFunction', {
       settings,
       secret,
       secretId,
       deadLetterQueueUrl: this.queues.deadLetterQueue.queueUrl,
       logsKey: logsEncryption,
+      ordering: this.ordering,
     });
     const fn = this.statusFunction.function;
     this.queues.connect(fn, settings);

@@ -70,6 +70,13 @@ export const Settings = z.object({
   sourceTopicArns: list(z.string().regex(TOPIC_ARN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)')),
   /** Rules (of any account) that may target the queue; the rules themselves belong to their owners. */
   sourceEventRuleArns: list(z.string().regex(RULE_ARN, 'must be an EventBridge rule ARN (arn:aws:events:<region>:<account>:rule/[<bus>/]<rule>)')),
+  /**
+   * The ordering guard: a DynamoDB table remembers, per phone number (as an HMAC keyed with a secret of
+   * its own), the version of the newest update applied, so an older one is never sent to Thulium. Off:
+   * no table and no key, and updates are applied in the order they are processed, so a late or
+   * redriven older update may overwrite a newer one.
+   */
+  orderingGuard: flag(true),
 
   /** `create` (an encrypted SNS topic), the ARN of an existing topic, or `none`. */
   alarmTopic: z.union([z.enum(['none', 'create']), z.string().regex(/^arn:aws[\w-]*:sns:/)]).default('create'),

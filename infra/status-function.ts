@@ -13,9 +13,11 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { orderingTtlSeconds } from '../functions/outbound-status/adapters/ordering-table.ts';
 import { SERVICE_NAME } from '../functions/outbound-status/faces/metric-names.ts';
 import { functionCode, HANDLER } from './function-code.ts';
 import { encryptedLogGroup } from './log-groups.ts';
+import type { OrderingStore } from './ordering-store.ts';
 import type { Settings } from './settings.ts';
 
 export interface StatusFunctionProps {
@@ -25,7 +27,13 @@ export interface StatusFunctionProps {
   secretId: string;
   deadLetterQueueUrl: string;
   logsKey: IKey;
+  /** The ordering guard's table and key; without it (`orderingGuard=false`) the guard is off. */
+  ordering?: OrderingStore;
 }
+
+/** Only GetSecretValue (not DescribeSecret or the other reads grantRead adds), on this one secret. */
+const readSecretValue = (secret: ISecret) =>
+  new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`] });
 
 /** The Lambda function with its own role, log group and environment (the function's contract in README). */
 export class StatusFunction extends Construct {
@@ -35,7 +43,7 @@ export class StatusFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: StatusFunctionProps) {
     super(scope, id);
-    const { settings } = props;
+    const { settings, ordering } = props;
     const stackName = Stack.of(this).stackName;
 
     this.logGroup = encryptedLogGroup(this, 'Logs', settings, props.logsKey);
@@ -71,16 +79,18 @@ export class StatusFunction extends Construct {
         PHONE_COUNTRY_CODE: settings.phoneCountryCode,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: stackName,
+        ...(ordering
+          ? {
+              ORDERING_GUARD: 'on',
+              ORDERING_TABLE_NAME: ordering.table.tableName,
+              ORDERING_KEY_SECRET_ID: ordering.key.secretArn,
+              ORDERING_TTL_SECONDS: String(orderingTtlSeconds(settings.queueRetentionDays)),
+            }
+          : { ORDERING_GUARD: 'off' }),
       },
     });
 
-    // Only GetSecretValue (not DescribeSecret or the other reads grantRead adds), on this one secret.
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [props.secret.secretFullArn ?? `${props.secret.secretArn}-??????`],
-      }),
-    );
+    this.role.addToPrincipalPolicy(readSecretValue(props.secret));
     if (settings.secretKmsKeyArn) {
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
@@ -90,6 +100,12 @@ export class StatusFunction extends Construct {
         }),
       );
     }
+    if (ordering) {
+      // The two calls the ordering store makes, on the table itself (it has no index): not grantReadWriteData's dozen.
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [ordering.table.tableArn] }));
+      // The table and the key use AWS-managed keys, whose policies admit the account's principals through the service: no kms statement.
+      this.role.addToPrincipalPolicy(readSecretValue(ordering.key));
+    }
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
@@ -97,7 +113,7 @@ export class StatusFunction extends Construct {
     });
     Validations.of(this.function).acknowledge({
       id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-      reason: 'The function reaches only public, TLS-protected endpoints (the Thulium tenant, Secrets Manager, SQS) and no private resource. A VPC would add NAT gateways and their cost without narrowing what the function can reach; IAM scopes its AWS access.',
+      reason: 'The function reaches only public, TLS-protected endpoints (the Thulium tenant, Secrets Manager, SQS, DynamoDB) and no private resource. A VPC would add NAT gateways and their cost without narrowing what the function can reach; IAM scopes its AWS access.',
     });
   }
 }

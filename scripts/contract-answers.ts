@@ -74,6 +74,22 @@ export const FUNCTION_ANSWERS: Record<ErrorCode, Refusal> = {
     when: "Thulium rejected the secret's API user, also after a fresh read of the secret",
     example: { message: 'Thulium rejected the API user from the secret (HTTP 401)', thulium_request_id: '5f0c3e1a9c' },
   },
+  ORDERING_STORE_UNAVAILABLE: {
+    when: 'the ordering store (DynamoDB) failed: throttling, 5xx, a timeout; nothing was applied unguarded',
+    example: { message: 'The ordering store is unavailable (table thulium-outbound-status-ordering): ProvisionedThroughputExceededException', retry_after_seconds: 2 },
+  },
+  UPDATE_IN_PROGRESS: {
+    when: 'another update for the same number was being applied for all of the time this request had',
+    example: { message: 'Another update for this phone number was being applied until too little time was left for this one', retry_after_seconds: 1 },
+  },
+  SUPERSEDED: {
+    when: 'a newer update for the number (by `updated_at`, or by when AWS received it) was applied already; this one was not sent to Thulium',
+    example: {
+      message: 'A newer update for this number (version 2026-12-01T09:30:00.000Z) was applied already; this one (version 2026-12-01T09:29:58.120Z) was not sent to Thulium',
+      update_version: '2026-12-01T09:29:58.120Z',
+      applied_version: '2026-12-01T09:30:00.000Z',
+    },
+  },
   CONFIGURATION_INVALID: {
     when: "the function's environment or secret is wrong; its log line under `request_id` names the problem",
     example: { message: 'The function is misconfigured; its logs name the problem under this request_id' },
@@ -120,12 +136,13 @@ export const STATUS_SUMMARY: Record<number, string> = {
   400: 'The body is not the contract; Thulium was not called.',
   403: 'API Gateway refused the caller; the function did not run.',
   405: 'Only POST is served; Thulium was not called.',
+  409: 'A newer update for the number stands; this one was not sent to Thulium.',
   413: 'The body is too large; Thulium was not called.',
   415: 'The body is not declared JSON; Thulium was not called.',
   422: 'Thulium refused the update: as sent, it will never apply.',
   429: 'API Gateway throttled the caller; the function did not run.',
   500: 'The function failed on its own account; the logs say why under `request_id`.',
   502: 'Thulium answered, but not usably.',
-  503: 'Thulium or Secrets Manager is unavailable; try again after `Retry-After` seconds.',
+  503: 'Thulium, Secrets Manager or the ordering store is unavailable, or the number is busy; try again after `Retry-After` seconds.',
   504: 'No answer from Thulium in time; the update may have applied, and sending it again is safe.',
 };

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { ConfigurationError } from './core/errors.ts';
 import { PHONE_NORMALISATIONS, type PhonePolicy } from './core/phone-number.ts';
+import { orderingTtlSeconds } from './adapters/ordering-table.ts';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -40,7 +41,20 @@ const Environment = z.object({
   RETRY_VISIBILITY_MAX_SECONDS: integer(900, 0, 43_200),
   PHONE_NORMALISATION: z._default(z.enum(PHONE_NORMALISATIONS), 'as-is'),
   PHONE_COUNTRY_CODE: z._default(z.string().check(z.regex(/^[1-9][0-9]{0,3}$/)), '48'),
+  ORDERING_GUARD: z._default(z.enum(['on', 'off']), 'on'),
+  ORDERING_TABLE_NAME: z.optional(z.string().check(z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'))),
+  ORDERING_KEY_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+  // The longest a queue keeps a message (7 days), the DLQ's 14 and a spare day.
+  ORDERING_TTL_SECONDS: integer(orderingTtlSeconds(7), 86_400, 31_536_000),
 }).check(
+  z.refine((e) => e.ORDERING_GUARD === 'off' || e.ORDERING_TABLE_NAME !== undefined, {
+    path: ['ORDERING_TABLE_NAME'],
+    message: 'is required while ORDERING_GUARD is on',
+  }),
+  z.refine((e) => e.ORDERING_GUARD === 'off' || e.ORDERING_KEY_SECRET_ID !== undefined, {
+    path: ['ORDERING_KEY_SECRET_ID'],
+    message: 'is required while ORDERING_GUARD is on',
+  }),
   z.refine((e) => e.THULIUM_RETRY_BASE_MS <= e.THULIUM_RETRY_MAX_MS, {
     path: ['THULIUM_RETRY_BASE_MS'],
     message: 'must not exceed THULIUM_RETRY_MAX_MS',
@@ -71,6 +85,8 @@ export interface Config {
   maxBodyBytes: number;
   queue: { concurrency: number; maxReceiveCount: number; visibilityBaseSeconds: number; visibilityMaxSeconds: number };
   phonePolicy: PhonePolicy;
+  /** Undefined when the guard is off. */
+  ordering: { tableName: string; keySecretId: string; ttlSeconds: number } | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -106,5 +122,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       visibilityMaxSeconds: e.RETRY_VISIBILITY_MAX_SECONDS,
     },
     phonePolicy: { normalisation: e.PHONE_NORMALISATION, countryCode: e.PHONE_COUNTRY_CODE },
+    ordering:
+      e.ORDERING_GUARD === 'off'
+        ? undefined
+        : { tableName: e.ORDERING_TABLE_NAME!, keySecretId: e.ORDERING_KEY_SECRET_ID!, ttlSeconds: e.ORDERING_TTL_SECONDS },
   };
 }

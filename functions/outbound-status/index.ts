@@ -1,12 +1,15 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { readConfig } from './config.ts';
-import { secretsManagerCredentials } from './adapters/credentials.ts';
+import { secretsManagerCredentials, secretsProvider } from './adapters/credentials.ts';
+import { secretsManagerKey } from './adapters/ordering-key.ts';
+import { dynamoDbOrderingGuard } from './adapters/ordering-store.ts';
+import { unguarded } from './core/ordering.ts';
 import { sqsDeadLetterQueue } from './adapters/dead-letter-queue.ts';
 import { ConfigurationError } from './core/errors.ts';
 import { eventKind, shapeOf } from './faces/event-kind.ts';
 import { errorResponse, fromHttpApiEvent, fromRestApiEvent, handleHttpRequest } from './faces/http-face.ts';
-import { logger, metrics } from './faces/observability.ts';
+import { logger, metrics, recordStoreFailure } from './faces/observability.ts';
 import { METRIC } from './faces/metric-names.ts';
 import { handleQueueBatch } from './faces/queue-face.ts';
 import { lazySqsCalls } from './adapters/sqs-calls.ts';
@@ -16,14 +19,24 @@ import { createUpdateStatus } from './core/update-status.ts';
 /** Without a Lambda context (a plain local call) an invocation gets this long. */
 const DEFAULT_INVOCATION_MS = 30_000;
 
-/** Built once per container, at init: config, one Thulium connection pool, SQS on first need. */
+/** Built once per container, at init: config, one Thulium connection pool, the ordering guard, SQS on first need. */
 function createRuntime() {
   const config = readConfig();
   const sqs = lazySqsCalls();
+  const secrets = secretsProvider();
+  const { ordering } = config;
   const updateStatus = createUpdateStatus({
-    credentials: secretsManagerCredentials(config.secretId, config.secretTtlSeconds, config.credentialsRejectionHoldSeconds),
+    credentials: secretsManagerCredentials(config.secretId, config.secretTtlSeconds, config.credentialsRejectionHoldSeconds, secrets),
     thulium: createThuliumClient(config.thulium),
     phonePolicy: config.phonePolicy,
+    ordering: ordering
+      ? dynamoDbOrderingGuard({
+          tableName: ordering.tableName,
+          ttlSeconds: ordering.ttlSeconds,
+          hashKey: secretsManagerKey(ordering.keySecretId, secrets),
+          onFailure: recordStoreFailure,
+        })
+      : unguarded,
   });
   return {
     config,

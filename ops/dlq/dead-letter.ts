@@ -1,5 +1,5 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { REASON_ATTRIBUTES } from '../../functions/outbound-status/adapters/dead-letter-queue.ts';
+import { REASON_ATTRIBUTES, UPDATE_VERSION_ATTRIBUTE } from '../../functions/outbound-status/adapters/dead-letter-queue.ts';
 import { unwrapEnvelope } from '../../functions/outbound-status/faces/envelopes.ts';
 import { maskPhoneNumber, maskPhoneNumbersIn } from '../../functions/outbound-status/core/phone-number.ts';
 import { truncate } from '../../functions/outbound-status/shared/text.ts';
@@ -15,6 +15,8 @@ export interface DeadLetter {
   errorMessage?: string;
   failedAt?: string;
   receiveCount?: string;
+  /** When the update was first sent (the function's version, as ISO 8601); a redrive keeps it. */
+  updateVersion?: string;
   thuliumRequestId?: string;
   sourceMessageId?: string;
   messageGroupId?: string;
@@ -40,6 +42,7 @@ export function readDeadLetter(message: Message): DeadLetter {
     errorMessage: errorMessage === undefined ? undefined : maskPhoneNumbersIn(errorMessage),
     failedAt: attribute('FailedAt'),
     receiveCount: attribute('ReceiveCount'),
+    updateVersion: shownVersion(attribute(UPDATE_VERSION_ATTRIBUTE)),
     thuliumRequestId: attribute('ThuliumRequestId'),
     sourceMessageId: attribute('SourceMessageId'),
     messageGroupId: message.Attributes?.MessageGroupId === undefined ? undefined : maskPhoneNumbersIn(message.Attributes.MessageGroupId),
@@ -66,11 +69,22 @@ function shown(value: unknown, mask: (text: string) => string): string | undefin
   return truncate(mask(text), 40, '…');
 }
 
+/**
+ * The function writes an ISO 8601 time, shown as it is (masking would take its digits). Anything
+ * else came from a sender that named its own attribute so, and is masked like other sender text.
+ */
+function shownVersion(value: string | undefined): string | undefined {
+  if (value === undefined || /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value)) return value;
+  return truncate(maskPhoneNumbersIn(value), 40, '…');
+}
+
 const unreadable = (body: string) => ({ envelope: 'unreadable', bodyPreview: truncate(maskPhoneNumbersIn(body), PREVIEW_CHARACTERS, '…') });
 
 /**
  * The sender's own attributes, for a message sent back to the main queue without the function's
- * reason. Only the value fields travel: SQS reserves the list fields and refuses them when set.
+ * reason. The update's version is not a reason: it travels too, so the function judges the redriven
+ * update by when it was first sent. Only the value fields travel: SQS reserves the list fields and
+ * refuses them when set.
  */
 export function senderAttributes(message: Message): Record<string, MessageAttributeValue> | undefined {
   const kept = Object.entries(message.MessageAttributes ?? {})

@@ -44,6 +44,7 @@ export function formatLetter(letter: DeadLetter): string {
     `receives ${letter.receiveCount ?? '-'}`,
     `phone ${letter.phone ?? '-'}`,
     `status ${letter.statusId ?? '-'}`,
+    `version ${letter.updateVersion ?? '-'}`,
     letter.envelope === 'sns' || letter.envelope === 'eventbridge' ? `via ${letter.envelope}` : undefined,
     letter.messageGroupId === undefined ? undefined : `group ${letter.messageGroupId}`,
     `id ${letter.messageId}`,

@@ -19,6 +19,9 @@ const KIND_BY_CODE = {
   DEADLINE_EXCEEDED: 'transient',
   THULIUM_BAD_RESPONSE: 'transient',
   SECRET_UNAVAILABLE: 'transient',
+  ORDERING_STORE_UNAVAILABLE: 'transient',
+  UPDATE_IN_PROGRESS: 'transient',
+  SUPERSEDED: 'superseded',
   THULIUM_CREDENTIALS_REJECTED: 'configuration',
   CONFIGURATION_INVALID: 'configuration',
 } as const satisfies Record<ErrorCode, ErrorKind>;

@@ -28,10 +28,11 @@ const VARIANTS: Record<string, SettingsInput> = {
     sourceEventRuleArns: ['arn:aws:events:eu-central-1:210987654321:rule/status-updates'],
   },
   'created secret, no alarm topic, 30-day logs, no API Gateway role': { createSecret: true, alarmTopic: 'none', logRetentionDays: 30, apiGatewayCloudWatchRole: false },
-  'secret by ARN with its key, an existing topic': {
+  'secret by ARN with its key, an existing topic, no ordering guard': {
     thuliumSecret: 'arn:aws:secretsmanager:eu-central-1:111122223333:secret:thulium-AbCdEf',
     secretKmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     alarmTopic: 'arn:aws:sns:eu-central-1:111122223333:ops-pager',
+    orderingGuard: false,
   },
 };
 

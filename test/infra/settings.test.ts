@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../infra/create-app.ts';
 import { parseSettings, PLACEHOLDER_BASE_URL, SETTING_NAMES } from '../../infra/settings.ts';
+import { CDK_JSON_CONTEXT, tempOutdir } from './synth.ts';
 
 describe('stack settings', () => {
   it('have a default for everything but the optional extras', () => {
@@ -17,6 +18,7 @@ describe('stack settings', () => {
       logRetentionDays: 365,
       alarmTopic: 'create',
       callerAccountIds: [],
+      orderingGuard: true,
     });
   });
 
@@ -27,6 +29,17 @@ describe('stack settings', () => {
       callerAccountIds: ['111122223333', '444455556666'],
     });
   });
+
+  it("turn the ordering guard off with 'false', from CDK context as from props", () => {
+    expect(parseSettings({ orderingGuard: 'false' }).orderingGuard).toBe(false);
+    expect(parseSettings({ orderingGuard: 'true' }).orderingGuard).toBe(true);
+    expect(parseSettings({ orderingGuard: false }).orderingGuard).toBe(false);
+    expect(() => parseSettings({ orderingGuard: 'off' })).toThrow(/orderingGuard: /);
+    const { settings, stack } = createApp({ outdir: tempOutdir(), context: { ...CDK_JSON_CONTEXT, orderingGuard: 'false' }, analyticsReporting: false });
+    expect(settings.orderingGuard).toBe(false);
+    expect(stack.ordering).toBeUndefined();
+    expect(createApp({ outdir: tempOutdir(), context: { ...CDK_JSON_CONTEXT, orderingGuard: 'true' }, analyticsReporting: false }).stack.ordering).toBeDefined();
+  }, 60_000);
 
   it('name every wrong value at once', () => {
     const attempt = () =>

@@ -108,14 +108,41 @@ describe('the stack with other settings', () => {
 
   it('a secret referenced by complete ARN is granted exactly; a created one is retained and granted by reference', () => {
     const arn = 'arn:aws:secretsmanager:eu-central-1:111122223333:secret:thulium-AbCdEf';
+    const orderingKey = expect.stringMatching(/^\$\{OrderingKey[0-9A-F]{8}\}$/);
     const byArn = synth({ thuliumSecret: arn }).template;
-    expect(roleStatements(byArn)).toContainEqual({ effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [arn], condition: undefined });
-    byArn.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(roleStatements(byArn)).toContainEqual({ effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [arn, orderingKey], condition: undefined });
+    // Only the ordering guard's key.
+    byArn.resourceCountIs('AWS::SecretsManager::Secret', 1);
 
     const created = synth({ createSecret: true }).template;
-    const [secretId, secret] = one(created.findResources('AWS::SecretsManager::Secret'));
-    expect(secret).toMatchObject({ DeletionPolicy: 'Retain', Properties: { Name: 'thulium/outbound-status/api-user', GenerateSecretString: { SecretStringTemplate: '{"username":""}', GenerateStringKey: 'password' } } });
-    expect(roleStatements(created)).toContainEqual({ effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [`\${${secretId}}`], condition: undefined });
+    const [secretId, secret] = one(created.findResources('AWS::SecretsManager::Secret', { Properties: { Name: 'thulium/outbound-status/api-user' } }));
+    expect(secret).toMatchObject({ DeletionPolicy: 'Retain', Properties: { GenerateSecretString: { SecretStringTemplate: '{"username":""}', GenerateStringKey: 'password' } } });
+    expect(roleStatements(created)).toContainEqual({ effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [`\${${secretId}}`, orderingKey], condition: undefined });
+  }, 60_000);
+
+  it('ordering guard off: no table, no key, no alarm or graph for it, and the function is told so', () => {
+    const { template } = synth({ orderingGuard: false });
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const [, fn] = one(template.findResources('AWS::Lambda::Function'));
+    const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+    expect(env.ORDERING_GUARD).toBe('off');
+    expect(Object.keys(env).filter((name) => name.startsWith('ORDERING_'))).toEqual(['ORDERING_GUARD']);
+    const statements = roleStatements(template);
+    expect(statements.flatMap((s) => s.actions).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    expect(statements.filter((s) => s.actions.includes('secretsmanager:GetSecretValue')).flatMap((s) => s.resources)).toEqual([
+      'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:thulium/outbound-status/api-user-??????',
+    ]);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
+    expect(alarms).toHaveLength(6);
+    expect(alarms).not.toContain('ThuliumOutboundStatus-OrderingStoreFailures');
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'))).not.toMatch(/Superseded|OrderingStoreFailures/);
+  }, 60_000);
+
+  it("ordering guard: items outlive a number's last update by the queue's retention, the DLQ's 14 days and one more", () => {
+    const { template } = synth({ queueRetentionDays: 7 });
+    const [, fn] = one(template.findResources('AWS::Lambda::Function'));
+    expect(fn.Properties.Environment.Variables.ORDERING_TTL_SECONDS).toBe(String(22 * 86_400));
   }, 60_000);
 
   it('without an alarm topic the alarms have no actions; an existing topic is used as given', () => {

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ORDERING_TABLE } from '../../functions/outbound-status/adapters/ordering-table.ts';
 import { readConfig } from '../../functions/outbound-status/config.ts';
 import { requestModelSchema } from '../../infra/request-model.ts';
 import { synth, TENANT_URL } from './synth.ts';
@@ -35,9 +36,44 @@ describe('the stack with its defaults', () => {
     const env = fn.Properties.Environment.Variables as Record<string, unknown>;
     expect(env).toMatchObject({ THULIUM_BASE_URL: TENANT_URL, THULIUM_SECRET_ID: 'thulium/outbound-status/api-user', QUEUE_MAX_RECEIVE_COUNT: '5' });
     expect(show(env.DEAD_LETTER_QUEUE_URL)).toMatch(/^\$\{QueuesDeadLetterQueue/);
-    const resolved = { ...env, DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/111122223333/dlq' } as NodeJS.ProcessEnv;
+    // The ordering guard: its table by name, its key by ARN, items kept 4 + 14 + 1 days after a number's last update.
+    expect(Object.keys(env).filter((name) => name.startsWith('ORDERING_')).sort()).toEqual(['ORDERING_GUARD', 'ORDERING_KEY_SECRET_ID', 'ORDERING_TABLE_NAME', 'ORDERING_TTL_SECONDS']);
+    expect(env).toMatchObject({ ORDERING_GUARD: 'on', ORDERING_TTL_SECONDS: String(19 * 86_400) });
+    expect(show(env.ORDERING_TABLE_NAME)).toMatch(/^\$\{OrderingTable[0-9A-F]{8}\}$/);
+    expect(show(env.ORDERING_KEY_SECRET_ID)).toMatch(/^\$\{OrderingKey[0-9A-F]{8}\}$/);
+    const resolved = {
+      ...env,
+      DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/111122223333/dlq',
+      ORDERING_TABLE_NAME: 'ThuliumOutboundStatus-OrderingTableBB8866BE-1A2B3C4D5E6F',
+      ORDERING_KEY_SECRET_ID: 'arn:aws:secretsmanager:eu-central-1:111122223333:secret:OrderingKey1D6054A3-AbCdEf',
+    } as NodeJS.ProcessEnv;
     const config = readConfig(resolved);
     expect(config.queue).toMatchObject({ maxReceiveCount: 5, concurrency: 10 });
+    expect(config.ordering).toEqual({ tableName: resolved.ORDERING_TABLE_NAME, keySecretId: resolved.ORDERING_KEY_SECRET_ID, ttlSeconds: 19 * 86_400 });
+  });
+
+  it("keeps the ordering guard's table: keyed by the number's hash, on demand, encrypted, recoverable, items expiring", () => {
+    const [, table] = one(template.findResources('AWS::DynamoDB::Table'));
+    expect(table).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    expect(table.Properties).toEqual({
+      KeySchema: [{ AttributeName: ORDERING_TABLE.partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: ORDERING_TABLE.partitionKey, AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: ORDERING_TABLE.ttlAttribute, Enabled: true },
+      DeletionProtectionEnabled: false,
+    });
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+  });
+
+  it('generates the key of the phone-number hashes in Secrets Manager, never rotated', () => {
+    const [keyId, key] = one(template.findResources('AWS::SecretsManager::Secret'));
+    expect(keyId).toMatch(/^OrderingKey/);
+    expect(key).toMatchObject({ DeletionPolicy: 'Delete', Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } } });
+    expect(key.Properties.Description).toMatch(/phone-number hashes .* ordering table.*forget every number's history/);
+    expect(key.Properties.SecretString).toBeUndefined();
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
   });
 
   it('protects the POST method with AWS_IAM and validates the body against the contract model', () => {
@@ -122,16 +158,17 @@ describe('the stack with its defaults', () => {
     });
   });
 
-  it('lets the function read one secret, consume its queue and send to its DLQ, nothing more', () => {
+  it('lets the function read its two secrets, get and update items of its table, consume its queue and send to its DLQ, nothing more', () => {
     expect(roleStatements(template)).toEqual([
       { effect: 'Allow', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: ['${StatusFunctionLogs93D354A7.Arn}'], condition: undefined },
       { effect: 'Allow', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'], condition: undefined },
       {
         effect: 'Allow',
         actions: ['secretsmanager:GetSecretValue'],
-        resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:thulium/outbound-status/api-user-??????'],
+        resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:thulium/outbound-status/api-user-??????', '${OrderingKey1D6054A3}'],
         condition: undefined,
       },
+      { effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: ['${OrderingTableBB8866BE.Arn}'], condition: undefined },
       {
         effect: 'Allow',
         actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
@@ -150,7 +187,7 @@ describe('the stack with its defaults', () => {
     expect(show(permission.Properties.SourceArn)).toMatch(/:execute-api:\$\{AWS::Region\}:\$\{AWS::AccountId\}:\$\{StatusApi\w+\}\/\$\{StatusApi\w+\}\/POST\/api\/outbound_status_by_phone_number$/);
   });
 
-  it('alarms on the DLQ, queue age, function errors and throttles, API 5xx and latency, to an encrypted topic', () => {
+  it('alarms on the DLQ, queue age, function errors and throttles, API 5xx and latency, ordering store failures, to an encrypted topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const byMetric = (name: string) =>
       alarms.filter((a) => a.Properties.MetricName === name || JSON.stringify(a.Properties.Metrics ?? []).includes(`"MetricName":"${name}"`));
@@ -165,9 +202,23 @@ describe('the stack with its defaults', () => {
     // The API's own stage: ApiName alone would sum every API of that name in the region.
     expect(byMetric('Latency')[0]?.Properties.Dimensions.map((d: { Name: string }) => d.Name)).toEqual(['ApiName', 'Stage']);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'ThuliumOutboundStatus' });
-    expect(alarms).toHaveLength(6);
+    // Published by the function (Powertools EMF): the stack's namespace, the service dimension.
+    expect(byMetric('OrderingStoreFailures').map((a) => a.Properties)).toEqual([
+      expect.objectContaining({
+        AlarmName: 'ThuliumOutboundStatus-OrderingStoreFailures',
+        Namespace: 'ThuliumOutboundStatus',
+        Dimensions: [{ Name: 'service', Value: 'thulium-outbound-status' }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      }),
+    ]);
+    expect(alarms).toHaveLength(7);
     expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual(
-      ['ApiLatency', 'ApiServerErrors', 'DeadLetterQueueNotEmpty', 'FunctionErrors', 'FunctionThrottles', 'QueueOldestMessageAge'].map((n) => `ThuliumOutboundStatus-${n}`),
+      ['ApiLatency', 'ApiServerErrors', 'DeadLetterQueueNotEmpty', 'FunctionErrors', 'FunctionThrottles', 'OrderingStoreFailures', 'QueueOldestMessageAge'].map((n) => `ThuliumOutboundStatus-${n}`),
     );
     const [topicId, topic] = one(template.findResources('AWS::SNS::Topic'));
     expect(show(topic.Properties.KmsMasterKeyId)).toMatch(/^\$\{OperationsAlarmTopicKey\w+\.Arn\}$/);
@@ -189,6 +240,15 @@ describe('the stack with its defaults', () => {
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: { ArnLike: alarmsOfThisStack } })]) },
     });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it("graphs the function's outcomes, superseded updates and ordering store failures on the dashboard", () => {
+    const [, dashboard] = one(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.parse(show(dashboard.Properties.DashboardBody)) as { widgets: { properties: { title: string; metrics?: unknown[][] } }[] };
+    const graphs = Object.fromEntries(body.widgets.map((w) => [w.properties.title, (w.properties.metrics ?? []).map((m) => m.slice(0, 4))]));
+    const fromFunction = (name: string) => ['ThuliumOutboundStatus', name, 'service', 'thulium-outbound-status'];
+    expect(graphs['Ordering guard: superseded updates and store failures']).toEqual([fromFunction('Superseded'), fromFunction('OrderingStoreFailures')]);
+    expect(graphs.Outcomes).toEqual(['Updated', 'ErrorAnswers', 'RetriesScheduled', 'DeadLettered'].map(fromFunction));
   });
 
   it('matches the reviewed template (asset hashes aside)', async () => {

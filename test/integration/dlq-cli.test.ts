@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand, StartMessageMoveTaskCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqsDeadLetterQueue } from '../../functions/outbound-status/adapters/dead-letter-queue.ts';
+import { sqsDeadLetterQueue, UPDATE_VERSION_ATTRIBUTE } from '../../functions/outbound-status/adapters/dead-letter-queue.ts';
 import { parseQueueBody } from '../../functions/outbound-status/faces/envelopes.ts';
 import { InvalidRequestError, ThuliumRefusedError, ThuliumUnavailableError, type OutboundStatusError } from '../../functions/outbound-status/core/errors.ts';
 import type { SqsCalls } from '../../functions/outbound-status/adapters/sqs-calls.ts';
@@ -49,6 +49,8 @@ interface Seed {
   /** Omitted: a message SQS's redrive policy moved, without a reason. */
   reason?: OutboundStatusError;
   group?: string;
+  /** The update's version (epoch ms) the function passes with the reason; omitted: none, as before versions. */
+  version?: number;
 }
 
 const calls = (): SqsCalls => ({
@@ -79,7 +81,7 @@ async function seed(pair: QueuePair, seeds: Seed[]): Promise<void> {
   for (const [i, s] of seeds.entries()) {
     const [record] = sqsEvent([{ body: s.body, receiveCount: 1, messageGroupId: s.group }], 'updates').Records;
     if (s.reason !== undefined) {
-      await deadLetters.send(record, s.reason);
+      await deadLetters.send(record, s.reason, s.version);
     } else {
       await emulator.client.send(
         new SendMessageCommand({
@@ -120,6 +122,10 @@ const snsWrapped = (payload: string) =>
     SigningCertURL: 'https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0000.pem',
     UnsubscribeURL: 'https://sns.eu-central-1.amazonaws.com/?Action=Unsubscribe',
   });
+
+/** A version as the function gives it, and as the UpdateVersion attribute carries it. */
+const VERSION_TEXT = '2026-12-01T09:00:00.123Z';
+const VERSION = Date.parse(VERSION_TEXT);
 
 const eventBridgeWrapped = (detail: object) =>
   JSON.stringify({ version: '0', id: '6a7e8feb', 'detail-type': 'StatusUpdate', source: 'crm.updates', account: '123456789012', time: '2026-11-27T10:00:00Z', region: REGION, resources: [], detail });
@@ -273,10 +279,10 @@ describe.concurrent('npm run dlq', () => {
     expect(group('UNRECORDED')).toMatch(/^UNRECORDED {2}1 message {2}moved by SQS's redrive policy, no reason recorded/);
 
     // Per message: failed at, receive count, masked phone, status, kind, message, id.
-    expect(group('THULIUM_UNAVAILABLE')).toMatch(/^ {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}receives 1 {2}phone \*{8}005 {2}status 3 {2}id [0-9a-f-]{36}$/m);
-    expect(group('THULIUM_UNAVAILABLE')).toMatch(/phone \*{8}006 {2}status 8 {2}via eventbridge/);
+    expect(group('THULIUM_UNAVAILABLE')).toMatch(/^ {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}receives 1 {2}phone \*{8}005 {2}status 3 {2}version - {2}id [0-9a-f-]{36}$/m);
+    expect(group('THULIUM_UNAVAILABLE')).toMatch(/phone \*{8}006 {2}status 8 {2}version - {2}via eventbridge/);
     expect(group('THULIUM_UNAVAILABLE')).toContain('    transient: Thulium answered HTTP 503 after 3 attempts');
-    expect(group('THULIUM_REFUSED')).toMatch(/phone \*{8}004 {2}status 3 {2}via sns/);
+    expect(group('THULIUM_REFUSED')).toMatch(/phone \*{8}004 {2}status 3 {2}version - {2}via sns/);
     expect(group('THULIUM_REFUSED')).toContain('Thulium request id thulium-request-7');
     expect(group('VALIDATION_FAILED')).toMatch(/phone \*{8}001 {2}status three/);
     expect(group('VALIDATION_FAILED')).toMatch(/phone \*{8}002 {2}status -/);
@@ -310,6 +316,7 @@ describe.concurrent('npm run dlq', () => {
     expect(sns.failedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(objects.find((o) => o.reason === 'MALFORMED_JSON')).toMatchObject({ envelope: 'unreadable', bodyPreview: 'phone ********003 status 3' });
     expect(objects.find((o) => o.reason === 'UNRECORDED')).not.toHaveProperty('kind');
+    for (const object of objects) expect(object).not.toHaveProperty('updateVersion');
     expect(all.stderr).toMatch(/~7 visible, 0 in flight/);
 
     expect(jsonLines(unavailableOnly.stdout).map((o) => o.phone).sort()).toEqual(['********005', '********006']);
@@ -387,6 +394,46 @@ describe.concurrent('npm run dlq', () => {
     for (const message of left) expect(attributeNames(message)).toEqual(expect.arrayContaining(['ErrorCode', 'ErrorKind', 'FailedAt']));
   });
 
+  it('the update’s version: list shows it, redrive --reason keeps it, and a message that had none gains none', async () => {
+    const pair = await queues();
+    const versioned = body(phone(60), '3');
+    const plain = body(phone(61), '8');
+    await seed(pair, [
+      { body: versioned, reason: unavailable(), version: VERSION },
+      { body: plain, reason: unavailable() },
+      { body: body(phone(62), '12') },
+    ]);
+    const list = await runCli(['list', ...onQueues(pair)]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^ {2}\S+Z {2}receives 1 {2}phone \*{8}060 {2}status 3 {2}version 2026-12-01T09:00:00\.123Z {2}id [0-9a-f-]{36}$/m);
+    expect(list.stdout).toMatch(/phone \*{8}061 {2}status 8 {2}version - {2}id /);
+    expect(list.stdout).toMatch(/failed at - {2}receives - {2}phone \*{8}062 {2}status 12 {2}version - {2}id /);
+
+    const json = await runCli(['list', '--json', ...onQueues(pair)]);
+    expect(json.code, json.stderr).toBe(0);
+    const objects = jsonLines(json.stdout);
+    expect(objects.find((o) => o.phone === '********060')).toMatchObject({ reason: 'THULIUM_UNAVAILABLE', updateVersion: VERSION_TEXT, receiveCount: '1' });
+    expect(objects.filter((o) => o.phone !== '********060').map((o) => Object.hasOwn(o, 'updateVersion'))).toEqual([false, false]);
+    expect(fullPhones(list.stdout + list.stderr + json.stdout + json.stderr)).toEqual([]);
+
+    const run = await runCli(['redrive', '--reason', 'THULIUM_UNAVAILABLE,UNRECORDED', '--apply', ...onQueues(pair)]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^moved 3 messages from /);
+    const moved = await emulator.peek(pair.url);
+    expect(bodiesOf(moved)).toEqual([versioned, plain, body(phone(62), '12')].sort());
+    for (const message of moved) {
+      for (const name of REASON_ATTRIBUTES) expect(message.MessageAttributes).not.toHaveProperty(name);
+    }
+    const withVersion = moved.find((m) => m.Body === versioned)!;
+    expect(withVersion.MessageAttributes![UPDATE_VERSION_ATTRIBUTE]).toMatchObject({ DataType: 'String', StringValue: VERSION_TEXT });
+    // A dead letter holds at most ten attributes, the reason and the version first: one of the sender's three found no room.
+    expect(attributeNames(withVersion).filter((name) => name !== UPDATE_VERSION_ATTRIBUTE)).toEqual([expect.any(String), expect.any(String)]);
+    expect(SENDER_ATTRIBUTES).toEqual(expect.arrayContaining(attributeNames(withVersion).filter((name) => name !== UPDATE_VERSION_ATTRIBUTE)));
+    expect(attributeNames(moved.find((m) => m.Body === plain)!)).toEqual(SENDER_ATTRIBUTES);
+    expect(attributeNames(moved.find((m) => m.Body === body(phone(62), '12'))!)).toEqual(['Attribute1']);
+    expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+
   it('FIFO redrive --reason keeps each message’s group and its order, and leaves a group behind a message that stays', async () => {
     const pair = await queues(true);
     await seed(pair, [
@@ -417,7 +464,7 @@ describe.concurrent('npm run dlq', () => {
     const fifo = await queues(true);
     await seed(standard, MIXED);
     await seed(fifo, [
-      { body: body(phone(20), '3'), reason: unavailable(), group: phone(20) },
+      { body: body(phone(20), '3'), reason: unavailable(), group: phone(20), version: VERSION },
       { body: body(phone(20), '8'), reason: unavailable(), group: phone(20) },
       { body: body(phone(21), '3'), reason: refused(), group: phone(21) },
     ]);
@@ -443,6 +490,10 @@ describe.concurrent('npm run dlq', () => {
       ].sort(),
     );
     expect(moved.filter((m) => m.Attributes?.MessageGroupId === phone(20)).map((m) => m.Body)).toEqual([body(phone(20), '3'), body(phone(20), '8')]);
+    // A move task moves messages as they are (the front copies them as SQS documents): the version, and the reason too.
+    const versioned = moved.find((m) => m.Body === body(phone(20), '3'))!;
+    expect(versioned.MessageAttributes).toMatchObject({ [UPDATE_VERSION_ATTRIBUTE]: { StringValue: VERSION_TEXT }, ErrorCode: { StringValue: 'THULIUM_UNAVAILABLE' } });
+    expect(moved.filter((m) => m !== versioned).map((m) => Object.hasOwn(m.MessageAttributes ?? {}, UPDATE_VERSION_ATTRIBUTE))).toEqual([false, false]);
   });
 
   it('a running move task: redrive refuses a second one, status shows it, cancel stops it', async () => {

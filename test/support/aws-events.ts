@@ -6,6 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 
+let lastStamp = 0;
+/**
+ * When AWS took an event in, as a fresh event has it: now, and never twice the same millisecond,
+ * so two events built in a row are two distinct versions for the ordering guard.
+ */
+export const awsTimestamp = () => (lastStamp = Math.max(Date.now(), lastStamp + 1));
+
 /** An AWS event fixture, parsed afresh for each caller to change. */
 export const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/aws-events/${name}`, import.meta.url), 'utf8'));
@@ -23,6 +30,7 @@ export function restApiEvent({ body = null, method = 'POST', contentType = 'appl
   event.httpMethod = method;
   event.requestContext.httpMethod = method;
   event.requestContext.requestId = randomUUID();
+  event.requestContext.requestTimeEpoch = awsTimestamp();
   event.body = body;
   if (isBase64Encoded !== undefined) event.isBase64Encoded = isBase64Encoded;
   if (contentType === null) {
@@ -40,6 +48,7 @@ export function httpApiEvent({ body = null, method = 'POST', contentType = 'appl
   const event = fixture('apigw-http-v2-request-iam.json');
   event.requestContext.http.method = method;
   event.requestContext.requestId = randomUUID();
+  event.requestContext.timeEpoch = awsTimestamp();
   event.body = body;
   event.isBase64Encoded = isBase64Encoded;
   if (contentType !== null) event.headers['content-type'] = contentType;
@@ -51,6 +60,9 @@ export interface SqsRecordOptions {
   receiveCount?: number;
   messageId?: string;
   messageGroupId?: string;
+  /** Epoch ms; a fresh timestamp unless given. */
+  sentTimestamp?: number;
+  messageAttributes?: Record<string, { stringValue?: string; dataType: string }>;
 }
 
 /** The SQS fixture's record shape (attributes, message attributes and all), once per body. */
@@ -64,6 +76,8 @@ export function sqsEvent(records: SqsRecordOptions[], queueName = 'outbound-stat
       record.body = options.body;
       record.eventSourceARN = `arn:aws:sqs:eu-central-1:123456789012:${queueName}`;
       record.attributes.ApproximateReceiveCount = String(options.receiveCount ?? 1);
+      record.attributes.SentTimestamp = String(options.sentTimestamp ?? awsTimestamp());
+      if (options.messageAttributes) record.messageAttributes = options.messageAttributes;
       if (options.messageGroupId) record.attributes.MessageGroupId = options.messageGroupId;
       return record;
     }),
@@ -86,7 +100,7 @@ export const eventBridgeEvent = (detail: unknown, envelope: { 'detail-type'?: st
   'detail-type': 'Outbound status requested',
   source: 'crm.leads',
   account: '123456789012',
-  time: '2026-11-27T01:00:00Z',
+  time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   region: 'eu-central-1',
   resources: [],
   ...envelope,

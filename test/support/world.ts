@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startAwsLoopback, type AwsLoopback } from '../../dev/aws-loopback.ts';
+import { startDynalite, type LocalDynamoDb } from '../../dev/ordering-table.ts';
 import { startThuliumSimulator, type Tenant, type ThuliumSimulator } from '../../dev/thulium-simulator.ts';
 import { expose, guard, leakFinder } from './leaks.ts';
 
@@ -21,6 +22,9 @@ export {
 
 export const BUNDLE = fileURLToPath(new URL('../../dist/outbound-status/index.mjs', import.meta.url));
 export const SECRET_ID = 'thulium/api-user';
+export const ORDERING_KEY_SECRET_ID = 'thulium/ordering-key';
+/** The HMAC key of the numbers' hashes in the ordering table. */
+export const ORDERING_KEY = 'k3y-of-the-numbers-hashes-0123456789abcdef0123456789';
 export const USERNAME = 'svc-outbound';
 /** Distinctive, so a scan of every log line can prove it never leaks. */
 export const PASSWORD = 'Zq7-pa55w0rd-never-logged';
@@ -55,20 +59,24 @@ export function testTenant(): Tenant {
 export interface World {
   simulator: ThuliumSimulator;
   aws: AwsLoopback;
+  /** The ordering guard's DynamoDB (dynalite unless the world was given another). */
+  store: LocalDynamoDb;
   env: Record<string, string>;
   deadLetterQueueUrl: string;
   /** A fresh container: the bundle imported anew, with the environment as it is now. */
   load(overrides?: Record<string, string | undefined>): Promise<Handler>;
   /** The API user's password in Thulium, in the secret, or both (a rotation). */
   setPassword(password: string, where?: { thulium: boolean; secret: boolean }): void;
-  /** Undoes what a test injected: faults, latency, AWS failures, a changed password. */
-  reset(): void;
+  /** Undoes what a test injected: faults, latency, AWS failures, a changed password, what the guard remembers. */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startWorld(options: { tenant?: Tenant } = {}): Promise<World> {
+export async function startWorld(options: { tenant?: Tenant; store?: () => Promise<LocalDynamoDb> } = {}): Promise<World> {
   const simulator = await startThuliumSimulator({ tenant: options.tenant ?? testTenant() });
   const aws = await startAwsLoopback();
+  const store = await (options.store ?? startDynalite)();
+  aws.secrets.set(ORDERING_KEY_SECRET_ID, ORDERING_KEY);
   const deadLetterQueueUrl = aws.queueUrl('outbound-status-dlq');
   let overridden = new Set<string>();
   const env: Record<string, string> = {
@@ -80,6 +88,9 @@ export async function startWorld(options: { tenant?: Tenant } = {}): Promise<Wor
     AWS_SECRET_ACCESS_KEY: 'loopback-secret',
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
     AWS_ENDPOINT_URL_SQS: aws.url,
+    AWS_ENDPOINT_URL_DYNAMODB: store.url,
+    ORDERING_TABLE_NAME: store.tableName,
+    ORDERING_KEY_SECRET_ID,
     THULIUM_RETRY_BASE_MS: '5',
     THULIUM_RETRY_MAX_MS: '20',
     THULIUM_REQUEST_TIMEOUT_MS: '400',
@@ -105,15 +116,17 @@ export async function startWorld(options: { tenant?: Tenant } = {}): Promise<Wor
   return {
     simulator,
     aws,
+    store,
     env,
     deadLetterQueueUrl,
     setPassword,
-    reset() {
+    async reset() {
       keepDeadLetters();
       simulator.clearFaults();
       simulator.latencyMs = 0;
       aws.clearFailures();
       setPassword(PASSWORD);
+      await store.clear();
     },
     async load(overrides = {}) {
       // Overrides hold for this container only: the next load starts from the base environment.
@@ -131,6 +144,7 @@ export async function startWorld(options: { tenant?: Tenant } = {}): Promise<Wor
       keepDeadLetters();
       await simulator.close();
       await aws.close();
+      await store.close();
     },
   };
 }

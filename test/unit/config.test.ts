@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../functions/outbound-status/config.ts';
 import { ConfigurationError } from '../../functions/outbound-status/core/errors.ts';
 
-const base = { THULIUM_BASE_URL: 'https://acme.thulium.com/', THULIUM_SECRET_ID: 'thulium/api-user' };
+const base = {
+  THULIUM_BASE_URL: 'https://acme.thulium.com/',
+  THULIUM_SECRET_ID: 'thulium/api-user',
+  ORDERING_TABLE_NAME: 'outbound-status-ordering',
+  ORDERING_KEY_SECRET_ID: 'thulium/ordering-key',
+};
 
 describe('readConfig', () => {
   it('fills every knob with its documented default', () => {
@@ -23,7 +28,15 @@ describe('readConfig', () => {
       httpTimeoutMs: 29000,
       queue: { concurrency: 10, maxReceiveCount: 5, visibilityBaseSeconds: 30, visibilityMaxSeconds: 900 },
       phonePolicy: { normalisation: 'as-is', countryCode: '48' },
+      ordering: { tableName: 'outbound-status-ordering', keySecretId: 'thulium/ordering-key', ttlSeconds: 22 * 86_400 },
     });
+  });
+
+  it('guards ordering unless told not to, and then needs neither table nor key', () => {
+    const { ORDERING_TABLE_NAME: _, ORDERING_KEY_SECRET_ID: __, ...unguarded } = base;
+    expect(() => readConfig(unguarded)).toThrow(/ORDERING_TABLE_NAME is required while ORDERING_GUARD is on; ORDERING_KEY_SECRET_ID is required/);
+    expect(readConfig({ ...unguarded, ORDERING_GUARD: 'off' }).ordering).toBeUndefined();
+    expect(() => readConfig({ ...base, ORDERING_GUARD: 'maybe' })).toThrow(/ORDERING_GUARD/);
   });
 
   it('names every missing or invalid variable', () => {

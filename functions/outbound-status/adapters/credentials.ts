@@ -34,8 +34,8 @@ export function secretsManagerCredentials(
   secretId: string,
   ttlSeconds: number,
   rejectionHoldSeconds: number,
+  provider = secretsProvider(),
 ): CredentialsSource {
-  const provider = new SecretsProvider({ clientConfig: AWS_CLIENT_LIMITS });
   let reading: Promise<Credentials> | undefined;
   let refreshing: Promise<Credentials> | undefined;
   // Repeated bad logins can lock a Thulium account: a rejected user is held back, not retried per message.
@@ -45,7 +45,7 @@ export function secretsManagerCredentials(
     provider.get(secretId, { maxAge: ttlSeconds, transform: 'json', forceFetch }).then(
       (value) => toCredentials(secretId, value),
       (error: unknown) => {
-        throw classify(secretId, error);
+        throw classifySecretError(secretId, error);
       },
     );
   const inTime = (work: Promise<Credentials>, deadline: number) =>
@@ -93,7 +93,11 @@ function toCredentials(secretId: string, value: unknown): Credentials {
   return { username: secret.username as string, password: secret.password as string };
 }
 
-function classify(secretId: string, error: unknown): OutboundStatusError {
+/** One Secrets Manager client for every secret of the container, with the function's limits. */
+export const secretsProvider = () => new SecretsProvider({ clientConfig: AWS_CLIENT_LIMITS });
+
+/** A failed secret read: configuration when only a change of the secret or its policy helps, else transient. */
+export function classifySecretError(secretId: string, error: unknown): OutboundStatusError {
   if (error instanceof OutboundStatusError) return error;
   if (error instanceof TransformParameterError) {
     return new ConfigurationError(`Secret ${secretId} is not valid JSON`);

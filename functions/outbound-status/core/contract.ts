@@ -45,12 +45,22 @@ export const StatusId = z
   )
   .register(z.globalRegistry, { description: 'Id of a Thulium dictionary status (an outbound campaign status).', examples: ['3'] });
 
+const UPDATED_AT_MESSAGE = 'must be an RFC 3339 date-time with an offset and milliseconds, such as 2026-12-01T09:30:00.000Z or 2026-12-01T10:30:00.000+01:00';
+
+export const UpdatedAt = z
+  .iso.datetime({ offset: true, precision: 3, error: UPDATED_AT_MESSAGE })
+  .register(z.globalRegistry, {
+    description:
+      'When the sender decided this status. For each number the update with the latest updated_at stands; an older one is not sent to Thulium. Without it, the time AWS took the update in counts.',
+    examples: ['2026-12-01T09:30:00.000Z'],
+  });
+
 /** Thulium's path, and the API's own: a caller moving from Thulium to this function swaps only the base URL. */
 export const ENDPOINT_PATH = '/api/outbound_status_by_phone_number';
 
 /** The one contract: an HTTP body and an SQS message body are both this JSON object. */
 export const StatusUpdateRequest = z
-  .strictObject({ phone_number: PhoneNumber, status_id: StatusId }, { error: 'must be a JSON object' })
+  .strictObject({ phone_number: PhoneNumber, status_id: StatusId, updated_at: z.optional(UpdatedAt) }, { error: 'must be a JSON object' })
   .register(z.globalRegistry, {
     title: 'StatusUpdateRequest',
     description: 'Set the status of every outbound-campaign record whose main number is phone_number.',
@@ -61,6 +71,8 @@ export const StatusUpdateRequest = z
 export interface StatusUpdate {
   phoneNumber: string;
   statusId: string;
+  /** The sender's `updated_at`, epoch ms. */
+  updatedAt?: number;
 }
 
 /** Thulium's answer, passed to HTTP callers unchanged. */
@@ -102,7 +114,8 @@ export function toStatusUpdate(json: unknown): StatusUpdate {
       fields,
     );
   }
-  return { phoneNumber: parsed.data.phone_number, statusId: parsed.data.status_id };
+  const { phone_number: phoneNumber, status_id: statusId, updated_at } = parsed.data;
+  return updated_at === undefined ? { phoneNumber, statusId } : { phoneNumber, statusId, updatedAt: Date.parse(updated_at) };
 }
 
 function toFieldProblems(issue: z.core.$ZodIssue): FieldProblem[] {

@@ -10,7 +10,9 @@ export type ErrorKind =
   /** Worth retrying later: Thulium or an AWS dependency is slow, down or limiting us. */
   | 'transient'
   /** Our own setup is wrong (environment, secret, API user); retrying helps once ops fix it. */
-  | 'configuration';
+  | 'configuration'
+  /** A newer update for the same number was applied already: this one must not be sent. */
+  | 'superseded';
 
 export type ErrorCode =
   | 'METHOD_NOT_ALLOWED'
@@ -27,6 +29,9 @@ export type ErrorCode =
   | 'THULIUM_BAD_RESPONSE'
   | 'THULIUM_CREDENTIALS_REJECTED'
   | 'SECRET_UNAVAILABLE'
+  | 'ORDERING_STORE_UNAVAILABLE'
+  | 'UPDATE_IN_PROGRESS'
+  | 'SUPERSEDED'
   | 'CONFIGURATION_INVALID';
 
 export interface FieldProblem {
@@ -158,6 +163,48 @@ export class ConfigurationError extends OutboundStatusError {
     this.name = 'ConfigurationError';
   }
 }
+
+/** An update older than the newest applied for its number; nothing was sent to Thulium. */
+export class SupersededError extends OutboundStatusError {
+  readonly kind = 'superseded';
+  readonly code = 'SUPERSEDED';
+  /** Epoch ms: this update's version, and the newest applied for its number. */
+  readonly version: number;
+  readonly appliedVersion: number;
+  constructor(version: number, appliedVersion: number) {
+    const equal = version === appliedVersion;
+    super(
+      equal
+        ? `An update with the same version (${iso(version)}) and another status was applied first for this number; this one was not sent to Thulium`
+        : `A newer update for this number (version ${iso(appliedVersion)}) was applied already; this one (version ${iso(version)}) was not sent to Thulium`,
+    );
+    this.name = 'SupersededError';
+    this.version = version;
+    this.appliedVersion = appliedVersion;
+  }
+}
+
+/** The ordering store (DynamoDB) failed: throttling, 5xx, a timeout. Nothing was applied unguarded. */
+export class OrderingStoreUnavailableError extends OutboundStatusError {
+  readonly kind = 'transient';
+  readonly code = 'ORDERING_STORE_UNAVAILABLE';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'OrderingStoreUnavailableError';
+  }
+}
+
+/** Another update for the same number held it for the whole of this invocation's time. */
+export class UpdateInProgressError extends OutboundStatusError {
+  readonly kind = 'transient';
+  readonly code = 'UPDATE_IN_PROGRESS';
+  constructor() {
+    super('Another update for this phone number was being applied until too little time was left for this one');
+    this.name = 'UpdateInProgressError';
+  }
+}
+
+const iso = (at: number) => new Date(at).toISOString();
 
 function summarise(errors: ThuliumErrorDetail[]): string {
   return errors.length === 0 ? '' : `: ${errors.map((e) => e.message).join('; ')}`;

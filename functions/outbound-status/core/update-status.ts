@@ -1,33 +1,67 @@
 import type { StatusUpdate, StatusUpdateResponse } from './contract.ts';
 import { sameCredentials, type CredentialsSource } from '../adapters/credentials.ts';
 import { MIN_ATTEMPT_MS } from '../shared/deadline.ts';
-import { CredentialsRejectedError, DeadlineExceededError } from './errors.ts';
+import { CredentialsRejectedError, DeadlineExceededError, InvalidRequestError } from './errors.ts';
+import type { OrderingGuard, UpdateVersion } from './ordering.ts';
 import { normalisePhoneNumber, type PhonePolicy } from './phone-number.ts';
-import type { CallStats, ThuliumClient } from '../adapters/thulium-client.ts';
+import type { CallStats, Credentials, ThuliumClient } from '../adapters/thulium-client.ts';
+
+/** A sender's clock may run ahead of ours by this much; beyond it, an updated_at would block every later update. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
 export interface UpdateStats extends CallStats {
   credentialsRefreshed: boolean;
 }
 
+/** An update with its place in time: the faces decide where the version comes from. */
+export type VersionedUpdate = StatusUpdate & { version: UpdateVersion };
+
 export type UpdateStatus = (
-  update: StatusUpdate,
+  update: VersionedUpdate,
   deadline: number,
   stats?: UpdateStats,
 ) => Promise<StatusUpdateResponse>;
 
 /**
- * The use case: set the status of every campaign record whose main number is the given one.
+ * The use case: set the status of every campaign record whose main number is the given one,
+ * unless a newer update for that number was applied already.
  * Knows nothing of Lambda, HTTP or queues; throws only {@link OutboundStatusError}s.
  */
 export function createUpdateStatus(deps: {
   credentials: CredentialsSource;
   thulium: ThuliumClient;
   phonePolicy: PhonePolicy;
+  ordering: OrderingGuard;
 }): UpdateStatus {
   return async (update, deadline, stats = { attempts: 0, credentialsRefreshed: false }) => {
     if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
-    const request = { ...update, phoneNumber: normalisePhoneNumber(update.phoneNumber, deps.phonePolicy) };
-    const credentials = await deps.credentials.get(deadline);
+    if (update.version.at > Date.now() + MAX_FUTURE_SKEW_MS) {
+      const message = `is more than ${MAX_FUTURE_SKEW_MS / 60_000} minutes ahead of the function's clock`;
+      throw new InvalidRequestError('VALIDATION_FAILED', `Invalid request: updated_at ${message}`, [{ field: 'updated_at', message }]);
+    }
+    const request = { phoneNumber: normalisePhoneNumber(update.phoneNumber, deps.phonePolicy), statusId: update.statusId };
+    const [credentials, claim] = await Promise.allSettled([
+      deps.credentials.get(deadline),
+      deps.ordering.claim({ ...request, version: update.version.at }, deadline),
+    ]);
+    if (claim.status === 'rejected') throw claim.reason;
+    if (credentials.status === 'rejected') {
+      await claim.value.release();
+      throw credentials.reason;
+    }
+    let answer: StatusUpdateResponse;
+    try {
+      answer = await callThulium(request, credentials.value, deadline, stats);
+    } catch (error) {
+      // A failed call may still have landed; the newer update's own retry, not a record here, makes it stand.
+      await claim.value.release();
+      throw error;
+    }
+    await claim.value.applied(deadline);
+    return answer;
+  };
+
+  async function callThulium(request: StatusUpdate, credentials: Credentials, deadline: number, stats: UpdateStats) {
     try {
       return await deps.thulium.setStatusByPhoneNumber(request, credentials, deadline, stats);
     } catch (error) {
@@ -47,5 +81,5 @@ export function createUpdateStatus(deps: {
         throw retryError;
       }
     }
-  };
+  }
 }

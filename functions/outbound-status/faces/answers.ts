@@ -23,6 +23,12 @@ export const ErrorAnswer = z
         }),
       ),
       thulium_request_id: z.optional(z.string().register(z.globalRegistry, { description: "Thulium's id of the request, for Thulium's support." })),
+      update_version: z.optional(
+        z.string().register(z.globalRegistry, { description: "SUPERSEDED: this update's version (its updated_at, or when API Gateway received it), UTC." }),
+      ),
+      applied_version: z.optional(
+        z.string().register(z.globalRegistry, { description: 'SUPERSEDED: the version of the newer update already applied for this number, UTC.' }),
+      ),
       retry_after_seconds: z.optional(
         z.int().check(z.minimum(1)).register(z.globalRegistry, { description: '503 only: the Retry-After header, in seconds.' }),
       ),

@@ -15,6 +15,8 @@ export interface Unwrapped {
   payloadBytes: number;
   /** The topic or the event source, for logs: where to look for the sender. */
   origin?: string;
+  /** When SNS took the message in (`Timestamp`), or the event's `time`; epoch ms. */
+  sentAt?: number;
 }
 
 /** SNS's own fields take about 1 KiB; a queue body may exceed the payload limit by this much when wrapped. */
@@ -37,6 +39,7 @@ export function unwrapEnvelope(json: unknown, rawBytes: number): Unwrapped {
       payload: json.detail,
       payloadBytes: Buffer.byteLength(JSON.stringify(json.detail) ?? '', 'utf8'),
       origin: printable(json.source),
+      sentAt: timeOf(json.time),
     };
   }
   return { envelope: 'none', payload: json, payloadBytes: rawBytes };
@@ -61,8 +64,13 @@ function unwrapSns(json: Record<string, unknown>): Unwrapped {
   } catch {
     throw new InvalidRequestError('MALFORMED_JSON', 'The SNS notification\'s Message is not valid JSON');
   }
-  return { envelope: 'sns', payload, payloadBytes, origin };
+  return { envelope: 'sns', payload, payloadBytes, origin, sentAt: timeOf(json.Timestamp) };
 }
+
+const timeOf = (value: unknown) => {
+  const at = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return Number.isFinite(at) ? at : undefined;
+};
 
 /** Sender-controlled text bound for logs and dead-letter reasons. */
 const printable = (value: unknown) => truncate(maskPhoneNumbersIn(String(value)), 200, '…');

@@ -2,9 +2,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
 import type { ErrorAnswer, ErrorBody } from './answers.ts';
 import { parseStatusUpdate, type StatusUpdate } from '../core/contract.ts';
+import { versionOf, versionText, type UpdateVersion } from '../core/ordering.ts';
 import {
   InvalidRequestError,
   OutboundStatusError,
+  SupersededError,
   ThuliumRefusedError,
   ThuliumUnavailableError,
   type ErrorCode,
@@ -22,6 +24,8 @@ export interface HttpRequest {
   body: string | null | undefined;
   isBase64Encoded: boolean;
   requestId: string;
+  /** When API Gateway took the request in (epoch ms): the version of an update without updated_at. */
+  receivedAt: number;
 }
 
 export type HttpResponse = APIGatewayProxyResult & { headers: Record<string, string> };
@@ -41,10 +45,14 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   DEADLINE_EXCEEDED: 504,
   THULIUM_BAD_RESPONSE: 502,
   THULIUM_CREDENTIALS_REJECTED: 502,
+  ORDERING_STORE_UNAVAILABLE: 503,
+  UPDATE_IN_PROGRESS: 503,
+  SUPERSEDED: 409,
   CONFIGURATION_INVALID: 500,
 };
 
-const SECRET_RETRY_AFTER_SECONDS = 5;
+/** Retry-After of the 503s whose cause gives none of its own. */
+const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = { SECRET_UNAVAILABLE: 5, ORDERING_STORE_UNAVAILABLE: 2, UPDATE_IN_PROGRESS: 1 };
 
 export const fromRestApiEvent = (event: APIGatewayProxyEvent): HttpRequest => ({
   method: event.httpMethod,
@@ -52,6 +60,7 @@ export const fromRestApiEvent = (event: APIGatewayProxyEvent): HttpRequest => ({
   body: event.body,
   isBase64Encoded: event.isBase64Encoded === true,
   requestId: event.requestContext?.requestId ?? 'unknown',
+  receivedAt: event.requestContext?.requestTimeEpoch ?? Date.now(),
 });
 
 export const fromHttpApiEvent = (event: APIGatewayProxyEventV2): HttpRequest => ({
@@ -60,6 +69,7 @@ export const fromHttpApiEvent = (event: APIGatewayProxyEventV2): HttpRequest => 
   body: event.body,
   isBase64Encoded: event.isBase64Encoded === true,
   requestId: event.requestContext.requestId,
+  receivedAt: event.requestContext.timeEpoch ?? Date.now(),
 });
 
 export async function handleHttpRequest(
@@ -70,11 +80,13 @@ export async function handleHttpRequest(
   const startedAt = Date.now();
   const correlationId = request.requestId;
   let update: StatusUpdate | undefined;
+  let version: UpdateVersion | undefined;
   const stats: UpdateStats = { attempts: 0, credentialsRefreshed: false };
   try {
     update = parseStatusUpdate(readBody(request, deps.maxBodyBytes), deps.maxBodyBytes);
-    const answer = await deps.updateStatus(update, deadline, stats);
-    recordOutcome({ outcome: 'updated', face: 'http', correlationId, update, stats, startedAt, extra: { campaigns: answer.outbound_id.length } });
+    version = versionOf(update, { at: request.receivedAt, source: 'api-gateway' });
+    const answer = await deps.updateStatus({ ...update, version }, deadline, stats);
+    recordOutcome({ outcome: 'updated', face: 'http', correlationId, update, version, stats, startedAt, extra: { campaigns: answer.outbound_id.length } });
     return json(200, answer);
   } catch (error) {
     if (!(error instanceof OutboundStatusError)) {
@@ -84,7 +96,8 @@ export async function handleHttpRequest(
         error: { code: 'INTERNAL_ERROR', message: 'Unexpected failure; the function logs it under this request_id', request_id: correlationId },
       } satisfies ErrorAnswer);
     }
-    recordOutcome({ outcome: 'answered-error', face: 'http', correlationId, update, stats: update && stats, startedAt, error });
+    const outcome = error instanceof SupersededError ? 'superseded' : 'answered-error';
+    recordOutcome({ outcome, face: 'http', correlationId, update, version, stats: update && stats, startedAt, error });
     return errorResponse(error, correlationId);
   }
 }
@@ -119,10 +132,14 @@ export function errorResponse(error: OutboundStatusError, requestId: string): Ht
   if (error instanceof InvalidRequestError && error.fields.length > 0) body.fields = error.fields;
   if (error instanceof ThuliumRefusedError) body.thulium_errors = error.thuliumErrors;
   if (error.thuliumRequestId !== undefined) body.thulium_request_id = error.thuliumRequestId;
+  if (error instanceof SupersededError) {
+    body.update_version = versionText(error.version);
+    body.applied_version = versionText(error.appliedVersion);
+  }
   if (error.code === 'METHOD_NOT_ALLOWED') headers.allow = 'POST';
   const status = STATUS_BY_CODE[error.code];
   if (status === 503) {
-    const retryAfter = error instanceof ThuliumUnavailableError ? error.retryAfterSeconds : SECRET_RETRY_AFTER_SECONDS;
+    const retryAfter = error instanceof ThuliumUnavailableError ? error.retryAfterSeconds : (RETRY_AFTER_SECONDS[error.code] ?? 1);
     headers['retry-after'] = String(retryAfter);
     body.retry_after_seconds = retryAfter;
   }

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { OutboundStatusError } from '../core/errors.ts';
+import { SupersededError, type OutboundStatusError } from '../core/errors.ts';
+import { versionText, type UpdateVersion } from '../core/ordering.ts';
 import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
 import type { StatusUpdate } from '../core/contract.ts';
 import { maskPhoneNumber, maskPhoneNumbersIn } from '../core/phone-number.ts';
@@ -22,7 +23,9 @@ export type Outcome =
   /** Queue: moved to the dead-letter queue with its reason. */
   | 'dead-lettered'
   /** Queue: reported as a batch item failure; SQS delivers it again. */
-  | 'retry-scheduled';
+  | 'retry-scheduled'
+  /** A newer update for the number was applied already: not sent (queue: acknowledged; HTTP: 409). */
+  | 'superseded';
 
 export interface OutcomeRecord {
   outcome: Outcome;
@@ -30,6 +33,7 @@ export interface OutcomeRecord {
   correlationId: string;
   /** Absent when the body never parsed. */
   update?: StatusUpdate;
+  version?: UpdateVersion;
   stats?: UpdateStats;
   startedAt: number;
   error?: OutboundStatusError;
@@ -46,6 +50,9 @@ export function recordOutcome(record: OutcomeRecord): void {
     phone_number: record.update && maskPhoneNumber(record.update.phoneNumber),
     // A phone number sent as status_id is valid input; it must not reach the logs whole either.
     status_id: record.update && maskPhoneNumbersIn(record.update.statusId),
+    update_version: record.version && versionText(record.version.at),
+    version_source: record.version?.source,
+    applied_version: error instanceof SupersededError ? versionText(error.appliedVersion) : undefined,
     thulium_attempts: record.stats?.attempts,
     credentials_refreshed: record.stats?.credentialsRefreshed || undefined,
     duration_ms: Date.now() - record.startedAt,
@@ -58,13 +65,13 @@ export function recordOutcome(record: OutcomeRecord): void {
     ...record.extra,
   };
   const message = MESSAGES[record.outcome];
-  if (!error) logger.info(message, line);
+  if (!error || error.kind === 'superseded') logger.info(message, line);
   else if (error.kind === 'invalid-request' || error.kind === 'refused') logger.warn(message, line);
   else logger.error(message, line);
 
   metrics.addMetric(METRICS[record.outcome], MetricUnit.Count, 1);
   if (record.stats) metrics.addMetric(METRIC.thuliumAttempts, MetricUnit.Count, record.stats.attempts);
-  if (error) {
+  if (error && error.kind !== 'superseded') {
     metrics.singleMetric().addDimension('ErrorCode', error.code).addMetric(METRIC.failures, MetricUnit.Count, 1);
   }
 }
@@ -74,6 +81,7 @@ const MESSAGES: Record<Outcome, string> = {
   'answered-error': 'status update answered with an error',
   'dead-lettered': 'status update moved to the dead-letter queue',
   'retry-scheduled': 'status update left on the queue for a retry',
+  superseded: 'status update superseded by a newer one; not sent to Thulium',
 };
 
 const METRICS: Record<Outcome, string> = {
@@ -81,4 +89,11 @@ const METRICS: Record<Outcome, string> = {
   'answered-error': METRIC.errorAnswers,
   'dead-lettered': METRIC.deadLettered,
   'retry-scheduled': METRIC.retriesScheduled,
+  superseded: METRIC.superseded,
 };
+
+/** A failed call to the ordering store, whatever the update's outcome; WARN, as the update is retried or answered 503. */
+export function recordStoreFailure(error: OutboundStatusError): void {
+  logger.warn('ordering store call failed', { error: { code: error.code, kind: error.kind, message: error.message } });
+  metrics.addMetric(METRIC.orderingStoreFailures, MetricUnit.Count, 1);
+}

@@ -11,7 +11,8 @@ import { visibilityBackoffSeconds } from '../shared/backoff.ts';
 import type { Config } from '../config.ts';
 import type { StatusUpdate } from '../core/contract.ts';
 import { beforeDeadline, MIN_ATTEMPT_MS } from '../shared/deadline.ts';
-import type { DeadLetterQueue } from '../adapters/dead-letter-queue.ts';
+import { UPDATE_VERSION_ATTRIBUTE, type DeadLetterQueue } from '../adapters/dead-letter-queue.ts';
+import { versionOf, type UpdateVersion } from '../core/ordering.ts';
 import { parseQueueBody } from './envelopes.ts';
 import { DeadlineExceededError, OutboundStatusError, ThuliumUnavailableError } from '../core/errors.ts';
 import { logger, metrics, recordOutcome, type OutcomeRecord } from './observability.ts';
@@ -55,6 +56,7 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
   const stats: UpdateStats = { attempts: 0, credentialsRefreshed: false };
   const cleanupDeadline = deadline + deps.safetyMarginMs / 2;
   let update: StatusUpdate | undefined;
+  let version = deliveredVersion(record);
   // Which SNS topic or EventBridge source wrapped the update, so a log line leads to its sender.
   let via: Record<string, unknown> = {};
   const log = (outcome: OutcomeRecord) => recordOutcome({ ...outcome, extra: { ...outcome.extra, ...via } });
@@ -64,8 +66,12 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
     const parsed = parseQueueBody(record.body, deps.maxBodyBytes);
     update = parsed.update;
     if (parsed.envelope !== 'none') via = { envelope: parsed.envelope, envelope_origin: parsed.origin };
-    const answer = await deps.updateStatus(update, deadline, stats);
-    log({ outcome: 'updated', face: 'queue', correlationId, update, stats, startedAt, extra: { campaigns: answer.outbound_id.length } });
+    if (version.source === 'sqs' && parsed.sentAt !== undefined && parsed.envelope !== 'none') {
+      version = { at: parsed.sentAt, source: parsed.envelope };
+    }
+    version = versionOf(update, version);
+    const answer = await deps.updateStatus({ ...update, version }, deadline, stats);
+    log({ outcome: 'updated', face: 'queue', correlationId, update, version, stats, startedAt, extra: { campaigns: answer.outbound_id.length } });
   } catch (error) {
     if (!(error instanceof OutboundStatusError)) {
       logger.error('unexpected failure; message left for retry', { correlation_id: correlationId, error: error as Error });
@@ -73,12 +79,17 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
       throw error;
     }
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
-    const common = { face: 'queue' as const, correlationId, update, stats: update && stats, startedAt, error };
+    const common = { face: 'queue' as const, correlationId, update, version, stats: update && stats, startedAt, error };
+    if (error.kind === 'superseded') {
+      // Acknowledged: the newer update stands, and this one must never be sent.
+      log({ ...common, outcome: 'superseded' });
+      return;
+    }
     const hopeless = error.kind === 'invalid-request' || error.kind === 'refused';
     // On its last delivery a message goes to the DLQ by our hand, so it arrives with its reason.
     if (hopeless || receiveCount >= deps.queue.maxReceiveCount) {
       try {
-        await beforeDeadline(deps.deadLetters.send(record, error), cleanupDeadline, () => new Error('DLQ send timed out'));
+        await beforeDeadline(deps.deadLetters.send(record, error, version.at), cleanupDeadline, () => new Error('DLQ send timed out'));
       } catch (dlqError) {
         log({ ...common, outcome: 'retry-scheduled', extra: { dead_letter_failure: describe(dlqError) } });
         throw error;
@@ -95,6 +106,17 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
     log({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount, visibility_seconds: visibility } });
     throw error;
   }
+}
+
+/**
+ * When AWS took the update in, before its body is read: a redriven dead letter keeps its first
+ * version, anything else has SQS's SentTimestamp (an SNS or EventBridge envelope's time wins, above).
+ */
+function deliveredVersion(record: SQSRecord): UpdateVersion {
+  const carried = Date.parse(record.messageAttributes?.[UPDATE_VERSION_ATTRIBUTE]?.stringValue ?? '');
+  if (Number.isFinite(carried)) return { at: carried, source: 'dead-letter' };
+  const sent = Number(record.attributes.SentTimestamp);
+  return { at: Number.isFinite(sent) && sent > 0 ? sent : Date.now(), source: 'sqs' };
 }
 
 /** Best effort: if this fails, the message still comes back after the queue's own visibility timeout. */

@@ -1,0 +1,48 @@
+/**
+ * A status is a fact about now: for each number, the newest update must be the one that stands.
+ * An update's version says how new it is; the ordering guard lets only one update per number talk
+ * to Thulium at a time, and none older than the newest it has seen applied.
+ */
+
+/** Where an update's version came from, newest-knowledge first: the sender's clock, then AWS's. */
+export type VersionSource = 'updated_at' | 'dead-letter' | 'sns' | 'eventbridge' | 'sqs' | 'api-gateway';
+
+export interface UpdateVersion {
+  /** Epoch milliseconds. */
+  at: number;
+  source: VersionSource;
+}
+
+/** What the guard knows of an update: the number as Thulium receives it, never stored in clear. */
+export interface GuardedUpdate {
+  phoneNumber: string;
+  statusId: string;
+  version: number;
+}
+
+export interface OrderingGuard {
+  /**
+   * Waits until no other update for this number is in flight, then holds the number for this one.
+   * Throws {@link SupersededError} when a newer update for it was applied (or one of equal version
+   * with another status), and transient errors when the store fails or the number stays busy.
+   */
+  claim(update: GuardedUpdate, deadline: number): Promise<Claim>;
+}
+
+export interface Claim {
+  /** Thulium applied the update: its version is recorded and the number released. */
+  applied(deadline: number): Promise<void>;
+  /** Thulium did not apply it, or may not have: the number is released, nothing recorded. Never throws. */
+  release(): Promise<void>;
+}
+
+/** The guard switched off (`ORDERING_GUARD=off`): every update goes to Thulium in the order it is processed. */
+export const unguarded: OrderingGuard = {
+  claim: async () => ({ applied: async () => {}, release: async () => {} }),
+};
+
+export const versionText = (at: number) => new Date(at).toISOString();
+
+/** The sender's `updated_at` when it gave one, else what the face knows of when AWS took the update in. */
+export const versionOf = (update: { updatedAt?: number }, received: UpdateVersion): UpdateVersion =>
+  update.updatedAt === undefined ? received : { at: update.updatedAt, source: 'updated_at' };
