@@ -30,6 +30,8 @@ export class AwsLoopback {
   readonly sentMessages: SentMessage[] = [];
   readonly visibilityChanges: VisibilityChange[] = [];
   readonly calls: Operation[] = [];
+  /** The SecretId of every GetSecretValue, in order. */
+  readonly secretReads: string[] = [];
   private readonly failures = new Map<Operation, { remaining: number; status: number; type: string }>();
   private readonly server = createServer((req, res) => void this.serve(req, res));
   private port = 0;
@@ -58,6 +60,11 @@ export class AwsLoopback {
     this.failures.clear();
   }
 
+  /** GetSecretValue calls for this secret: the API user's and the ordering key's are read apart. */
+  readsOf(secretId: string): number {
+    return this.secretReads.filter((id) => id === secretId).length;
+  }
+
   countOf(operation: Operation): number {
     return this.calls.filter((call) => call === operation).length;
   }
@@ -79,6 +86,7 @@ export class AwsLoopback {
     }
     switch (operation) {
       case 'secretsmanager.GetSecretValue': {
+        this.secretReads.push(input.SecretId);
         const value = this.secrets.get(input.SecretId);
         if (value === undefined) {
           return reply(res, 400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });

@@ -8,6 +8,7 @@ import {
   PASSWORD,
   PHONES,
   restApiEvent,
+  SECRET_ID,
   secretsIn,
   useWorld,
   USERNAME,
@@ -77,7 +78,7 @@ describe('200: Thulium applied the update', () => {
 
   it('reads the secret once per container, and reuses its keep-alive connections to Thulium', async () => {
     const container = await world.load();
-    const reads = world.aws.countOf('secretsmanager.GetSecretValue');
+    const reads = world.aws.readsOf(SECRET_ID);
     const before = world.simulator.connectionCount;
     const invokeFiveTimes = async () => {
       for (let i = 0; i < 5; i++) expect((await postRest(body(PHONES.three, '8'), undefined, container)).status).toBe(200);
@@ -85,7 +86,7 @@ describe('200: Thulium applied the update', () => {
     await invokeFiveTimes();
     const warm = world.simulator.connectionCount;
     await invokeFiveTimes();
-    expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads + 1);
+    expect(world.aws.readsOf(SECRET_ID)).toBe(reads + 1);
     // undici's pool may open a second socket while the first is being released; then both are reused.
     expect(warm - before).toBeLessThanOrEqual(2);
     expect(world.simulator.connectionCount).toBe(warm);
@@ -276,9 +277,9 @@ describe('5xx: Thulium or a dependency failed', () => {
   });
 
   it('504 without calling Thulium or Secrets Manager when the invocation has almost no time left', async () => {
-    const reads = world.aws.countOf('secretsmanager.GetSecretValue');
+    const reads = world.aws.readsOf(SECRET_ID);
     const { status, json } = await postRest(body(PHONES.three, '3'), 150, await world.load());
-    expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads);
+    expect(world.aws.readsOf(SECRET_ID)).toBe(reads);
     expect(status).toBe(504);
     expect(json.error.code).toBe('DEADLINE_EXCEEDED');
     expect(world.simulator.calls).toHaveLength(0);
@@ -289,21 +290,21 @@ describe('credentials', () => {
   it('re-reads the secret once when Thulium answers 401 after a rotation, and succeeds', async () => {
     const container = await world.load();
     expect((await postRest(body(PHONES.three, 3), undefined, container)).status).toBe(200);
-    const reads = world.aws.countOf('secretsmanager.GetSecretValue');
+    const reads = world.aws.readsOf(SECRET_ID);
     world.setPassword(`${PASSWORD}-rotated`);
     expect((await postRest(body(PHONES.three, 3), undefined, container)).status).toBe(200);
-    expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads + 1);
+    expect(world.aws.readsOf(SECRET_ID)).toBe(reads + 1);
   });
 
   it('502 when Thulium rejects the API user even after a fresh read', async () => {
     const container = await world.load();
     world.setPassword('changed-in-thulium-only', { thulium: true, secret: false });
-    const reads = world.aws.countOf('secretsmanager.GetSecretValue');
+    const reads = world.aws.readsOf(SECRET_ID);
     const { status, json } = await postRest(body(PHONES.three, '3'), undefined, container);
     expect(status).toBe(502);
     expect(json.error.code).toBe('THULIUM_CREDENTIALS_REJECTED');
     // one read on the cold start, one forced by the 401
-    expect(world.aws.countOf('secretsmanager.GetSecretValue')).toBe(reads + 2);
+    expect(world.aws.readsOf(SECRET_ID)).toBe(reads + 2);
     // The secret held the same user: trying it again would only risk locking the account.
     expect(world.simulator.calls).toHaveLength(1);
   });

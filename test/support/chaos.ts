@@ -11,7 +11,7 @@ import { pick, seededRandom } from '../../dev/seeded-random.ts';
 import { isEmpty, SqsEmulator, type QueueDepth } from './sqs-emulator.ts';
 import { EventSourceMapping, queueEnvironment, type EventSourceStats } from './sqs-event-source.ts';
 import { guard } from './leaks.ts';
-import { basicValue, startWorld, USERNAME, type Handler, type World } from './world.ts';
+import { basicValue, SECRET_ID, startWorld, USERNAME, type Handler, type World } from './world.ts';
 
 export interface ChaosOptions {
   messages: number;
@@ -213,7 +213,7 @@ async function run(
     faultsMet: { ...world.simulator.faultsMet },
     thuliumCalls: world.simulator.calls.length,
     thuliumCallsPerUpdate: round(world.simulator.calls.length / updates.length),
-    secretReads: world.aws.countOf('secretsmanager.GetSecretValue'),
+    secretReads: world.aws.readsOf(SECRET_ID),
     redeliveries: mapping.stats.deliveries - updates.length,
     queue: mapping.stats,
     wallSeconds: round(wallSeconds),

@@ -31,7 +31,9 @@ export const PASSWORD = 'Zq7-pa55w0rd-never-logged';
 export const PHONES = { three: '501234567', one: '502345678', additional: '503456789', none: '509999999' };
 /** The value of the Authorization header (after `Basic `) the function sends with this password. */
 export const basicValue = (password: string) => Buffer.from(`${USERNAME}:${password}`).toString('base64');
-const WATCHED = { secrets: [PASSWORD, basicValue(PASSWORD)], phones: Object.values(PHONES) };
+/** Ten more numbers, one record each, for batches whose records must not share a number. */
+export const BATCH_PHONES = Array.from({ length: 10 }, (_, i) => `5104000${String(i).padStart(2, '0')}`);
+const WATCHED = { secrets: [PASSWORD, basicValue(PASSWORD)], phones: [...Object.values(PHONES), ...BATCH_PHONES] };
 guard(WATCHED);
 
 export type Handler = (event: unknown, context: Context) => Promise<any>;
@@ -49,7 +51,11 @@ export function testTenant(): Tenant {
           { mainNumber: PHONES.one, additionalNumbers: [PHONES.additional], statusId: null },
         ],
       },
-      { id: '00002', statusIds: [3, 8, 12], records: [{ mainNumber: PHONES.three, additionalNumbers: [], statusId: null }] },
+      {
+        id: '00002',
+        statusIds: [3, 8, 12],
+        records: [PHONES.three, ...BATCH_PHONES].map((mainNumber) => ({ mainNumber, additionalNumbers: [], statusId: null })),
+      },
       { id: '00003', statusIds: [3], records: [{ mainNumber: PHONES.three, additionalNumbers: [], statusId: null }] },
     ],
   };
