@@ -60,7 +60,7 @@ export async function startDynamoDbLocal(port = 0): Promise<LocalDynamoDb> {
   const home = join(jarDir, version);
   const java: ChildProcess = spawn(
     'java',
-    [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', join(home, 'DynamoDBLocal.jar'), '-inMemory', '-disableTelemetry', '-port', String(free)],
+    [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', join(home, 'DynamoDBLocal.jar'), '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(free)],
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((resolve) => java.once('exit', () => resolve()));

@@ -5,17 +5,22 @@
  * Default: an embedded Thulium simulator, and the API user served through a loopback Secrets
  * Manager endpoint. With THULIUM_BASE_URL it talks to that tenant instead, with the API user from
  * THULIUM_USERNAME / THULIUM_PASSWORD, or from Secrets Manager itself when only THULIUM_SECRET_ID is set.
+ * The ordering guard runs on an embedded DynamoDB (dynalite, in memory) unless ORDERING_GUARD=off
+ * or AWS_ENDPOINT_URL_DYNAMODB names another one (with ORDERING_TABLE_NAME).
  */
+import { randomBytes } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startAwsLoopback, type AwsLoopback } from './aws-loopback.ts';
+import { startDynalite, type LocalDynamoDb } from './ordering-table.ts';
 import { readBody } from './read-body.ts';
 import { SIMULATOR_PATH, startThuliumSimulator, type ThuliumSimulator } from './thulium-simulator.ts';
 
 const BUNDLE = fileURLToPath(new URL('../dist/outbound-status/index.mjs', import.meta.url));
 const LOCAL_SECRET_ID = 'local/thulium-api-user';
+const LOCAL_KEY_SECRET_ID = 'local/ordering-key';
 /** Read at most this much of a request; the function's own limit (MAX_BODY_BYTES) answers 413 below it. */
 const READ_LIMIT_BYTES = 1024 * 1024;
 
@@ -25,12 +30,14 @@ export interface LocalServer {
   url: string;
   mode: string;
   simulator?: ThuliumSimulator;
+  store?: LocalDynamoDb;
   close(): Promise<void>;
 }
 
 export async function startLocalServer(port: number, env = process.env): Promise<LocalServer> {
   let simulator: ThuliumSimulator | undefined;
   let aws: AwsLoopback | undefined;
+  let store: LocalDynamoDb | undefined;
   let mode: string;
   if (!env.THULIUM_BASE_URL) {
     simulator = await startThuliumSimulator({ port: Number(env.THULIUM_SIMULATOR_PORT ?? 0) });
@@ -53,6 +60,25 @@ export async function startLocalServer(port: number, env = process.env): Promise
     mode += `, API user from Secrets Manager secret ${env.THULIUM_SECRET_ID}`;
   } else {
     throw new Error('With THULIUM_BASE_URL, set THULIUM_USERNAME and THULIUM_PASSWORD, or THULIUM_SECRET_ID');
+  }
+  if (env.ORDERING_GUARD === 'off') {
+    mode += ', ordering guard off';
+  } else {
+    if (!env.AWS_ENDPOINT_URL_DYNAMODB) {
+      store = await startDynalite(Number(env.DYNAMODB_PORT ?? 0));
+      env.AWS_ENDPOINT_URL_DYNAMODB = store.url;
+      env.ORDERING_TABLE_NAME = store.tableName;
+      mode += `, ordering guard on an embedded DynamoDB at ${store.url}`;
+    } else {
+      mode += `, ordering guard on ${env.AWS_ENDPOINT_URL_DYNAMODB} table ${env.ORDERING_TABLE_NAME}`;
+    }
+    if (aws && !env.ORDERING_KEY_SECRET_ID) {
+      aws.secrets.set(LOCAL_KEY_SECRET_ID, randomBytes(32).toString('hex'));
+      env.ORDERING_KEY_SECRET_ID = LOCAL_KEY_SECRET_ID;
+    } else if (!env.ORDERING_KEY_SECRET_ID) {
+      await store?.close();
+      throw new Error('With the API user from Secrets Manager, set ORDERING_KEY_SECRET_ID too, or ORDERING_GUARD=off');
+    }
   }
   env.AWS_REGION ??= 'eu-central-1';
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -82,10 +108,12 @@ export async function startLocalServer(port: number, env = process.env): Promise
     url,
     mode,
     simulator,
+    store,
     async close() {
       await closeServer(server);
       await simulator?.close();
       await aws?.close();
+      await store?.close();
     },
   };
 }

@@ -104,6 +104,7 @@ export class ThuliumSimulator {
   latencyMs: number;
   private readonly faults: Fault[] = [];
   private readonly faultsByPhone = new Map<string, Fault[]>();
+  private readonly delaysByUpdate = new Map<string, number>();
   private randomFaults: { rate: number; faults: Fault[]; random: () => number } | undefined;
   private inFlight = 0;
   /** The most requests this simulator has had in progress at once. */
@@ -152,12 +153,27 @@ export class ThuliumSimulator {
   clearFaults(): void {
     this.faults.length = 0;
     this.faultsByPhone.clear();
+    this.delaysByUpdate.clear();
     this.randomFaults = undefined;
   }
 
   /** The next requests for this phone number meet these faults, before any global ones. */
   injectFaultsFor(phoneNumber: string, ...faults: Fault[]): void {
     this.faultsByPhone.set(phoneNumber, [...(this.faultsByPhone.get(phoneNumber) ?? []), ...faults]);
+  }
+
+  /** Every request setting this status on this number is answered `ms` later, until faults are cleared. */
+  delayUpdate(phoneNumber: string, statusId: number, ms: number): void {
+    this.delaysByUpdate.set(`${phoneNumber}/${statusId}`, ms);
+  }
+
+  /** The status a number's records hold now (the first record's, in campaign order): what a caller would find. */
+  currentStatusOf(mainNumber: string): number | null | undefined {
+    for (const campaign of this.tenant.campaigns) {
+      const record = campaign.records.find((r) => r.mainNumber === mainNumber);
+      if (record) return record.statusId;
+    }
+    return undefined;
   }
 
   /** TCP connections accepted so far (keep-alive reuse keeps this low). */
@@ -196,6 +212,8 @@ export class ThuliumSimulator {
     };
     this.calls.push(call);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
+    const delay = this.delaysByUpdate.get(updateKeyOf(body));
+    if (delay) await sleep(delay);
     const fault = this.faultsByPhone.get(phoneOf(body) ?? '')?.shift() ?? this.faults.shift() ?? this.drawFault();
     if (fault) this.faultsMet[fault.type] = (this.faultsMet[fault.type] ?? 0) + 1;
     if (fault?.type === 'delay') await sleep(fault.ms);
@@ -280,6 +298,15 @@ function basicUser(authorization: string | undefined): [string, string] | undefi
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon < 0 ? undefined : [decoded.slice(0, colon), decoded.slice(colon + 1)];
+}
+
+function updateKeyOf(body: string): string {
+  try {
+    const { phone_number, status_id } = JSON.parse(body);
+    return `${phone_number}/${status_id}`;
+  } catch {
+    return '';
+  }
 }
 
 function phoneOf(body: string): string | undefined {

@@ -49,16 +49,16 @@ export function createUpdateStatus(deps: {
       await claim.value.release();
       throw credentials.reason;
     }
-    let answer: StatusUpdateResponse;
     try {
-      answer = await callThulium(request, credentials.value, deadline, stats);
+      const answer = await callThulium(request, credentials.value, deadline, stats);
+      await claim.value.applied(deadline);
+      return answer;
     } catch (error) {
-      // A failed call may still have landed; the newer update's own retry, not a record here, makes it stand.
+      // Not recorded: a failed call may still have landed, and the newer update's own retry, not a
+      // record here, makes that one stand again.
       await claim.value.release();
       throw error;
     }
-    await claim.value.applied(deadline);
-    return answer;
   };
 
   async function callThulium(request: StatusUpdate, credentials: Credentials, deadline: number, stats: UpdateStats) {
