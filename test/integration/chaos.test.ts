@@ -20,8 +20,8 @@ afterAll(() => {
   writeFileSync(`dist/chaos-report-${MESSAGES}.json`, `${JSON.stringify(reports, null, 2)}\n`);
   for (const r of reports) {
     console.log(
-      `chaos ${r.mode}: ${r.messages} messages, ${r.applied} applied, ${r.deadLettered} dead-lettered ${JSON.stringify(r.deadLetterReasons)}, ` +
-        `${r.lost} lost; ${r.redeliveries} redeliveries, ${r.thuliumCallsPerUpdate} Thulium calls per update, ` +
+      `chaos ${r.mode}: ${r.messages} messages, ${r.applied} applied, ${r.superseded} superseded, ${r.deadLettered} dead-lettered ${JSON.stringify(r.deadLetterReasons)}, ` +
+        `${r.lost} lost, ${r.stale} numbers stale; redrive ${JSON.stringify(r.redrive)}; ${r.redeliveries} redeliveries, ${r.storeCallsPerUpdate} store calls per update ${JSON.stringify(r.storeFaultsMet)}, ${r.thuliumCallsPerUpdate} Thulium calls per update, ` +
         `${r.secretReads} secret reads, retries ${JSON.stringify(r.retriesByCode)}, faults ${JSON.stringify(r.faultsMet)}, ${r.wallSeconds} s`,
     );
   }
@@ -32,7 +32,7 @@ describe.each([
   { mode: 'fifo', fifo: true },
 ])('$mode queue under sustained faults', ({ fifo }) => {
   it(
-    `applies or dead-letters with a reason every one of ${MESSAGES} updates: none lost, none left in flight`,
+    `applies, supersedes or dead-letters with a reason every one of ${MESSAGES} updates: none lost, none left in flight, none stale`,
     async () => {
       const linesBefore = output.lines.length;
       const report = await runChaos({ messages: MESSAGES, phones: Math.max(20, Math.round(MESSAGES / 30)), fifo, seed: SEED, faultRate: 0.2, pollers: SHIPPED.maxConcurrency, maxMs: MAX_MS });
@@ -43,7 +43,14 @@ describe.each([
       reports.push({ ...report, retriesScheduled: retries.length, retriesByCode, credentialsRefreshed });
 
       expect(report.violations).toEqual([]);
-      expect(report.applied + report.deadLettered).toBe(MESSAGES);
+      // The run's updates, and the failing number's one after its outage.
+      expect(report.applied + report.superseded + report.deadLettered).toBe(MESSAGES + 1);
+      expect(report.stale).toBe(0);
+      // Its two dead letters, redriven after that newer update landed, were superseded: neither applied nor dead-lettered again.
+      expect(report.redrive).toEqual({ redriven: 2, applied: 0, deadLetteredAgain: 0 });
+      expect(logged.filter((line) => line.outcome === 'superseded').length).toBeGreaterThanOrEqual(report.superseded + 2);
+      // The store failed too, and some failures outlasted the SDK's own retries.
+      expect(retriesByCode.ORDERING_STORE_UNAVAILABLE).toBeGreaterThan(0);
       // The run met every kind of fault, and the function worked through them.
       expect(Object.keys(report.faultsMet).sort()).toEqual(['garbage', 'hang', 'rate-limit', 'reset', 'status']);
       // Secrets Manager's outage and the rotation reached the function, and it recovered from both.

@@ -11,6 +11,7 @@ import { STATUS_BY_CODE } from '../../functions/outbound-status/faces/http-face.
 import { API_RESOURCE_PATH } from '../../infra/api-route.ts';
 import { CONTRACTS_DIR, OPENAPI_FILE } from '../../scripts/contracts.ts';
 import { documentAjv, pointer } from '../support/openapi-ajv.ts';
+import { leaveHold } from '../support/ordering.ts';
 import {
   body,
   captureOutput,
@@ -18,6 +19,7 @@ import {
   PASSWORD,
   PAYLOAD_FORMATS,
   PHONES,
+  sqsEvent,
   useWorld,
   type Handler,
   type HttpEventOptions,
@@ -78,6 +80,24 @@ const ROWS: Row[] = [
   },
   { name: 'Thulium hanging', status: 504, code: 'THULIUM_TIMEOUT', remainingMs: 1_000, arrange: faults(...Array<Fault>(SUSTAINED).fill({ type: 'hang' })) },
   { name: 'an invocation almost out of time', status: 504, code: 'DEADLINE_EXCEEDED', remainingMs: 150, arrange: () => world.load() },
+  {
+    name: 'a newer update applied first',
+    status: 409,
+    code: 'SUPERSEDED',
+    arrange: async () => {
+      await shared(sqsEvent([{ body: REQUEST, sentTimestamp: Date.now() + 60_000 }]), lambdaContext());
+      return shared;
+    },
+  },
+  // Nothing listens on the discard port: every store call is refused.
+  { name: 'the ordering store unreachable', status: 503, code: 'ORDERING_STORE_UNAVAILABLE', arrange: () => world.load({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' }) },
+  {
+    name: 'the number held by another update',
+    status: 503,
+    code: 'UPDATE_IN_PROGRESS',
+    remainingMs: 1_000,
+    arrange: async () => (await leaveHold(world.store, PHONES.three, Date.now() + 60_000), shared),
+  },
   { name: 'an incomplete environment', status: 500, code: 'CONFIGURATION_INVALID', arrange: () => world.load({ THULIUM_BASE_URL: undefined }) },
 ];
 

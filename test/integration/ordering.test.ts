@@ -127,13 +127,13 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       expect(linesOf('same').map((line) => line.outcome)).toEqual(['updated', 'updated']);
     });
 
-    it('lets the first applied of two equal versions stand', async () => {
+    it('lets the one processed last of two equal versions stand, as a FIFO queue orders them', async () => {
       const t = Date.now();
       await handler(sqsEvent([{ body: body(PHONES.one, 8), sentTimestamp: t }]), lambdaContext());
       const tie = sqsEvent([{ body: body(PHONES.one, 3), sentTimestamp: t, messageId: 'tie' }]);
       expect(await handler(tie, lambdaContext())).toEqual({ batchItemFailures: [] });
-      expect(status(PHONES.one)).toBe(8);
-      expect(linesOf('tie')[0]).toMatchObject({ outcome: 'superseded', update_version: iso(t), applied_version: iso(t) });
+      expect(status(PHONES.one)).toBe(3);
+      expect(linesOf('tie')[0]).toMatchObject({ outcome: 'updated', update_version: iso(t) });
     });
 
     it("judges by the sender's updated_at over when SQS took the message in", async () => {

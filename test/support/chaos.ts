@@ -1,16 +1,20 @@
 /**
  * The reliability run: thousands of updates through a real-semantics queue into a Thulium that
- * fails a share of its calls at random (seeded), with a Secrets Manager outage and a password
- * rotation on the way. Afterwards every message is accounted for: applied, or in the DLQ with its
- * reason; none lost, none left in flight.
+ * fails a share of its calls at random (seeded), with a Secrets Manager outage, a password
+ * rotation, and faults and an outage of the ordering store on the way. A number gets many updates;
+ * on a standard queue they go out shuffled, each stamped with the sender's updated_at. At the end a
+ * number's dead letters are redriven after a newer update landed. Afterwards every message is
+ * accounted for: applied, superseded by a newer one, or in the DLQ with its reason; none lost, none
+ * left in flight, and every number ends on its newest update.
  */
-import { SendMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Fault, Tenant } from '../../dev/thulium-simulator.ts';
 import { DEFAULT_SETTINGS as SHIPPED } from '../../infra/settings.ts';
 import { pick, seededRandom } from '../../dev/seeded-random.ts';
 import { isEmpty, SqsEmulator, type QueueDepth } from './sqs-emulator.ts';
 import { EventSourceMapping, queueEnvironment, type EventSourceStats } from './sqs-event-source.ts';
 import { guard } from './leaks.ts';
+import { INTERNAL_ERROR, startStoreFaults, THROTTLED, type StoreFaults } from './store-faults.ts';
 import { basicValue, SECRET_ID, startWorld, USERNAME, type Handler, type World } from './world.ts';
 
 export interface ChaosOptions {
@@ -28,6 +32,8 @@ const ROTATED_PASSWORD = 'Zq7-rotated-pa55w0rd-never-logged';
 const CAMPAIGN = '00001';
 const MAX_RECEIVE_COUNT = 5;
 const FUNCTION_TIMEOUT_MS = 4_000;
+/** How far, in messages, a standard queue's run moves one from its place (100 ms apart: ten seconds). */
+const SHUFFLE_WINDOW = 100;
 
 /** Every fault the run draws from, in equal shares. */
 const CHAOS_FAULTS: Fault[] = [
@@ -48,6 +54,8 @@ interface SentUpdate {
   phone: string;
   statusId: number;
   expected: Expected;
+  /** Valid updates: the order the sender decided them in (updated_at on a standard queue, the send order on FIFO). */
+  version: number;
   messageId?: string;
 }
 
@@ -64,7 +72,16 @@ export interface ChaosReport {
   /** Second dead letters of one message (its deletion was lost after the first): counted once. */
   duplicateDeadLetters: number;
   deadLetterReasons: Record<string, number>;
+  /** Valid updates never sent to Thulium, because a newer one for their number was applied first. */
+  superseded: number;
   lost: number;
+  /** Numbers that did not end on their newest update outside the DLQ. */
+  stale: number;
+  /** The dead letters of the failing number, redriven after a newer update for it landed. */
+  redrive: { redriven: number; applied: number; deadLetteredAgain: number };
+  storeCalls: number;
+  storeCallsPerUpdate: number;
+  storeFaultsMet: Record<string, number>;
   leftInQueue: QueueDepth;
   faultsMet: Record<string, number>;
   thuliumCalls: number;
@@ -93,31 +110,36 @@ function phoneNumbers(count: number, random: () => number): string[] {
  */
 function plan(options: ChaosOptions, phones: string[], unreachable: string, random: () => number): { updates: SentUpdate[]; statuses: number } {
   const next = new Map<string, number>();
-  const updates: SentUpdate[] = [1, 2].map((statusId, index) => ({
-    index,
-    phone: unreachable,
-    statusId,
-    expected: 'THULIUM_UNAVAILABLE',
-    body: JSON.stringify({ phone_number: unreachable, status_id: String(statusId) }),
-  }));
+  // The sender's clock: 100 ms between decisions, all of them in the past.
+  const decidedAt = (index: number) => DECIDED_FROM - (options.messages + 10 - index) * 100;
+  const valid = (index: number, phone: string, statusId: number, expected: Expected): SentUpdate => {
+    const fields = { phone_number: phone, status_id: String(statusId) };
+    // On FIFO the queue's own order is the version; a standard queue's senders stamp updated_at.
+    const stamped = options.fifo ? fields : { ...fields, updated_at: new Date(decidedAt(index)).toISOString() };
+    return { index, phone, statusId, expected, version: options.fifo ? index : decidedAt(index), body: JSON.stringify(stamped) };
+  };
+  const updates: SentUpdate[] = [1, 2].map((statusId, index) => valid(index, unreachable, statusId, 'THULIUM_UNAVAILABLE'));
   for (let index = updates.length; index < options.messages; index++) {
     const phone = pick(phones, random);
     const roll = random();
     if (roll < 0.01) {
-      updates.push({ index, phone, statusId: 0, expected: 'VALIDATION_FAILED', body: JSON.stringify({ phone_number: phone, status_id: 'three' }) });
+      updates.push({ index, phone, statusId: 0, version: -1, expected: 'VALIDATION_FAILED', body: JSON.stringify({ phone_number: phone, status_id: 'three' }) });
     } else if (roll < 0.015) {
-      updates.push({ index, phone, statusId: 0, expected: 'MALFORMED_JSON', body: `{"phone_number":"${phone}","status_id":` });
+      updates.push({ index, phone, statusId: 0, version: -1, expected: 'MALFORMED_JSON', body: `{"phone_number":"${phone}","status_id":` });
     } else if (roll < 0.025) {
       // A status no campaign uses: Thulium's refusal, never worth a retry.
-      updates.push({ index, phone, statusId: 0, expected: 'THULIUM_REFUSED', body: JSON.stringify({ phone_number: phone, status_id: '999999' }) });
+      updates.push({ index, phone, statusId: 0, version: -1, expected: 'THULIUM_REFUSED', body: JSON.stringify({ phone_number: phone, status_id: '999999' }) });
     } else {
       const statusId = (next.get(phone) ?? 0) + 1;
       next.set(phone, statusId);
-      updates.push({ index, phone, statusId, expected: 'applied', body: JSON.stringify({ phone_number: phone, status_id: String(statusId) }) });
+      updates.push(valid(index, phone, statusId, 'applied'));
     }
   }
-  return { updates, statuses: Math.max(1, ...next.values()) };
+  // One status more for the failing number's update after its outage.
+  return { updates, statuses: Math.max(3, ...next.values()) };
 }
+
+const DECIDED_FROM = Date.now();
 
 function chaosTenant(phones: string[], statuses: number): Tenant {
   const ids = Array.from({ length: statuses }, (_, i) => i + 1);
@@ -136,9 +158,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const { updates, statuses } = plan(options, phones, unreachable, random);
   const world = await startWorld({ tenant: chaosTenant(numbers, statuses) });
   const emulator = await SqsEmulator.start();
+  const store = await startStoreFaults(world.store.url);
+  world.env.AWS_ENDPOINT_URL_DYNAMODB = store.url;
   try {
-    return await run(options, { world, emulator, updates, numbers, unreachable });
+    return await run(options, { world, emulator, store, updates, numbers, unreachable });
   } finally {
+    await store.close();
     await emulator.close();
     await world.close();
   }
@@ -149,10 +174,11 @@ async function run(
   {
     world,
     emulator,
+    store,
     updates,
     numbers,
     unreachable,
-  }: { world: World; emulator: SqsEmulator; updates: SentUpdate[]; numbers: string[]; unreachable: string },
+  }: { world: World; emulator: SqsEmulator; store: StoreFaults; updates: SentUpdate[]; numbers: string[]; unreachable: string },
 ): Promise<ChaosReport> {
   const queue = await emulator.createQueues({
     name: `chaos-${options.seed}`,
@@ -173,7 +199,13 @@ async function run(
       QUEUE_CONCURRENCY: String(SHIPPED.recordConcurrency),
     });
   const started = Date.now();
-  await send(emulator, queue.url, options.fifo, updates);
+  // A standard queue may hand messages out of order: here they are even sent so, each moved by up to
+  // SHUFFLE_WINDOW places, while updated_at keeps the order the sender decided them in.
+  const random = seededRandom(options.seed + 1);
+  const shuffled = updates.map((u) => ({ u, at: u.index + random() * SHUFFLE_WINDOW })).sort((a, b) => a.at - b.at).map(({ u }) => u);
+  await send(emulator, queue.url, options.fifo, options.fifo ? updates : shuffled);
+  // The SDK retries most of these itself; those it cannot end as ORDERING_STORE_UNAVAILABLE.
+  store.injectRandom({ rate: 0.05, seed: options.seed, faults: [THROTTLED, INTERNAL_ERROR] });
 
   world.simulator.injectRandomFaults({ rate: options.faultRate, seed: options.seed, faults: CHAOS_FAULTS });
   // More failures than its updates have attempts: every delivery of every one fails.
@@ -188,22 +220,41 @@ async function run(
     lostDeleteRate: 0.002,
     seed: options.seed,
   });
-  const applied = () => world.simulator.applied.length;
+  // Progress is what the queue is done with: applied, superseded or dead-lettered.
+  const done = () => mapping.stats.deleted;
   const events = [
     // Secrets Manager fails every call for a while, just as every container starts cold.
     { at: 0.25, run: () => (world.aws.fail('secretsmanager.GetSecretValue', 12, 500, 'InternalFailure'), mapping.recycle()) },
     // The API user's password changes in Thulium and in the secret; containers still hold the old one.
     { at: 0.5, run: () => world.setPassword(ROTATED_PASSWORD) },
+    // The ordering store fails every call for a while: records wait, none is applied unguarded.
+    { at: 0.75, run: () => store.inject(INTERNAL_ERROR, 40) },
   ];
   const { drained } = await mapping.run({
     maxMs: options.maxMs,
     onPoll: () => {
-      while (events.length > 0 && applied() >= events[0].at * updates.length) events.shift()!.run();
+      while (events.length > 0 && done() >= events[0].at * updates.length) events.shift()!.run();
     },
   });
   world.simulator.clearFaults();
+  const storeCalls = store.calls.length;
+  const storeFaultsMet = { ...store.faultsMet };
+  store.reset();
   const wallSeconds = (Date.now() - started) / 1000;
   const deadLetters = await emulator.drain(queue.deadLetter.url);
+
+  // The failing number recovers and gets a newer update; then its dead letters are redriven.
+  const newer = versioned(options, { ...updates[0], statusId: 3, expected: 'applied' }, updates.length);
+  updates.push(newer);
+  await send(emulator, queue.url, options.fifo, [newer]);
+  await mapping.run({ maxMs: options.maxMs });
+  const outage = deadLetters.filter((m) => m.MessageAttributes?.ErrorCode?.StringValue === 'THULIUM_UNAVAILABLE');
+  await redrive(emulator, queue.url, options.fifo, outage);
+  const appliedBefore = world.simulator.applied.length;
+  await mapping.run({ maxMs: options.maxMs });
+  const deadLetteredAgain = (await emulator.drain(queue.deadLetter.url)).length;
+  const redriveReport = { redriven: outage.length, applied: world.simulator.applied.length - appliedBefore, deadLetteredAgain };
+
   const leftInQueue = await emulator.depth(queue.url);
   const { violations, ...accounted } = account(options, { world, updates, numbers, deadLetters });
   return {
@@ -214,15 +265,42 @@ async function run(
     thuliumCalls: world.simulator.calls.length,
     thuliumCallsPerUpdate: round(world.simulator.calls.length / updates.length),
     secretReads: world.aws.readsOf(SECRET_ID),
+    storeCalls,
+    storeCallsPerUpdate: round(storeCalls / updates.length),
+    storeFaultsMet,
+    redrive: redriveReport,
     redeliveries: mapping.stats.deliveries - updates.length,
     queue: mapping.stats,
     wallSeconds: round(wallSeconds),
     violations: [
       ...violations,
+      ...(redriveReport.applied === 0 && redriveReport.deadLetteredAgain === 0 ? [] : [`redriven old updates: ${JSON.stringify(redriveReport)}`]),
       ...(drained ? [] : [`the queue did not drain within ${options.maxMs} ms`]),
       ...(isEmpty(leftInQueue) ? [] : [`left in the queue: ${JSON.stringify(leftInQueue)}`]),
     ],
   };
+}
+
+/** An update decided after every other of the run. */
+function versioned(options: ChaosOptions, update: SentUpdate, index: number): SentUpdate {
+  const fields = { phone_number: update.phone, status_id: String(update.statusId) };
+  const version = options.fifo ? index : Date.now();
+  const body = JSON.stringify(options.fifo ? fields : { ...fields, updated_at: new Date(version).toISOString() });
+  return { ...update, index, version, body, messageId: undefined };
+}
+
+/** As a message move task redrives: the body and every attribute kept, a new message on the source queue. */
+async function redrive(emulator: SqsEmulator, queueUrl: string, fifo: boolean, messages: Message[]): Promise<void> {
+  for (const message of messages) {
+    await emulator.client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: message.Body,
+        MessageAttributes: message.MessageAttributes,
+        ...(fifo ? { MessageGroupId: message.Attributes?.MessageGroupId, MessageDeduplicationId: `redrive-${message.MessageId}` } : {}),
+      }),
+    );
+  }
 }
 
 async function send(emulator: SqsEmulator, queueUrl: string, fifo: boolean, updates: SentUpdate[]): Promise<void> {
@@ -240,7 +318,7 @@ async function send(emulator: SqsEmulator, queueUrl: string, fifo: boolean, upda
       }),
     );
     if (Failed.length > 0) throw new Error(`SQS refused ${Failed.length} messages: ${JSON.stringify(Failed[0])}`);
-    for (const entry of Successful) updates[Number(entry.Id)].messageId = entry.MessageId;
+    for (const entry of Successful) batch.find((u) => String(u.index) === entry.Id)!.messageId = entry.MessageId;
   }
 }
 
@@ -266,6 +344,11 @@ function account(
   let deadLettered = 0;
   let both = 0;
   let lost = 0;
+  let superseded = 0;
+  const newestApplied = new Map<string, number>();
+  for (const u of updates) {
+    if (u.expected === 'applied' && appliedKeys.has(`${u.phone}:${u.statusId}`)) newestApplied.set(u.phone, Math.max(newestApplied.get(u.phone) ?? -1, u.version));
+  }
   for (const update of updates) {
     const wasApplied = update.expected === 'applied' && appliedKeys.has(`${update.phone}:${update.statusId}`);
     const deadLetter = deadLetterOf.get(update.messageId!);
@@ -282,13 +365,17 @@ function account(
     if (wasApplied && deadLetter) both++;
     if (wasApplied) applied++;
     else if (deadLetter) deadLettered++;
+    // Never sent, and rightly so: a newer update for its number was applied.
+    else if (update.expected === 'applied' && (newestApplied.get(update.phone) ?? -1) > update.version) superseded++;
     else {
       lost++;
       if (lost <= 5) violations.push(`lost: message ${update.index} (${update.expected})`);
     }
   }
-  if (lost > 0) violations.push(`${lost} messages neither applied nor dead-lettered`);
-  if (options.fifo) violations.push(...checkOrder(world, updates, numbers, appliedKeys));
+  if (lost > 0) violations.push(`${lost} messages neither applied, superseded nor dead-lettered`);
+  if (options.fifo) violations.push(...checkOrder(world, numbers));
+  const staleNumbers = stale(world, updates, numbers, deadLetterOf);
+  violations.push(...staleNumbers.slice(0, 5), ...(staleNumbers.length > 0 ? [`${staleNumbers.length} numbers ended stale`] : []));
   return {
     mode: options.fifo ? ('fifo' as const) : ('standard' as const),
     messages: updates.length,
@@ -298,28 +385,33 @@ function account(
     appliedAndDeadLettered: both,
     duplicateDeadLetters,
     deadLetterReasons: reasons,
+    superseded,
     lost,
+    stale: staleNumbers.length,
     violations,
   };
 }
 
-/**
- * FIFO: per phone, updates applied in the order sent, and the last one applied is the one that
- * stands (every update not applied is in the DLQ, which the accounting checks).
- */
-function checkOrder(world: World, updates: SentUpdate[], phones: string[], appliedKeys: Set<string>): string[] {
-  const violations: string[] = [];
+/** FIFO: per phone, updates applied in the order sent (redeliveries aside, each status once and rising). */
+function checkOrder(world: World, phones: string[]): string[] {
   const appliedByPhone = Map.groupBy(world.simulator.applied, (a) => a.phoneNumber);
-  for (const phone of phones) {
+  return phones.flatMap((phone) => {
     const sequence = (appliedByPhone.get(phone) ?? []).map((a) => a.statusId);
-    if (sequence.some((status, i) => i > 0 && status < sequence[i - 1])) {
-      violations.push(`phone …${phone.slice(-3)}: applied out of order`);
-    }
-    const last = updates.findLast((u) => u.phone === phone && appliedKeys.has(`${u.phone}:${u.statusId}`));
+    return sequence.some((status, i) => i > 0 && status < sequence[i - 1]) ? [`phone …${phone.slice(-3)}: applied out of order`] : [];
+  });
+}
+
+/** Nothing stale: each number ends on its newest valid update, unless that one is in the DLQ (then the newest before it). */
+function stale(world: World, updates: SentUpdate[], phones: string[], deadLetterOf: Map<string, Message>): string[] {
+  return phones.flatMap((phone) => {
+    const standing = updates
+      .filter((u) => u.phone === phone && u.expected !== 'VALIDATION_FAILED' && u.expected !== 'MALFORMED_JSON' && u.expected !== 'THULIUM_REFUSED')
+      .filter((u) => !deadLetterOf.has(u.messageId!))
+      .reduce<SentUpdate | undefined>((newest, u) => (newest && newest.version >= u.version ? newest : u), undefined);
     const status = world.simulator.statusOf(CAMPAIGN, phone) ?? null;
-    if ((last?.statusId ?? null) !== status) violations.push(`phone …${phone.slice(-3)}: ends at ${status}, last update was ${last?.statusId}`);
-  }
-  return violations;
+    const expected = standing?.statusId ?? null;
+    return status === expected ? [] : [`phone …${phone.slice(-3)}: ends at ${status}, its newest update outside the DLQ set ${expected}`];
+  });
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;

@@ -6,6 +6,7 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../../dev/read-body.ts';
+import { pick, seededRandom } from '../../dev/seeded-random.ts';
 
 /** DynamoDB's operation names, as in X-Amz-Target after `DynamoDB_20120810.`. */
 export type StoreOperation = 'UpdateItem' | 'GetItem' | string;
@@ -21,6 +22,9 @@ export class StoreFaults {
   readonly calls: StoreOperation[] = [];
   private rule: { operation?: StoreOperation; pass: number; fail: number; fault: StoreFault } | undefined;
   private readonly hung = new Set<ServerResponse>();
+  private randomFaults: { rate: number; faults: StoreFault[]; random: () => number } | undefined;
+  /** How many calls met each fault, injected or drawn. */
+  readonly faultsMet: Record<string, number> = {};
   private readonly server = createServer((req, res) => void this.serve(req, res));
   private port = 0;
 
@@ -45,6 +49,11 @@ export class StoreFaults {
     this.rule = { fault, fail: count, operation: options.operation, pass: options.pass ?? 0 };
   }
 
+  /** From now on, a share of the calls meets one of these faults, drawn from the seed. */
+  injectRandom({ rate, seed, faults }: { rate: number; seed: number; faults: StoreFault[] }): void {
+    this.randomFaults = { rate, faults, random: seededRandom(seed) };
+  }
+
   countOf(operation: StoreOperation): number {
     return this.calls.filter((call) => call === operation).length;
   }
@@ -52,6 +61,7 @@ export class StoreFaults {
   reset(): void {
     this.calls.length = 0;
     this.rule = undefined;
+    this.randomFaults = undefined;
     for (const res of this.hung) res.destroy();
     this.hung.clear();
   }
@@ -62,23 +72,38 @@ export class StoreFaults {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private ruleFault(operation: StoreOperation): StoreFault | undefined {
+    const rule = this.rule;
+    if (!rule || rule.fail === 0 || (rule.operation !== undefined && rule.operation !== operation)) return undefined;
+    if (rule.pass > 0) {
+      rule.pass--;
+      return undefined;
+    }
+    rule.fail--;
+    return rule.fault;
+  }
+
+  private drawFault(): StoreFault | undefined {
+    const chaos = this.randomFaults;
+    if (!chaos || chaos.random() >= chaos.rate) return undefined;
+    return pick(chaos.faults, chaos.random);
+  }
+
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
     this.calls.push(operation);
-    const rule = this.rule;
-    if (rule && rule.fail > 0 && (rule.operation === undefined || rule.operation === operation)) {
-      if (rule.pass > 0) rule.pass--;
-      else {
-        rule.fail--;
-        if (rule.fault.type === 'hang') {
-          this.hung.add(res);
-          return;
-        }
-        res.writeHead(rule.fault.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': rule.fault.errorType });
-        res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${rule.fault.errorType}`, message: 'Injected failure' }));
+    const fault = this.ruleFault(operation) ?? this.drawFault();
+    if (fault) {
+      const name = fault.type === 'hang' ? 'hang' : fault.errorType;
+      this.faultsMet[name] = (this.faultsMet[name] ?? 0) + 1;
+      if (fault.type === 'hang') {
+        this.hung.add(res);
         return;
       }
+      res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': fault.errorType });
+      res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${fault.errorType}`, message: 'Injected failure' }));
+      return;
     }
     const forward = request(`${this.target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (upstream) => {
       res.writeHead(upstream.statusCode ?? 502, upstream.headers);

@@ -12,6 +12,21 @@ describe('the producer helper', () => {
     expect(() => toRequestBody(null as never, 7)).toThrow(expect.objectContaining({ fields: [{ field: 'updates[7].body', message: 'must be a JSON object' }] }));
   });
 
+  it('carries updated_at, from a Date or a string, checked like the rest of the contract', () => {
+    const decided = new Date('2026-12-01T09:30:00.000Z');
+    expect(toRequestBody({ phoneNumber: '111222333', statusId: '3', updatedAt: decided }).body).toBe(
+      '{"phone_number":"111222333","status_id":"3","updated_at":"2026-12-01T09:30:00.000Z"}',
+    );
+    expect(JSON.parse(toRequestBody({ phoneNumber: '111222333', statusId: '3', updatedAt: '2026-12-01T10:30:00.000+01:00' }).body).updated_at).toBe(
+      '2026-12-01T10:30:00.000+01:00',
+    );
+    for (const updatedAt of ['2026-12-01 09:30', '2026-12-01T09:30:00Z', new Date(Number.NaN)]) {
+      expect(() => toRequestBody({ phoneNumber: '111222333', statusId: '3', updatedAt })).toThrow(
+        expect.objectContaining({ code: 'VALIDATION_FAILED', fields: [{ field: 'updated_at', message: expect.stringContaining('RFC 3339') }] }),
+      );
+    }
+  });
+
   it('groups a number\'s FIFO messages by its digits, without the number in the group id', () => {
     const id = messageGroupIdFor({ phoneNumber: '+48 111-222-333', statusId: '3' });
     expect(id).toBe(messageGroupIdFor({ phoneNumber: '+48111222333', statusId: '8' }));

@@ -23,6 +23,22 @@ describe('StatusUpdateRequest', () => {
     expect(parse({ phone_number: 111222333, status_id: 3 })).toEqual({ phoneNumber: '111222333', statusId: '3' });
   });
 
+  it('reads updated_at, with any offset, as the instant it names', () => {
+    const at = Date.parse('2026-12-01T09:30:00.120Z');
+    expect(parse({ phone_number: '1', status_id: 3, updated_at: '2026-12-01T09:30:00.120Z' }).updatedAt).toBe(at);
+    expect(parse({ phone_number: '1', status_id: 3, updated_at: '2026-12-01T11:30:00.120+02:00' }).updatedAt).toBe(at);
+    expect(parse({ phone_number: '1', status_id: 3 })).not.toHaveProperty('updatedAt');
+  });
+
+  it.each(['2026-12-01T09:30:00Z', '2026-12-01T09:30:00.120', '2026-12-01T09:30:00.120456Z', '2026-02-30T09:30:00.000Z', 1764581400000, ''])(
+    'refuses updated_at %j, naming the format',
+    (updatedAt) => {
+      expect(failure({ phone_number: '1', status_id: 3, updated_at: updatedAt }).fields).toEqual([
+        { field: 'updated_at', message: expect.stringContaining('RFC 3339 date-time with an offset and milliseconds') },
+      ]);
+    },
+  );
+
   it('keeps the phone number exactly as sent, separators and prefix included', () => {
     expect(parse({ phone_number: '+48 111-222-333', status_id: 3 }).phoneNumber).toBe('+48 111-222-333');
   });

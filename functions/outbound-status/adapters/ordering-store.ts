@@ -100,14 +100,13 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
               UpdateExpression: 'SET lock_owner = :owner, lock_until = :until, #ttl = :ttl',
               ConditionExpression:
                 '(attribute_not_exists(lock_until) OR lock_until < :now) AND ' +
-                '(attribute_not_exists(applied_version) OR applied_version < :version OR (applied_version = :version AND applied_status_id = :status))',
+                '(attribute_not_exists(applied_version) OR applied_version <= :version)',
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: {
                 ':owner': { S: owner },
                 ':until': { N: String(deadline + HOLD_GRACE_MS) },
                 ':now': { N: String(now) },
                 ':version': { N: String(guarded.version) },
-                ':status': { S: guarded.statusId },
                 ':ttl': expiresAt(),
               },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -122,7 +121,7 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
             (error as { Item?: Record<string, AttributeValue> }).Item ??
             (await send(() => client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true })), deadline)).Item;
           const applied = item?.applied_version?.N === undefined ? undefined : Number(item.applied_version.N);
-          if (applied !== undefined && (applied > guarded.version || (applied === guarded.version && item?.applied_status_id?.S !== guarded.statusId))) {
+          if (applied !== undefined && applied > guarded.version) {
             throw new SupersededError(guarded.version, applied);
           }
           const pause = wait / 2 + (Math.random() * wait) / 2;

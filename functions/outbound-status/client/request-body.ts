@@ -5,6 +5,12 @@ import { InvalidRequestError } from '../core/errors.ts';
 export interface StatusUpdateInput {
   phoneNumber: string | number;
   statusId: string | number;
+  /**
+   * When this status was decided: for each number the latest stands, and an older update is
+   * never sent to Thulium. A Date, or an RFC 3339 string with offset and milliseconds. Without
+   * it, the time SQS or API Gateway takes the update in counts.
+   */
+  updatedAt?: Date | string;
 }
 
 /**
@@ -12,13 +18,19 @@ export interface StatusUpdateInput {
  * process. In a batch, field names carry the entry's position: `updates[3].phone_number`.
  */
 export function toRequestBody(input: StatusUpdateInput, index?: number): { body: string; update: StatusUpdate } {
-  const json = input === null || typeof input !== 'object' ? input : { phone_number: input.phoneNumber, status_id: input.statusId };
+  const json = input === null || typeof input !== 'object' ? input : fields(input);
   try {
     const update = toStatusUpdate(json);
-    return { body: JSON.stringify({ phone_number: update.phoneNumber, status_id: update.statusId }), update };
+    const updatedAt = (json as { updated_at?: string }).updated_at;
+    return { body: JSON.stringify({ phone_number: update.phoneNumber, status_id: update.statusId, updated_at: updatedAt }), update };
   } catch (error) {
     if (index === undefined || !(error instanceof InvalidRequestError)) throw error;
     const fields = error.fields.map((f) => ({ field: `updates[${index}].${f.field}`, message: f.message }));
     throw new InvalidRequestError(error.code, `updates[${index}]: ${error.message}`, fields);
   }
+}
+
+function fields({ phoneNumber, statusId, updatedAt }: StatusUpdateInput) {
+  const updated_at = updatedAt instanceof Date ? (Number.isNaN(updatedAt.getTime()) ? 'Invalid Date' : updatedAt.toISOString()) : updatedAt;
+  return updated_at === undefined ? { phone_number: phoneNumber, status_id: statusId } : { phone_number: phoneNumber, status_id: statusId, updated_at };
 }

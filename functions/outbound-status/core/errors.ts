@@ -172,12 +172,7 @@ export class SupersededError extends OutboundStatusError {
   readonly version: number;
   readonly appliedVersion: number;
   constructor(version: number, appliedVersion: number) {
-    const equal = version === appliedVersion;
-    super(
-      equal
-        ? `An update with the same version (${iso(version)}) and another status was applied first for this number; this one was not sent to Thulium`
-        : `A newer update for this number (version ${iso(appliedVersion)}) was applied already; this one (version ${iso(version)}) was not sent to Thulium`,
-    );
+    super(`A newer update for this number (version ${iso(appliedVersion)}) was applied already; this one (version ${iso(version)}) was not sent to Thulium`);
     this.name = 'SupersededError';
     this.version = version;
     this.appliedVersion = appliedVersion;

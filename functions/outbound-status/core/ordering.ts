@@ -23,8 +23,9 @@ export interface GuardedUpdate {
 export interface OrderingGuard {
   /**
    * Waits until no other update for this number is in flight, then holds the number for this one.
-   * Throws {@link SupersededError} when a newer update for it was applied (or one of equal version
-   * with another status), and transient errors when the store fails or the number stays busy.
+   * Throws {@link SupersededError} when a newer update for it was applied (an equal version is no
+   * newer: it goes, so a redelivery is never superseded by itself and a FIFO queue's order decides
+   * ties), and transient errors when the store fails or the number stays busy.
    */
   claim(update: GuardedUpdate, deadline: number): Promise<Claim>;
 }
