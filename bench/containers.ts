@@ -48,6 +48,8 @@ export interface Measured {
 export interface Wire {
   connections: number;
   secretReads: number;
+  /** Calls to the ordering guard's DynamoDB. */
+  storeCalls: number;
 }
 
 /** A variant as deployed: its bundle and its environment. */
@@ -91,6 +93,11 @@ export function containers({ scratch, memoryMb, task, wire }: ContainerOptions) 
     if (code !== 0) throw new Error(`${d.name} ${scenario} container exited with ${code}: ${stderr.slice(-2000)}`);
     const measured = JSON.parse(await readFile(out, 'utf8')) as Measured;
     const after = wire();
-    return { ...measured, connections: after.connections - before.connections, secretReads: after.secretReads - before.secretReads };
+    return {
+      ...measured,
+      connections: after.connections - before.connections,
+      secretReads: after.secretReads - before.secretReads,
+      storeCalls: after.storeCalls - before.storeCalls,
+    };
   };
 }

@@ -1,7 +1,9 @@
 /**
- * `npm run bench`: the function against the bare-undici floor and the Powertools-style peer, each
+ * `npm run bench`: the function (as shipped, ordering guard on; and with the guard off) against the
+ * bare-undici floor and the Powertools-style peer, each
  * figure measured side by side in one run, in alternating order, every container a fresh Node
- * process, against the Thulium simulator and a Secrets Manager endpoint on loopback.
+ * process, against the Thulium simulator, a Secrets Manager endpoint and the guard's DynamoDB
+ * (dynalite, behind a front that counts its calls) on loopback.
  *
  *   npm run bench                      # full run; prints the table and writes bench/RESULTS.md
  *   BENCH_SMOKE=1 npm run bench        # a few iterations, to see that it works
@@ -13,9 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAwsLoopback } from '../dev/aws-loopback.ts';
+import { startDynalite } from '../dev/ordering-table.ts';
 import { sampleTenant, startThuliumSimulator } from '../dev/thulium-simulator.ts';
 import { DEFAULT_SETTINGS as SHIPPED } from '../infra/settings.ts';
 import { httpApiEvent, sqsEvent } from '../test/support/aws-events.ts';
+import { startStoreFaults } from '../test/support/store-faults.ts';
 import { buildBundles, type Variant } from './bundles.ts';
 import { containers, lambdaNodeFlags, type Deployment, type Scenario } from './containers.ts';
 import { renderReport, type Results, type Sample } from './report.ts';
@@ -71,6 +75,9 @@ export const SMOKE_RUN: BenchOptions = {
 };
 
 const SECRET_ID = 'bench/thulium-api-user';
+const KEY_SECRET_ID = 'bench/ordering-key';
+/** A batch's ten numbers: the guard lets one update per number through at a time, so a real batch has ten. */
+const BATCH_NUMBERS = Array.from({ length: 10 }, (_, i) => `60010020${i}`);
 /** The order is rotated each repetition, so no variant always runs first or last. */
 const rotate = <T>(items: T[], by: number) => items.map((_, i) => items[(i + by) % items.length]);
 
@@ -81,12 +88,17 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const tenant = sampleTenant();
   const [username, password] = Object.entries(tenant.users)[0];
   const campaign = tenant.campaigns[0];
-  const update = JSON.stringify({ phone_number: campaign.records[0].mainNumber, status_id: String(campaign.statusIds[1]) });
+  campaign.records.push(...BATCH_NUMBERS.map((mainNumber) => ({ mainNumber, additionalNumbers: [], statusId: null })));
+  const statusId = String(campaign.statusIds[1]);
+  const update = JSON.stringify({ phone_number: campaign.records[0].mainNumber, status_id: statusId });
   const httpEvent = httpApiEvent({ body: update });
-  const batchEvent = sqsEvent(Array.from({ length: 10 }, () => ({ body: update })));
+  const batchEvent = sqsEvent(BATCH_NUMBERS.map((phone_number) => ({ body: JSON.stringify({ phone_number, status_id: statusId }) })));
   const simulator = await startThuliumSimulator({ tenant });
   const aws = await startAwsLoopback();
   aws.secrets.set(SECRET_ID, JSON.stringify({ username, password }));
+  aws.secrets.set(KEY_SECRET_ID, 'bench-ordering-key-0123456789abcdef0123456789abcdef');
+  const dynamodb = await startDynalite();
+  const store = await startStoreFaults(dynamodb.url);
   const scratch = await mkdtemp(join(tmpdir(), 'bench-'));
 
   const common = {
@@ -99,6 +111,9 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     AWS_LAMBDA_FUNCTION_NAME: 'thulium-outbound-status',
     THULIUM_BASE_URL: simulator.url,
     THULIUM_SECRET_ID: SECRET_ID,
+    AWS_ENDPOINT_URL_DYNAMODB: store.url,
+    ORDERING_TABLE_NAME: dynamodb.tableName,
+    ORDERING_KEY_SECRET_ID: KEY_SECRET_ID,
   };
   const deployment = (name: string, variant: Variant, env: Record<string, string> = {}): Deployment => ({
     name,
@@ -109,16 +124,18 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     QUEUE_CONCURRENCY: String(SHIPPED.recordConcurrency),
     ...(options.functionEnv ?? {}),
   });
+  // The guard's own cost: the same bundle and settings, without the store.
+  const unguarded = { ...fn, name: 'unguarded', env: { ...fn.env, ORDERING_GUARD: 'off' } };
   const floor = deployment('floor', 'floor', { THULIUM_USERNAME: username, THULIUM_PASSWORD: password });
   const peer = deployment('peer', 'peer');
-  const deployments = [fn, floor, peer];
+  const deployments = [fn, unguarded, floor, peer];
   const samples: Sample[] = [];
 
   const container = containers({
     scratch,
     memoryMb: SHIPPED.memorySizeMb,
     task: { checkpoint: options.memoryCheckpoint, httpEvent, batchEvent },
-    wire: () => ({ connections: simulator.connectionCount, secretReads: aws.readsOf(SECRET_ID) }),
+    wire: () => ({ connections: simulator.connectionCount, secretReads: aws.readsOf(SECRET_ID), storeCalls: store.calls.length }),
   });
   const add = (variant: string, metric: Sample['metric'], value: number) => samples.push({ variant, metric, value });
 
@@ -151,6 +168,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
           add(d.name, 'heapGrowthMiB', (m.atEnd!.heapUsed - m.atCheckpoint!.heapUsed) / 2 ** 20);
           add(d.name, 'secretReads', m.secretReads);
           add(d.name, 'connections', m.connections);
+          add(d.name, 'storeCallsPerUpdate', m.storeCalls / options.warmInvocations);
         }
       }
     },
@@ -193,7 +211,8 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     }
   } finally {
     simulator.latencyMs = 0;
-    await Promise.all([simulator.close(), aws.close(), rm(scratch, { recursive: true, force: true })]);
+    await Promise.all([simulator.close(), aws.close(), store.close(), rm(scratch, { recursive: true, force: true })]);
+    await dynamodb.close();
   }
 
   const thuliumCeiling = SHIPPED.maxConcurrency * SHIPPED.recordConcurrency;

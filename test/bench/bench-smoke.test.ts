@@ -19,13 +19,14 @@ const EVERY_VARIANT: Metric[] = [
   'batchMs',
   'updatesPerSecond',
   'streamConnections',
+  'storeCallsPerUpdate',
 ];
 
 // A few iterations of `npm run bench`, so the benchmark cannot rot; the figures are not judged here.
 describe('the benchmark, smoke run', () => {
   it('measures every figure for the function, the floor and the peer, and renders the table', async () => {
     const results = await runBenchmark({ ...SMOKE_RUN, rebuildFunction: false });
-    for (const variant of ['function', 'floor', 'peer']) {
+    for (const variant of ['function', 'unguarded', 'floor', 'peer']) {
       for (const metric of EVERY_VARIANT) {
         expect(figureOf(results, variant, metric)?.median, `${variant} ${metric}`).toEqual(expect.any(Number));
         expect(Number.isFinite(figureOf(results, variant, metric)!.median), `${variant} ${metric}`).toBe(true);
@@ -33,6 +34,9 @@ describe('the benchmark, smoke run', () => {
     }
     expect(figureOf(results, 'floor', 'roundTripMs')?.median).toBeGreaterThan(0);
     expect(figureOf(results, 'function', 'secretReads')?.median).toBe(1);
+    // Two conditional writes per update when nobody else holds the number; none with the guard off.
+    expect(figureOf(results, 'function', 'storeCallsPerUpdate')?.median).toBe(2);
+    expect(figureOf(results, 'unguarded', 'storeCallsPerUpdate')?.median).toBe(0);
     for (const target of targetsOf(results)) expect(Number.isFinite(target.ratio), target.name).toBe(true);
     for (const variant of ['function', 'floor', 'peer'] as const) {
       expect(results.bundles[variant].bytes).toBeGreaterThanOrEqual(results.bundles[variant].loadedBytes);
