@@ -21,7 +21,10 @@ export type Metric =
   | 'roundTripMs'
   | 'updatesPerSecond'
   | 'streamConnections'
-  | 'storeCallsPerUpdate';
+  | 'storeCallsPerUpdate'
+  | 'storeInFlight'
+  | 'storeCallMs'
+  | 'storeTenCallsMs';
 
 export interface Sample {
   variant: string;
@@ -64,6 +67,7 @@ const ROWS: [Metric, string][] = [
   ['connections', 'TCP connections to Thulium, warm run'],
   ['streamConnections', 'TCP connections to Thulium, stream (all containers)'],
   ['storeCallsPerUpdate', 'ordering store calls per update, warm run'],
+  ['storeInFlight', 'ordering store calls in flight at once, batch of 10 numbers'],
 ];
 
 export function figureOf(results: Results, variant: string, metric: Metric): Figure | undefined {
@@ -93,11 +97,16 @@ export function targetsOf(results: Results): Target[] {
     { name: 'batch of 10 ÷ one round trip', ratio: m('function', 'batchMs') / m('floor', 'roundTripMs'), limit: 1.2 },
     { name: 'batch of 10, guard off ÷ one round trip', ratio: m('unguarded', 'batchMs') / m('floor', 'roundTripMs'), limit: 1.2 },
     { name: 'ordering store calls per update (warm, no contention)', ratio: m('function', 'storeCallsPerUpdate'), limit: 2 },
+    // Ten numbers' claims go out at once: a batch pays about one update's store round trips, not ten.
+    { name: 'batch of 10 numbers ÷ ordering store calls in flight at once', ratio: 10 / m('function', 'storeInFlight'), limit: 1 },
     {
-      // Ten numbers' claims run at once: a batch pays about one update's store round trips, not ten.
-      name: "the guard's added time: batch of 10 ÷ one update",
-      ratio: (m('function', 'batchMs') - m('unguarded', 'batchMs')) / (m('function', 'warmP50Ms') - m('unguarded', 'warmP50Ms')),
-      limit: 2,
+      // The local stores serve one call at a time; read against their own pace, the guard adds nothing of its own.
+      name: "the guard's added time, batch of 10 ÷ one update, ÷ the store's own ten calls at once ÷ one",
+      ratio:
+        (m('function', 'batchMs') - m('unguarded', 'batchMs')) /
+        (m('function', 'warmP50Ms') - m('unguarded', 'warmP50Ms')) /
+        (m('store', 'storeTenCallsMs') / m('store', 'storeCallMs')),
+      limit: 1.2,
     },
     { name: 'Secrets Manager reads per container (warm run)', ratio: m('function', 'secretReads'), limit: 1 },
     { name: `TCP connections to Thulium in the stream ÷ the ceiling (${results.thuliumCeiling})`, ratio: m('function', 'streamConnections') / results.thuliumCeiling, limit: 1 },
@@ -134,7 +143,8 @@ export function renderReport(results: Results): string {
     `| bundle, all files (KiB) | ${COLUMNS.map((c) => kibOf(results, bundleOf(c), 'bytes')).join(' | ')} |`,
     `| bundle, loaded at cold start (KiB) | ${COLUMNS.map((c) => kibOf(results, bundleOf(c), 'loadedBytes')).join(' | ')} |`,
     '',
-    `The guard's added time, from these medians: ${added(results, 'warmP50Ms')} ms per warm update, ${added(results, 'batchMs')} ms per batch of 10 (Thulium at ${options.thuliumLatencyMs} ms).`,
+    `The guard's added time, from these medians: ${added(results, 'warmP50Ms')} ms per warm update, ${added(results, 'batchMs')} ms per batch of 10 numbers (Thulium at ${options.thuliumLatencyMs} ms). ` +
+      `The store (dynalite behind the counting front) takes ${cell(figureOf(results, 'store', 'storeCallMs'))} ms for one UpdateItem and ${cell(figureOf(results, 'store', 'storeTenCallsMs'))} ms for ten at once: it serves one call at a time, where DynamoDB serves distinct items in parallel.`,
     '',
     '## Targets',
     '',

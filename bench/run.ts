@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAwsLoopback } from '../dev/aws-loopback.ts';
-import { startDynalite } from '../dev/ordering-table.ts';
+import { startDynalite, type LocalDynamoDb } from '../dev/ordering-table.ts';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { sampleTenant, startThuliumSimulator } from '../dev/thulium-simulator.ts';
 import { DEFAULT_SETTINGS as SHIPPED } from '../infra/settings.ts';
 import { httpApiEvent, sqsEvent } from '../test/support/aws-events.ts';
@@ -176,10 +177,16 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
       log(`batch of 10, Thulium answering in ${options.thuliumLatencyMs} ms: ${options.batches} batches per container, ${options.rounds} rounds`);
       for (let r = 0; r < options.rounds; r++) {
         for (const d of rotate(deployments, r)) {
+          store.maxInFlight = 0;
           const m = await container(d, 'batch', options.batches);
           if (m.failures) throw new Error(`${d.name}: ${m.failures} records of timed batches failed`);
           add(d.name, 'batchMs', percentile(m.latenciesMs!, 50));
+          add(d.name, 'storeInFlight', store.maxInFlight);
         }
+        // The store's own pace, to read the guard's figures against: one call, and ten at once.
+        const pace = await storePace(dynamodb, store.url);
+        add('store', 'storeCallMs', pace.one);
+        add('store', 'storeTenCallsMs', pace.ten);
         const roundTrip = await container(floor, 'warm', options.batches);
         add('floor', 'roundTripMs', percentile(roundTrip.latenciesMs!, 50));
       }
@@ -220,6 +227,30 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const results: Results = { date: new Date().toISOString(), thuliumCeiling, nodeFlags, options, bundles, samples };
   if (options.resultsFile) await writeFile(options.resultsFile, renderReport(results));
   return results;
+}
+
+/** Median time of one UpdateItem, and of ten on distinct items at once, through the same front the function uses. */
+async function storePace(dynamodb: LocalDynamoDb, url: string): Promise<{ one: number; ten: number }> {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const client = new DynamoDBClient({ endpoint: url, region: 'eu-central-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const write = (key: string) =>
+    client.send(
+      new UpdateItemCommand({ TableName: dynamodb.tableName, Key: { number_hash: { S: `pace-${key}` } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '1' } } }),
+    );
+  const time = async (work: () => Promise<unknown>) => {
+    const started = performance.now();
+    await work();
+    return performance.now() - started;
+  };
+  for (let i = 0; i < 20; i++) await write(String(i % 10));
+  const one: number[] = [];
+  const ten: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    one.push(await time(() => write(String(i % 10))));
+    ten.push(await time(() => Promise.all(Array.from({ length: 10 }, (_, k) => write(String(k))))));
+  }
+  client.destroy();
+  return { one: percentile(one, 50), ten: percentile(ten, 50) };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -37,6 +37,9 @@ describe('the benchmark, smoke run', () => {
     // Two conditional writes per update when nobody else holds the number; none with the guard off.
     expect(figureOf(results, 'function', 'storeCallsPerUpdate')?.median).toBe(2);
     expect(figureOf(results, 'unguarded', 'storeCallsPerUpdate')?.median).toBe(0);
+    // A batch of ten numbers claims all ten at once.
+    expect(figureOf(results, 'function', 'storeInFlight')?.median).toBe(10);
+    expect(figureOf(results, 'store', 'storeTenCallsMs')?.median).toBeGreaterThan(0);
     for (const target of targetsOf(results)) expect(Number.isFinite(target.ratio), target.name).toBe(true);
     for (const variant of ['function', 'floor', 'peer'] as const) {
       expect(results.bundles[variant].bytes).toBeGreaterThanOrEqual(results.bundles[variant].loadedBytes);

@@ -148,6 +148,17 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       expect(linesOf('decided-earlier')[0]).toMatchObject({ outcome: 'superseded', version_source: 'updated_at' });
     });
 
+    it('guards the number Thulium receives: the same number written two ways is one number', async () => {
+      const national = await world.load({ PHONE_NORMALISATION: 'national' });
+      const t = Date.now();
+      await national(sqsEvent([{ body: body(PHONES.one, 8), sentTimestamp: t }]), lambdaContext());
+      const written = `+48 ${PHONES.one.slice(0, 3)} ${PHONES.one.slice(3, 6)} ${PHONES.one.slice(6)}`;
+      const old = sqsEvent([{ body: body(written, 3), sentTimestamp: t - 1_000, messageId: 'same-number-other-spelling' }]);
+      expect(await national(old, lambdaContext())).toEqual({ batchItemFailures: [] });
+      expect(linesOf('same-number-other-spelling')[0]).toMatchObject({ outcome: 'superseded' });
+      expect(status(PHONES.one)).toBe(8);
+    });
+
     it('dead-letters an updated_at far in the future, which would block every later update', async () => {
       const future = JSON.stringify({ phone_number: PHONES.one, status_id: '8', updated_at: iso(Date.now() + 3_600_000) });
       expect(await handler(sqsEvent([{ body: future, messageId: 'future' }]), lambdaContext())).toEqual({ batchItemFailures: [] });

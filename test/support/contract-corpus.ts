@@ -5,6 +5,9 @@ export const ACCEPTED: unknown[] = [
   { phone_number: '+48 (111) 222-333', status_id: 999_999_999_999_999 },
   { phone_number: '0', status_id: '1' },
   { phone_number: '1'.repeat(32), status_id: '123456789012345' },
+  { phone_number: '111222333', status_id: '3', updated_at: '2026-12-01T09:30:00.000Z' },
+  { phone_number: '111222333', status_id: 3, updated_at: '2026-12-01T10:30:00.123+01:00' },
+  { phone_number: '111222333', status_id: 3, updated_at: '2024-02-29T23:59:59.999-12:00' },
 ];
 
 export const REFUSED: unknown[] = [
@@ -28,10 +31,16 @@ export const REFUSED: unknown[] = [
   { phone_number: '1' },
   { status_id: 3 },
   { phone_number: '1', status_id: 3, extra: true },
+  { phone_number: '1', status_id: 3, updated_at: '2026-12-01T09:30:00Z' },
+  { phone_number: '1', status_id: 3, updated_at: '2026-12-01T09:30:00.000' },
+  { phone_number: '1', status_id: 3, updated_at: '2026-12-01 09:30:00.000Z' },
+  { phone_number: '1', status_id: 3, updated_at: '2026-13-01T09:30:00.000Z' },
+  { phone_number: '1', status_id: 3, updated_at: '2025-02-29T09:30:00.000Z' },
+  { phone_number: '1', status_id: 3, updated_at: 1764581400000 },
+  { phone_number: '1', status_id: 3, updated_at: null },
   JSON.parse('{"phone_number":"1","status_id":3,"__proto__":{"x":1}}'),
   [],
   null,
   'phone_number=1',
   42,
-
 ];

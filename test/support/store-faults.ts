@@ -20,6 +20,9 @@ export const INTERNAL_ERROR: StoreFault = { type: 'error', status: 500, errorTyp
 
 export class StoreFaults {
   readonly calls: StoreOperation[] = [];
+  /** The most calls in progress at once since the last reset of this figure. */
+  maxInFlight = 0;
+  private inFlight = 0;
   private rule: { operation?: StoreOperation; pass: number; fail: number; fault: StoreFault } | undefined;
   private readonly hung = new Set<ServerResponse>();
   private randomFaults: { rate: number; faults: StoreFault[]; random: () => number } | undefined;
@@ -90,6 +93,8 @@ export class StoreFaults {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    res.once('close', () => this.inFlight--);
     const body = await readBody(req);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
     this.calls.push(operation);
