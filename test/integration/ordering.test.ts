@@ -77,6 +77,9 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       ]);
       expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
       expect(status(PHONES.one)).toBe(8);
+      // The two took turns inside the container: neither polled the store while the other held the number.
+      expect(store.countOf('UpdateItem')).toBeLessThanOrEqual(4);
+      expect(store.calls.length).toBeLessThanOrEqual(4);
     });
 
     it('(without the guard, the same batch ends on the older status)', async () => {

@@ -1,7 +1,9 @@
 /** ajv as the contract checks compile with it, over the published OpenAPI document or any schema. */
 import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 
-export const newAjv = () => new Ajv2020.default({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true });
+/** With ajv-formats, so `format: date-time` (updated_at) is checked, not merely tolerated. */
+export const newAjv = () => addFormats.default(new Ajv2020.default({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true }));
 
 /** ajv over the whole document, as `oas`: the OpenAPI fields are declared keywords so that strict mode checks only schemas. */
 export function documentAjv(openapi: object) {

@@ -87,47 +87,73 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
     };
   }
 
+  async function claimInStore(Key: Record<string, AttributeValue>, guarded: GuardedUpdate, deadline: number): Promise<Claim> {
+    const owner = randomUUID();
+    for (let wait = 10; ; wait = Math.min(WAIT_MAX_MS, wait * 2)) {
+      const now = Date.now();
+      try {
+        await update(
+          {
+            Key,
+            UpdateExpression: 'SET lock_owner = :owner, lock_until = :until, #ttl = :ttl',
+            ConditionExpression:
+              '(attribute_not_exists(lock_until) OR lock_until < :now) AND ' +
+              '(attribute_not_exists(applied_version) OR applied_version <= :version)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: {
+              ':owner': { S: owner },
+              ':until': { N: String(deadline + HOLD_GRACE_MS) },
+              ':now': { N: String(now) },
+              ':version': { N: String(guarded.version) },
+              ':ttl': expiresAt(),
+            },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+          deadline,
+        );
+        return claimOf(Key, owner, guarded);
+      } catch (error) {
+        if ((error as Error)?.name !== 'ConditionalCheckFailedException') throw error;
+        // DynamoDB returns the item that failed the condition; an emulator may not, then it is read.
+        const item =
+          (error as { Item?: Record<string, AttributeValue> }).Item ??
+          (await send(() => client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true })), deadline)).Item;
+        const applied = item?.applied_version?.N === undefined ? undefined : Number(item.applied_version.N);
+        if (applied !== undefined && applied > guarded.version) {
+          throw new SupersededError(guarded.version, applied);
+        }
+        const pause = wait / 2 + (Math.random() * wait) / 2;
+        if (Date.now() + pause + MIN_ATTEMPT_MS > deadline) throw new UpdateInProgressError();
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+
+  // Records of one number in this container's batch take turns here, so they need not poll the store.
+  const turns = new Map<string, Promise<void>>();
+
   return {
     async claim(guarded, deadline) {
-      const Key = { [ORDERING_TABLE.partitionKey]: { S: hmac(await options.hashKey(deadline), guarded.phoneNumber) } };
-      const owner = randomUUID();
-      for (let wait = 10; ; wait = Math.min(WAIT_MAX_MS, wait * 2)) {
-        const now = Date.now();
-        try {
-          await update(
-            {
-              Key,
-              UpdateExpression: 'SET lock_owner = :owner, lock_until = :until, #ttl = :ttl',
-              ConditionExpression:
-                '(attribute_not_exists(lock_until) OR lock_until < :now) AND ' +
-                '(attribute_not_exists(applied_version) OR applied_version <= :version)',
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: {
-                ':owner': { S: owner },
-                ':until': { N: String(deadline + HOLD_GRACE_MS) },
-                ':now': { N: String(now) },
-                ':version': { N: String(guarded.version) },
-                ':ttl': expiresAt(),
-              },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-            deadline,
-          );
-          return claimOf(Key, owner, guarded);
-        } catch (error) {
-          if ((error as Error)?.name !== 'ConditionalCheckFailedException') throw error;
-          // DynamoDB returns the item that failed the condition; an emulator may not, then it is read.
-          const item =
-            (error as { Item?: Record<string, AttributeValue> }).Item ??
-            (await send(() => client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true })), deadline)).Item;
-          const applied = item?.applied_version?.N === undefined ? undefined : Number(item.applied_version.N);
-          if (applied !== undefined && applied > guarded.version) {
-            throw new SupersededError(guarded.version, applied);
-          }
-          const pause = wait / 2 + (Math.random() * wait) / 2;
-          if (Date.now() + pause + MIN_ATTEMPT_MS > deadline) throw new UpdateInProgressError();
-          await new Promise((resolve) => setTimeout(resolve, pause));
-        }
+      const hash = hmac(await options.hashKey(deadline), guarded.phoneNumber);
+      const previous = turns.get(hash);
+      let finish!: () => void;
+      const mine = new Promise<void>((resolve) => (finish = resolve));
+      const turn = (previous ?? Promise.resolve()).then(() => mine);
+      turns.set(hash, turn);
+      const done = () => {
+        finish();
+        if (turns.get(hash) === turn) turns.delete(hash);
+      };
+      try {
+        if (previous) await beforeDeadline(previous, deadline - MIN_ATTEMPT_MS, () => new UpdateInProgressError());
+        const claim = await claimInStore({ [ORDERING_TABLE.partitionKey]: { S: hash } }, guarded, deadline);
+        return {
+          applied: (until) => claim.applied(until).finally(done),
+          release: () => claim.release().finally(done),
+        };
+      } catch (error) {
+        done();
+        throw error;
       }
     },
   };
