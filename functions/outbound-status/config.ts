@@ -44,8 +44,8 @@ const Environment = z.object({
   ORDERING_GUARD: z._default(z.enum(['on', 'off']), 'on'),
   ORDERING_TABLE_NAME: z.optional(z.string().check(z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'))),
   ORDERING_KEY_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
-  // The longest a queue keeps a message (7 days), the DLQ's 14 and a spare day.
-  ORDERING_TTL_SECONDS: integer(orderingTtlSeconds(7), 86_400, 31_536_000),
+  // The longest a queue keeps a message (7 days), the DLQ's 14 and a spare day; never less than the DLQ's 14 and one.
+  ORDERING_TTL_SECONDS: integer(orderingTtlSeconds(7), orderingTtlSeconds(0), 31_536_000),
 }).check(
   z.refine((e) => e.ORDERING_GUARD === 'off' || e.ORDERING_TABLE_NAME !== undefined, {
     path: ['ORDERING_TABLE_NAME'],

@@ -83,12 +83,22 @@ const unreadable = (body: string) => ({ envelope: 'unreadable', bodyPreview: tru
 /**
  * The sender's own attributes, for a message sent back to the main queue without the function's
  * reason. The update's version is not a reason: it travels too, so the function judges the redriven
- * update by when it was first sent. Only the value fields travel: SQS reserves the list fields and
- * refuses them when set.
+ * update by when it was first sent. A message SQS moved itself (redrive policy) has none: it gets
+ * its SentTimestamp, which that move keeps, so a redrive never makes it new. Only the value fields
+ * travel: SQS reserves the list fields and refuses them when set.
  */
 export function senderAttributes(message: Message): Record<string, MessageAttributeValue> | undefined {
-  const kept = Object.entries(message.MessageAttributes ?? {})
-    .filter(([name]) => !REASON_NAMES.has(name))
-    .map(([name, { DataType, StringValue, BinaryValue }]) => [name, { DataType, StringValue, BinaryValue }] as const);
-  return kept.length === 0 ? undefined : Object.fromEntries(kept);
+  const kept: Record<string, MessageAttributeValue> = Object.fromEntries(
+    Object.entries(message.MessageAttributes ?? {})
+      .filter(([name]) => !REASON_NAMES.has(name))
+      .map(([name, { DataType, StringValue, BinaryValue }]) => [name, { DataType, StringValue, BinaryValue }] as const),
+  );
+  const sent = Number(message.Attributes?.SentTimestamp);
+  if (!(UPDATE_VERSION_ATTRIBUTE in kept) && sent > 0 && Object.keys(kept).length < MAX_ATTRIBUTES) {
+    kept[UPDATE_VERSION_ATTRIBUTE] = { DataType: 'String', StringValue: new Date(sent).toISOString() };
+  }
+  return Object.keys(kept).length === 0 ? undefined : kept;
 }
+
+/** SQS's limit of message attributes. */
+const MAX_ATTRIBUTES = 10;

@@ -382,20 +382,22 @@ describe.concurrent('npm run dlq', () => {
       for (const name of REASON_ATTRIBUTES) expect(message.MessageAttributes).not.toHaveProperty(name);
     }
     for (const message of moved.filter((m) => m.Body !== MIXED[6].body)) {
-      expect(attributeNames(message)).toEqual(SENDER_ATTRIBUTES);
+      // Seeded without a version: each gets the time it reached the DLQ.
+      expect(attributeNames(message)).toEqual([...SENDER_ATTRIBUTES, UPDATE_VERSION_ATTRIBUTE].sort());
       expect(message.MessageAttributes!.Attribute1).toMatchObject({ DataType: 'String', StringValue: original.Attribute1.stringValue });
       expect(message.MessageAttributes!.Attribute2).toMatchObject({ DataType: 'Number', StringValue: original.Attribute2.stringValue });
       expect(Buffer.from(message.MessageAttributes!.Attribute3.BinaryValue!).toString('base64')).toBe(original.Attribute3.binaryValue);
     }
-    expect(attributeNames(moved.find((m) => m.Body === MIXED[6].body)!)).toEqual(['Attribute1']);
+    expect(attributeNames(moved.find((m) => m.Body === MIXED[6].body)!)).toEqual(['Attribute1', UPDATE_VERSION_ATTRIBUTE]);
 
     const left = await emulator.peek(pair.deadLetter.url);
     expect(bodiesOf(left)).toEqual([MIXED[0].body, MIXED[1].body, MIXED[2].body, MIXED[3].body].sort());
     for (const message of left) expect(attributeNames(message)).toEqual(expect.arrayContaining(['ErrorCode', 'ErrorKind', 'FailedAt']));
   });
 
-  it('the update’s version: list shows it, redrive --reason keeps it, and a message that had none gains none', async () => {
+  it('the update’s version: list shows it, redrive --reason keeps it, and a message that had none gets its SentTimestamp', async () => {
     const pair = await queues();
+    const seeded = Date.now() - 1;
     const versioned = body(phone(60), '3');
     const plain = body(phone(61), '8');
     await seed(pair, [
@@ -429,8 +431,15 @@ describe.concurrent('npm run dlq', () => {
     // A dead letter holds at most ten attributes, the reason and the version first: one of the sender's three found no room.
     expect(attributeNames(withVersion).filter((name) => name !== UPDATE_VERSION_ATTRIBUTE)).toEqual([expect.any(String), expect.any(String)]);
     expect(SENDER_ATTRIBUTES).toEqual(expect.arrayContaining(attributeNames(withVersion).filter((name) => name !== UPDATE_VERSION_ATTRIBUTE)));
-    expect(attributeNames(moved.find((m) => m.Body === plain)!)).toEqual(SENDER_ATTRIBUTES);
-    expect(attributeNames(moved.find((m) => m.Body === body(phone(62), '12'))!)).toEqual(['Attribute1']);
+    // No version of its own (as SQS's redrive policy leaves a message): when it reached the DLQ, which such a move keeps.
+    for (const unversioned of [plain, body(phone(62), '12')]) {
+      const stamped = moved.find((m) => m.Body === unversioned)!.MessageAttributes![UPDATE_VERSION_ATTRIBUTE]!.StringValue!;
+      expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.parse(stamped)).toBeGreaterThanOrEqual(seeded);
+      expect(Date.parse(stamped)).toBeLessThanOrEqual(Date.now());
+    }
+    expect(attributeNames(moved.find((m) => m.Body === plain)!)).toEqual([...SENDER_ATTRIBUTES, UPDATE_VERSION_ATTRIBUTE].sort());
+    expect(attributeNames(moved.find((m) => m.Body === body(phone(62), '12'))!)).toEqual(['Attribute1', UPDATE_VERSION_ATTRIBUTE].sort());
     expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
 
@@ -455,7 +464,7 @@ describe.concurrent('npm run dlq', () => {
       [phone(10), body(phone(10), '12')],
     ]);
     expect(moved.map((m) => m.Attributes?.MessageDeduplicationId)).toEqual(moved.map(() => expect.stringMatching(/^redrive-[0-9a-f-]{36}$/)));
-    expect(moved.every((m) => attributeNames(m).join() === SENDER_ATTRIBUTES.join())).toBe(true);
+    expect(moved.every((m) => attributeNames(m).join() === [...SENDER_ATTRIBUTES, UPDATE_VERSION_ATTRIBUTE].sort().join())).toBe(true);
     expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 2, inFlight: 0, delayed: 0 });
   });
 

@@ -234,22 +234,49 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
     });
   });
 
+  describe.skipIf(skip)('a redriven dead letter tied with the update applied after it', () => {
+    it('yields: a FIFO batch shares one SentTimestamp, and the redrive must not undo the later one', async () => {
+      const t = Date.now() - 30_000;
+      const fifo = { messageGroupId: PHONES.one };
+      world.simulator.injectFaultsFor(PHONES.one, ...Array(3).fill({ type: 'status', status: 503 }));
+      const first = sqsEvent([{ body: body(PHONES.one, 3), sentTimestamp: t, receiveCount: 5, ...fifo }], 'outbound-status.fifo');
+      await handler(first, lambdaContext());
+      await handler(sqsEvent([{ body: body(PHONES.one, 8), sentTimestamp: t, ...fifo }], 'outbound-status.fifo'), lambdaContext());
+      const [dead] = world.aws.sentMessages;
+      const attributes = Object.fromEntries(
+        Object.entries(dead.MessageAttributes ?? {}).map(([name, value]) => [name, { dataType: value.DataType, stringValue: value.StringValue }]),
+      );
+      const redriven = sqsEvent([{ body: dead.MessageBody, messageId: 'tied-redrive', messageAttributes: attributes, ...fifo }], 'outbound-status.fifo');
+      expect(await handler(redriven, lambdaContext())).toEqual({ batchItemFailures: [] });
+      expect(linesOf('tied-redrive')[0]).toMatchObject({ outcome: 'superseded', update_version: iso(t), applied_version: iso(t) });
+      expect(status(PHONES.one)).toBe(8);
+    });
+  });
+
   describe.skipIf(skip)('HTTP and the queue race for one number', () => {
     it.each([
-      { slow: 'HTTP', http: 3, queue: 8 },
-      { slow: 'queue', http: 8, queue: 3 },
-    ])('the newer ends standing when the older ($slow) is answered 150 ms slower', async ({ http, queue }) => {
-      const older = http === 3 ? 'http' : 'queue';
+      { older: 'HTTP', http: 3, queue: 8 },
+      { older: 'queue', http: 8, queue: 3 },
+    ])('in two containers, the newer stands when the older ($older) goes first and is answered 150 ms slower', async ({ older, http, queue }) => {
+      // Two containers, as Lambda runs concurrent invocations: they meet only in the store.
+      const [api, poller] = [await world.load(), await world.load()];
       world.simulator.delayUpdate(PHONES.one, 3, 150);
+      const appliedBefore = world.simulator.applied.length;
       const t = Date.now();
       const request = restApiEvent({ body: body(PHONES.one, http) });
-      request.requestContext.requestTimeEpoch = older === 'http' ? t : t + 50;
-      const record = sqsEvent([{ body: body(PHONES.one, queue), sentTimestamp: older === 'queue' ? t : t + 50 }]);
-      const [answer] = await Promise.all([
-        handler(request, lambdaContext()),
-        new Promise((resolve) => setTimeout(resolve, 20)).then(() => handler(record, lambdaContext())),
-      ]);
-      expect([200, 409]).toContain(answer.statusCode);
+      request.requestContext.requestTimeEpoch = older === 'HTTP' ? t : t + 50;
+      const record = sqsEvent([{ body: body(PHONES.one, queue), sentTimestamp: older === 'queue' ? t : t + 50, messageId: 'racing' }]);
+      const later = (work: () => Promise<unknown>) => new Promise((resolve) => setTimeout(resolve, 30)).then(work);
+      const [answer, batch] = await Promise.all(
+        older === 'HTTP'
+          ? [api(request, lambdaContext()), later(() => poller(record, lambdaContext()))]
+          : [later(() => api(request, lambdaContext())), poller(record, lambdaContext())],
+      );
+      // Both applied, one after the other: the newer waited for the older's hold.
+      expect((answer as { statusCode: number }).statusCode).toBe(200);
+      expect(batch).toEqual({ batchItemFailures: [] });
+      expect(linesOf('racing')[0]).toMatchObject({ outcome: 'updated' });
+      expect(world.simulator.applied.slice(appliedBefore).map((a) => a.statusId)).toEqual([3, 8]);
       expect(status(PHONES.one)).toBe(8);
     });
 
@@ -311,6 +338,22 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       expect(await handler(sqsEvent([record]), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'unrecorded' }] });
       expect(await handler(sqsEvent([{ ...record, receiveCount: 2 }]), lambdaContext())).toEqual({ batchItemFailures: [] });
       expect(linesOf('unrecorded').map((line) => line.outcome)).toEqual(['retry-scheduled', 'updated']);
+    });
+
+    it.each([
+      { call: 'the claim', pass: 0 },
+      { call: 'the record', pass: 1 },
+    ])('$call landed but its answer was lost: the SDK repeats it, and the repeat is taken for what it is', async ({ pass }) => {
+      store.inject({ type: 'lost-answer' }, 1, { operation: 'UpdateItem', pass });
+      const started = Date.now();
+      const event = sqsEvent([{ body: body(PHONES.one, 8), messageId: 'answer-lost' }]);
+      expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
+      expect(linesOf('answer-lost')[0]).toMatchObject({ outcome: 'updated' });
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(store.faultsMet['lost-answer']).toBeGreaterThan(0);
+      // No hold left behind: the next update goes straight through.
+      expect(await handler(sqsEvent([{ body: body(PHONES.one, 3) }]), lambdaContext(1_000))).toEqual({ batchItemFailures: [] });
+      expect(status(PHONES.one)).toBe(3);
     });
 
     it('a hold left by a killed container runs out: the next update waits for it, then applies', async () => {

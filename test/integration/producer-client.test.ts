@@ -110,10 +110,25 @@ describe('updateStatus: HTTP with SigV4', () => {
     expect(gateway.admitted.at(-1)).toBe(CALLER.accessKeyId);
   });
 
-  it('retries a transient answer, honouring Retry-After', async () => {
+  it('retries a transient answer, honouring Retry-After, each attempt the same decision (one updated_at)', async () => {
     world.simulator.injectFaults(...Array(4).fill({ type: 'status', status: 503 }));
+    const before = gateway.bodies.length;
     const answer = await updateStatus(gateway.url, { phoneNumber: PHONES.one, statusId: 8 }, { region: 'eu-central-1', credentials: CALLER, maxAttempts: 3 });
     expect(answer.outbound_id).toEqual(['00001']);
+    const attempts = gateway.bodies.slice(before);
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(new Set(attempts).size).toBe(1);
+    expect(JSON.parse(attempts[0]).updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('ends with a superseded error, not retried, when a newer update for the number stands', async () => {
+    const options = { region: 'eu-central-1', credentials: CALLER };
+    await updateStatus(gateway.url, { phoneNumber: PHONES.one, statusId: 8 }, options);
+    const admitted = gateway.admitted.length;
+    const older = { phoneNumber: PHONES.one, statusId: 3, updatedAt: new Date(Date.now() - 60_000) };
+    const stale = await updateStatus(gateway.url, older, options).catch((e) => e);
+    expect(stale).toMatchObject({ status: 409, code: 'SUPERSEDED', kind: 'superseded' });
+    expect(gateway.admitted.length).toBe(admitted + 1);
   });
 
   it('throws a typed error carrying the contract\'s code, and does not retry a refusal', async () => {

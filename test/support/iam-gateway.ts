@@ -16,6 +16,8 @@ export interface IamGateway {
   url: string;
   /** Requests that reached the function, with the access key that signed each. */
   admitted: string[];
+  /** The body of each admitted request, as it came. */
+  bodies: string[];
   close(): Promise<void>;
 }
 
@@ -24,12 +26,14 @@ const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).u
 
 export async function startIamGateway(options: { handler: () => Promise<Handler>; keys: Record<string, string>; region: string }): Promise<IamGateway> {
   const admitted: string[] = [];
+  const bodies: string[] = [];
   const server = createServer((req, res) => void serve(req, res));
   async function serve(req: IncomingMessage, res: ServerResponse) {
     const body = await readBody(req);
     const refusal = verify(req, body, options.keys, options.region);
     if (refusal) return answer(res, 403, { error: { code: refusal.code, message: refusal.message, request_id: 'gateway' } });
     admitted.push(accessKeyOf(req));
+    bodies.push(body);
     const handler = await options.handler();
     const result = await handler(restApiEvent({ body, contentType: req.headers['content-type'] ?? null }), lambdaContext());
     res.writeHead(result.statusCode, result.headers);
@@ -40,6 +44,7 @@ export async function startIamGateway(options: { handler: () => Promise<Handler>
   return {
     url: `http://127.0.0.1:${port}/${STAGE_NAME}/${API_RESOURCE_PATH}`,
     admitted,
+    bodies,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -13,7 +13,9 @@ export type StoreOperation = 'UpdateItem' | 'GetItem' | string;
 
 export type StoreFault =
   | { type: 'error'; status: number; errorType: string }
-  | { type: 'hang' };
+  | { type: 'hang' }
+  /** The call reaches DynamoDB and is done; its answer is replaced by a 500, so the SDK repeats it. */
+  | { type: 'lost-answer' };
 
 export const THROTTLED: StoreFault = { type: 'error', status: 400, errorType: 'ProvisionedThroughputExceededException' };
 export const INTERNAL_ERROR: StoreFault = { type: 'error', status: 500, errorType: 'InternalServerError' };
@@ -99,15 +101,24 @@ export class StoreFaults {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
     this.calls.push(operation);
     const fault = this.ruleFault(operation) ?? this.drawFault();
+    if (fault?.type === 'lost-answer') {
+      this.faultsMet['lost-answer'] = (this.faultsMet['lost-answer'] ?? 0) + 1;
+      const forward = request(`${this.target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (upstream) => {
+        upstream.resume();
+        upstream.once('end', () => fail(res, INTERNAL_ERROR as { status: number; errorType: string }));
+      });
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+      return;
+    }
     if (fault) {
-      const name = fault.type === 'hang' ? 'hang' : fault.errorType;
+      const name = fault.type === 'error' ? fault.errorType : fault.type;
       this.faultsMet[name] = (this.faultsMet[name] ?? 0) + 1;
       if (fault.type === 'hang') {
         this.hung.add(res);
         return;
       }
-      res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': fault.errorType });
-      res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${fault.errorType}`, message: 'Injected failure' }));
+      fail(res, fault);
       return;
     }
     const forward = request(`${this.target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (upstream) => {
@@ -117,6 +128,11 @@ export class StoreFaults {
     forward.on('error', () => res.destroy());
     forward.end(body);
   }
+}
+
+function fail(res: ServerResponse, fault: { status: number; errorType: string }): void {
+  res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': fault.errorType });
+  res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${fault.errorType}`, message: 'Injected failure' }));
 }
 
 export const startStoreFaults = (target: string) => new StoreFaults(target).listen();

@@ -33,7 +33,7 @@ export const PHONES = { three: '501234567', one: '502345678', additional: '50345
 export const basicValue = (password: string) => Buffer.from(`${USERNAME}:${password}`).toString('base64');
 /** Ten more numbers, one record each, for batches whose records must not share a number. */
 export const BATCH_PHONES = Array.from({ length: 10 }, (_, i) => `5104000${String(i).padStart(2, '0')}`);
-const WATCHED = { secrets: [PASSWORD, basicValue(PASSWORD)], phones: [...Object.values(PHONES), ...BATCH_PHONES] };
+const WATCHED = { secrets: [PASSWORD, basicValue(PASSWORD), ORDERING_KEY], phones: [...Object.values(PHONES), ...BATCH_PHONES] };
 guard(WATCHED);
 
 export type Handler = (event: unknown, context: Context) => Promise<any>;

@@ -1,6 +1,7 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { ConfigurationError, type OutboundStatusError } from '../core/errors.ts';
+import { versionText } from '../core/ordering.ts';
 import type { SqsCalls } from './sqs-calls.ts';
 import { truncate } from '../shared/text.ts';
 
@@ -33,7 +34,7 @@ export function sqsDeadLetterQueue(sqs: SqsCalls, queueUrl: string | undefined):
         MessageBody: record.body,
         MessageAttributes: withOriginalAttributes(record, {
           ...reasonAttributes(record, reason, receiveCount),
-          ...(version !== undefined && { [UPDATE_VERSION_ATTRIBUTE]: text(new Date(version).toISOString()) }),
+          ...(version !== undefined && { [UPDATE_VERSION_ATTRIBUTE]: text(versionText(version)) }),
         }),
         MessageGroupId: fifo ? (record.attributes.MessageGroupId ?? 'dead-letters') : undefined,
         // Per delivery: a message redriven and failing again within 5 minutes must not be deduplicated away.

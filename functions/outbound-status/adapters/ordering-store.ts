@@ -15,10 +15,12 @@ import { ORDERING_TABLE } from './ordering-table.ts';
 const HOLD_GRACE_MS = 5_000;
 /** Waiting for another update of the same number: doubling pauses, jittered, up to this. */
 const WAIT_MAX_MS = 250;
-/** Recording an applied update gets at least this long, even when Thulium answered at the deadline. */
-const RECORD_MIN_MS = 500;
+/** Recording (or releasing) gets at least this long, even when Thulium answered at the deadline. */
+const RECORD_MIN_MS = 250;
 /** DynamoDB answers that no retry will fix until someone changes the table, the role or the settings. */
 const CONFIGURATION_FAULTS = new Set(['ResourceNotFoundException', 'AccessDeniedException', 'ValidationException', 'UnrecognizedClientException']);
+
+type Item = Record<string, AttributeValue>;
 
 export interface OrderingStoreOptions {
   tableName: string;
@@ -33,93 +35,110 @@ export interface OrderingStoreOptions {
 /**
  * The ordering guard on a DynamoDB table, one item per number (README, "The ordering guard"):
  * a conditional write takes the number, a second records the applied version and lets it go.
- * Two store calls per update when nobody else holds the number; no read-then-write.
+ * Two store calls per update when nobody else holds the number; no read-then-write. Each write is
+ * safe to repeat: the SDK retries one whose answer was lost, and the retry must not fail on the
+ * write it repeats.
  */
 export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGuard {
   const client = options.client ?? new DynamoDBClient(AWS_CLIENT_LIMITS);
   const TableName = options.tableName;
   const names = { '#ttl': ORDERING_TABLE.ttlAttribute };
-  const update = (input: Omit<UpdateItemCommandInput, 'TableName'>, deadline: number) =>
-    send(() => client.send(new UpdateItemCommand({ TableName, ...input })), deadline);
   const expiresAt = (): AttributeValue => ({ N: String(Math.floor(Date.now() / 1000) + options.ttlSeconds) });
+  /** Never past the deadline, unless that leaves less than RECORD_MIN_MS; the faces keep a margin for it. */
+  const budget = (deadline: number) => Math.max(deadline, Date.now() + RECORD_MIN_MS);
 
   async function send<T>(call: () => Promise<T>, deadline: number): Promise<T> {
     try {
       return await beforeDeadline(call(), deadline, () => new TimeoutError());
     } catch (error) {
-      if ((error as Error)?.name === 'ConditionalCheckFailedException') throw error;
+      if (isConditionFailure(error)) throw error;
       const failure = classify(TableName, error);
       options.onFailure(failure);
       throw failure;
     }
   }
+  const update = (input: Omit<UpdateItemCommandInput, 'TableName'>, deadline: number) =>
+    send(() => client.send(new UpdateItemCommand({ TableName, ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ...input })), deadline);
+  /** The item a condition failed on: DynamoDB returns it; an emulator may not, then it is read. */
+  const itemBehind = async (error: unknown, Key: Item, deadline: number): Promise<Item | undefined> =>
+    (error as { Item?: Item }).Item ?? (await send(() => client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true })), deadline)).Item;
 
-  function claimOf(Key: Record<string, AttributeValue>, owner: string, claimed: GuardedUpdate): Claim {
-    const ownerOnly = { ConditionExpression: 'lock_owner = :owner', ExpressionAttributeValues: { ':owner': { S: owner } } };
+  function claimOf(Key: Item, owner: string, claimed: GuardedUpdate): Claim {
+    const ours = { ConditionExpression: 'lock_owner = :owner', ExpressionAttributeValues: { ':owner': { S: owner } } };
+    const release = (deadline: number) =>
+      // A failed release only makes the next update of this number wait for the hold to run out.
+      update({ Key, UpdateExpression: 'REMOVE lock_owner, lock_until', ...ours }, budget(deadline)).then(
+        () => undefined,
+        () => undefined,
+      );
     return {
       async applied(deadline) {
+        const until = budget(deadline);
         try {
           await update(
             {
               Key,
               UpdateExpression: 'SET applied_version = :version, applied_status_id = :status, #ttl = :ttl REMOVE lock_owner, lock_until',
               ExpressionAttributeNames: names,
-              ...ownerOnly,
+              ConditionExpression: ours.ConditionExpression,
               ExpressionAttributeValues: {
-                ...ownerOnly.ExpressionAttributeValues,
+                ...ours.ExpressionAttributeValues,
                 ':version': { N: String(claimed.version) },
                 ':status': { S: claimed.statusId },
                 ':ttl': expiresAt(),
               },
             },
-            Math.max(deadline, Date.now() + RECORD_MIN_MS),
+            until,
           );
         } catch (error) {
-          if ((error as Error)?.name !== 'ConditionalCheckFailedException') throw error;
+          if (!isConditionFailure(error)) {
+            await release(until);
+            throw error;
+          }
+          const item = await itemBehind(error, Key, until);
+          // The SDK repeated a write that had landed: recorded, and released.
+          if (item?.lock_owner === undefined && item?.applied_version?.N === String(claimed.version) && item.applied_status_id?.S === claimed.statusId) return;
           // Our hold ran out and another update may have been applied since: ours must be judged again.
           throw new OrderingStoreUnavailableError('Thulium applied the update, but its hold on the number expired before it was recorded; it must be sent again');
         }
       },
-      async release() {
-        // A failed release only makes the next update of this number wait for the hold to run out.
-        await update({ Key, UpdateExpression: 'REMOVE lock_owner, lock_until', ...ownerOnly }, Date.now() + RECORD_MIN_MS * 2).catch(() => undefined);
-      },
+      release,
     };
   }
 
-  async function claimInStore(Key: Record<string, AttributeValue>, guarded: GuardedUpdate, deadline: number): Promise<Claim> {
+  async function claimInStore(Key: Item, guarded: GuardedUpdate, deadline: number): Promise<Claim> {
     const owner = randomUUID();
+    // An equal version goes (the one processed last stands), unless it comes back from the DLQ.
+    const notNewer = guarded.redriven
+      ? '(applied_version < :version OR (applied_version = :version AND applied_status_id = :status))'
+      : 'applied_version <= :version';
     for (let wait = 10; ; wait = Math.min(WAIT_MAX_MS, wait * 2)) {
-      const now = Date.now();
       try {
         await update(
           {
             Key,
             UpdateExpression: 'SET lock_owner = :owner, lock_until = :until, #ttl = :ttl',
-            ConditionExpression:
-              '(attribute_not_exists(lock_until) OR lock_until < :now) AND ' +
-              '(attribute_not_exists(applied_version) OR applied_version <= :version)',
+            // Our own hold passes too: the SDK may be repeating this very write.
+            ConditionExpression: `(attribute_not_exists(lock_until) OR lock_until < :now OR lock_owner = :owner) AND (attribute_not_exists(applied_version) OR ${notNewer})`,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: {
               ':owner': { S: owner },
               ':until': { N: String(deadline + HOLD_GRACE_MS) },
-              ':now': { N: String(now) },
+              ':now': { N: String(Date.now()) },
               ':version': { N: String(guarded.version) },
               ':ttl': expiresAt(),
+              ...(guarded.redriven && { ':status': { S: guarded.statusId } }),
             },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
           deadline,
         );
         return claimOf(Key, owner, guarded);
       } catch (error) {
-        if ((error as Error)?.name !== 'ConditionalCheckFailedException') throw error;
-        // DynamoDB returns the item that failed the condition; an emulator may not, then it is read.
-        const item =
-          (error as { Item?: Record<string, AttributeValue> }).Item ??
-          (await send(() => client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true })), deadline)).Item;
+        if (!isConditionFailure(error)) throw error;
+        const item = await itemBehind(error, Key, deadline);
         const applied = item?.applied_version?.N === undefined ? undefined : Number(item.applied_version.N);
-        if (applied !== undefined && applied > guarded.version) {
+        const tieYields = guarded.redriven && item?.applied_status_id?.S !== guarded.statusId;
+        if (applied !== undefined && (applied > guarded.version || (applied === guarded.version && tieYields))) {
           throw new SupersededError(guarded.version, applied);
         }
         const pause = wait / 2 + (Math.random() * wait) / 2;
@@ -149,7 +168,7 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
         const claim = await claimInStore({ [ORDERING_TABLE.partitionKey]: { S: hash } }, guarded, deadline);
         return {
           applied: (until) => claim.applied(until).finally(done),
-          release: () => claim.release().finally(done),
+          release: (until) => claim.release(until).finally(done),
         };
       } catch (error) {
         done();
@@ -161,6 +180,8 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
 
 /** The number as the table keys it: never in clear (personal data), the same for every container. */
 const hmac = (key: Buffer, phoneNumber: string) => createHmac('sha256', key).update(phoneNumber, 'utf8').digest('hex');
+
+const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
 
 class TimeoutError extends Error {
   override name = 'TimeoutError';

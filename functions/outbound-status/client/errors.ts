@@ -55,6 +55,7 @@ export type ErrorEnvelope = Partial<ErrorBody>;
 
 function kindOf(status: number, code: string): ErrorKind {
   if (status === 422) return 'refused';
+  if (status === 409) return 'superseded';
   if (status === 429 || status === 503 || status === 504 || code === 'THULIUM_BAD_RESPONSE') return 'transient';
   if (status === 403 || status === 500 || code === 'THULIUM_CREDENTIALS_REJECTED') return 'configuration';
   return status < 500 ? 'invalid-request' : 'transient';

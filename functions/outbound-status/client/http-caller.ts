@@ -29,9 +29,13 @@ let chain: CredentialProvider | undefined;
 /**
  * Sets the status over HTTP and answers Thulium's `{"outbound_id": [...]}`. The request is signed
  * with SigV4 for execute-api; setting a status twice is harmless, so transient answers are retried.
+ * Without `updatedAt`, the update is stamped with the time of this call. A newer update for the
+ * number applied first ends it as a StatusUpdateError of kind `superseded` (HTTP 409), not retried.
  */
 export async function updateStatus(apiUrl: string, input: StatusUpdateInput, options: UpdateOptions = {}): Promise<StatusUpdateResponse> {
-  const { body } = toRequestBody(input);
+  // Stamped once, before the first attempt: a retry is the same decision, not a newer one, and must
+  // not overwrite an update decided after it (API Gateway's request time would make it new).
+  const { body } = toRequestBody({ ...input, updatedAt: input.updatedAt ?? new Date() });
   const url = new URL(apiUrl);
   const signer = new SignatureV4({
     service: 'execute-api',

@@ -1,3 +1,5 @@
+import { versionText } from './ordering.ts';
+
 /**
  * Every failure the function knows about, each carrying its own classification.
  * The faces map `kind` (and, for HTTP, `code`) once; nothing else inspects messages.
@@ -172,7 +174,7 @@ export class SupersededError extends OutboundStatusError {
   readonly version: number;
   readonly appliedVersion: number;
   constructor(version: number, appliedVersion: number) {
-    super(`A newer update for this number (version ${iso(appliedVersion)}) was applied already; this one (version ${iso(version)}) was not sent to Thulium`);
+    super(`A newer update for this number (version ${versionText(appliedVersion)}) was applied already; this one (version ${versionText(version)}) was not sent to Thulium`);
     this.name = 'SupersededError';
     this.version = version;
     this.appliedVersion = appliedVersion;
@@ -199,7 +201,6 @@ export class UpdateInProgressError extends OutboundStatusError {
   }
 }
 
-const iso = (at: number) => new Date(at).toISOString();
 
 function summarise(errors: ThuliumErrorDetail[]): string {
   return errors.length === 0 ? '' : `: ${errors.map((e) => e.message).join('; ')}`;

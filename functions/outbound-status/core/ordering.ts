@@ -18,6 +18,11 @@ export interface GuardedUpdate {
   phoneNumber: string;
   statusId: string;
   version: number;
+  /**
+   * Back from the DLQ: an equal version with another status yields. Its twin of equal version was
+   * applied while it sat in the DLQ, and a redrive must not undo that.
+   */
+  redriven: boolean;
 }
 
 export interface OrderingGuard {
@@ -31,10 +36,10 @@ export interface OrderingGuard {
 }
 
 export interface Claim {
-  /** Thulium applied the update: its version is recorded and the number released. */
+  /** Thulium applied the update: its version is recorded and the number released (or, failing, released and thrown). */
   applied(deadline: number): Promise<void>;
   /** Thulium did not apply it, or may not have: the number is released, nothing recorded. Never throws. */
-  release(): Promise<void>;
+  release(deadline: number): Promise<void>;
 }
 
 /** The guard switched off (`ORDERING_GUARD=off`): every update goes to Thulium in the order it is processed. */

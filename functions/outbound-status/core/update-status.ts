@@ -35,30 +35,32 @@ export function createUpdateStatus(deps: {
 }): UpdateStatus {
   return async (update, deadline, stats = { attempts: 0, credentialsRefreshed: false }) => {
     if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
-    if (update.version.at > Date.now() + MAX_FUTURE_SKEW_MS) {
+    if (update.version.source === 'updated_at' && update.version.at > Date.now() + MAX_FUTURE_SKEW_MS) {
       const message = `is more than ${MAX_FUTURE_SKEW_MS / 60_000} minutes ahead of the function's clock`;
       throw new InvalidRequestError('VALIDATION_FAILED', `Invalid request: updated_at ${message}`, [{ field: 'updated_at', message }]);
     }
     const request = { phoneNumber: normalisePhoneNumber(update.phoneNumber, deps.phonePolicy), statusId: update.statusId };
     const [credentials, claim] = await Promise.allSettled([
       deps.credentials.get(deadline),
-      deps.ordering.claim({ ...request, version: update.version.at }, deadline),
+      deps.ordering.claim({ ...request, version: update.version.at, redriven: update.version.source === 'dead-letter' }, deadline),
     ]);
     if (claim.status === 'rejected') throw claim.reason;
     if (credentials.status === 'rejected') {
-      await claim.value.release();
+      await claim.value.release(deadline);
       throw credentials.reason;
     }
+    let answer: StatusUpdateResponse;
     try {
-      const answer = await callThulium(request, credentials.value, deadline, stats);
-      await claim.value.applied(deadline);
-      return answer;
+      answer = await callThulium(request, credentials.value, deadline, stats);
     } catch (error) {
       // Not recorded: a failed call may still have landed, and the newer update's own retry, not a
       // record here, makes that one stand again.
-      await claim.value.release();
+      await claim.value.release(deadline);
       throw error;
     }
+    // Recorded and released, or (the store failing) released as far as it can be, and thrown.
+    await claim.value.applied(deadline);
+    return answer;
   };
 
   async function callThulium(request: StatusUpdate, credentials: Credentials, deadline: number, stats: UpdateStats) {

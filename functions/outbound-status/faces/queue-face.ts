@@ -112,9 +112,12 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
  * When AWS took the update in, before its body is read: a redriven dead letter keeps its first
  * version, anything else has SQS's SentTimestamp (an SNS or EventBridge envelope's time wins, above).
  */
+const CARRIED_VERSION = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 function deliveredVersion(record: SQSRecord): UpdateVersion {
-  const carried = Date.parse(record.messageAttributes?.[UPDATE_VERSION_ATTRIBUTE]?.stringValue ?? '');
-  if (Number.isFinite(carried)) return { at: carried, source: 'dead-letter' };
+  // Only in the form dead-letter-queue.ts writes: a sender's own attribute of that name is no version.
+  const carried = record.messageAttributes?.[UPDATE_VERSION_ATTRIBUTE]?.stringValue ?? '';
+  if (CARRIED_VERSION.test(carried)) return { at: Date.parse(carried), source: 'dead-letter' };
   const sent = Number(record.attributes.SentTimestamp);
   return { at: Number.isFinite(sent) && sent > 0 ? sent : Date.now(), source: 'sqs' };
 }
