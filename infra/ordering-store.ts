@@ -42,7 +42,7 @@ export class OrderingStore extends Construct {
     Validations.of(this.key).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
-        "The key is never rotated on purpose: a new key gives every phone number a new hash in the ordering table, so the guard would forget every number's history and could apply an older update over a newer one. It never leaves AWS: only the function's role may read it.",
+        "The key is never rotated on purpose: a new key gives every phone number a new hash in the ordering table, so the guard would forget every number's history and could apply an older update over a newer one. It never leaves AWS: the function's role is granted GetSecretValue on it and nothing else in the stack is.",
     });
   }
 }

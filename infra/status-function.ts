@@ -102,7 +102,8 @@ export class StatusFunction extends Construct {
     }
     if (ordering) {
       // The two calls the ordering store makes, on the table itself (it has no index): not grantReadWriteData's dozen.
-      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [ordering.table.tableArn] }));
+      // UpdateItem only: DynamoDB returns the item a condition failed on, so the guard never reads.
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [ordering.table.tableArn] }));
       // The table and the key use AWS-managed keys, whose policies admit the account's principals through the service: no kms statement.
       this.role.addToPrincipalPolicy(readSecretValue(ordering.key));
     }

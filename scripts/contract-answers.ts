@@ -75,7 +75,7 @@ export const FUNCTION_ANSWERS: Record<ErrorCode, Refusal> = {
     example: { message: 'Thulium rejected the API user from the secret (HTTP 401)', thulium_request_id: '5f0c3e1a9c' },
   },
   ORDERING_STORE_UNAVAILABLE: {
-    when: 'the ordering store (DynamoDB) failed: throttling, 5xx, a timeout; nothing was applied unguarded',
+    when: 'the ordering store (DynamoDB) failed: throttling, 5xx, a timeout. Nothing was applied unguarded, or Thulium applied it but it could not be recorded: send it again',
     example: { message: 'The ordering store is unavailable (table thulium-outbound-status-ordering): ProvisionedThroughputExceededException', retry_after_seconds: 2 },
   },
   UPDATE_IN_PROGRESS: {

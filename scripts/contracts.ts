@@ -55,6 +55,7 @@ function errorResponses(): Record<string, unknown> {
         type: 'object',
         properties: { code: { enum: [...new Set(here.map((a) => a.code))] } },
         ...(status === 503 && { required: ['retry_after_seconds'] }),
+        ...(status === 409 && { required: ['update_version', 'applied_version'] }),
       };
       const examples = Object.fromEntries(
         here.map(({ code, by, example: { message, ...extra } }) => [

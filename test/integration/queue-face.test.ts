@@ -156,7 +156,7 @@ describe('nothing is ever dropped', () => {
   it('keeps the sender\'s own message attributes on a dead letter, beside the reason', async () => {
     await handler(sqsEvent([{ body: 'not json' }]), lambdaContext());
     const sent = world.aws.sentMessages[0].MessageAttributes ?? {};
-    // Eight reason attributes and the version leave room for one of the sender's three.
+    // Seven reason attributes (no Thulium request id here) and the version leave room for two of the sender's three.
     expect(Object.keys(sent)).toHaveLength(10);
     expect(sent.Attribute3).toEqual({ DataType: 'Binary', BinaryValue: 'MTEwMA==' });
     expect(sent.ErrorCode.StringValue).toBe('MALFORMED_JSON');

@@ -74,6 +74,8 @@ export interface ChaosReport {
   deadLetterReasons: Record<string, number>;
   /** Valid updates never sent to Thulium, because a newer one for their number was applied first. */
   superseded: number;
+  /** Their message ids, for the test to find each one's own `superseded` log line. */
+  supersededMessageIds: string[];
   lost: number;
   /** Numbers that did not end on their newest update outside the DLQ. */
   stale: number;
@@ -344,7 +346,7 @@ function account(
   let deadLettered = 0;
   let both = 0;
   let lost = 0;
-  let superseded = 0;
+  const supersededMessageIds: string[] = [];
   const newestApplied = new Map<string, number>();
   for (const u of updates) {
     if (u.expected === 'applied' && appliedKeys.has(`${u.phone}:${u.statusId}`)) newestApplied.set(u.phone, Math.max(newestApplied.get(u.phone) ?? -1, u.version));
@@ -366,7 +368,7 @@ function account(
     if (wasApplied) applied++;
     else if (deadLetter) deadLettered++;
     // Never sent, and rightly so: a newer update for its number was applied.
-    else if (update.expected === 'applied' && (newestApplied.get(update.phone) ?? -1) > update.version) superseded++;
+    else if (update.expected === 'applied' && (newestApplied.get(update.phone) ?? -1) > update.version) supersededMessageIds.push(update.messageId!);
     else {
       lost++;
       if (lost <= 5) violations.push(`lost: message ${update.index} (${update.expected})`);
@@ -385,7 +387,8 @@ function account(
     appliedAndDeadLettered: both,
     duplicateDeadLetters,
     deadLetterReasons: reasons,
-    superseded,
+    superseded: supersededMessageIds.length,
+    supersededMessageIds,
     lost,
     stale: staleNumbers.length,
     violations,
