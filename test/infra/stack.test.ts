@@ -168,7 +168,7 @@ describe('the stack with its defaults', () => {
         resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:thulium/outbound-status/api-user-??????', '${OrderingKey1D6054A3}'],
         condition: undefined,
       },
-      { effect: 'Allow', actions: 'dynamodb:UpdateItem', resources: ['${OrderingTableBB8866BE.Arn}'], condition: undefined },
+      { effect: 'Allow', actions: ['dynamodb:UpdateItem'], resources: ['${OrderingTableBB8866BE.Arn}'], condition: undefined },
       {
         effect: 'Allow',
         actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],

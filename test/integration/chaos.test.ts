@@ -61,8 +61,9 @@ describe.each([
       expect(credentialsRefreshed).toBeGreaterThan(0);
       // Updates that can never succeed go straight to the DLQ; transient faults are worked through,
       // unless they outlast every delivery (the number Thulium keeps failing).
-      expect(Object.keys(report.deadLetterReasons).sort()).toEqual(['MALFORMED_JSON', 'THULIUM_REFUSED', 'THULIUM_UNAVAILABLE', 'VALIDATION_FAILED']);
-      expect(report.deadLetterReasons.THULIUM_UNAVAILABLE).toBe(2);
+      // Any other reason is transient on a last delivery (the accounting above checks it): the failing
+      // number's last try may meet a store fault instead of Thulium's 503.
+      expect(Object.keys(report.deadLetterReasons)).toEqual(expect.arrayContaining(['MALFORMED_JSON', 'THULIUM_REFUSED', 'THULIUM_UNAVAILABLE', 'VALIDATION_FAILED']));
     },
     MAX_MS + 30_000,
   );

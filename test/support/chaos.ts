@@ -250,7 +250,8 @@ async function run(
   updates.push(newer);
   await send(emulator, queue.url, options.fifo, [newer]);
   await mapping.run({ maxMs: options.maxMs });
-  const outage = deadLetters.filter((m) => m.MessageAttributes?.ErrorCode?.StringValue === 'THULIUM_UNAVAILABLE');
+  const failing = new Set([updates[0].messageId, updates[1].messageId]);
+  const outage = deadLetters.filter((m) => failing.has(m.MessageAttributes?.SourceMessageId?.StringValue));
   await redrive(emulator, queue.url, options.fifo, outage);
   const appliedBefore = world.simulator.applied.length;
   await mapping.run({ maxMs: options.maxMs });

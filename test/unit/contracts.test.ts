@@ -42,7 +42,11 @@ describe('the checked-in contracts', () => {
 describe('every error answer', () => {
   /** The statuses whose schema takes an error with this code. */
   const statusesOf = (code: string) =>
-    errorStatuses.filter((status) => responseSchema(status)({ error: { code, message: 'm', request_id: 'r', retry_after_seconds: 1 } }));
+    errorStatuses.filter((status) =>
+      responseSchema(status)({
+        error: { code, message: 'm', request_id: 'r', retry_after_seconds: 1, update_version: '2026-12-01T09:00:00.000Z', applied_version: '2026-12-01T09:00:01.000Z' },
+      }),
+    );
 
   it.each(Object.entries(STATUS_BY_CODE))('%s is documented under %i, and under no other status', (code, status) => {
     expect(statusesOf(code)).toEqual([String(status)]);

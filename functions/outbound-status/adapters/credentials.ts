@@ -2,19 +2,7 @@ import { GetParameterError, TransformParameterError } from '@aws-lambda-powertoo
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { AWS_CLIENT_LIMITS, beforeDeadline } from '../shared/deadline.ts';
 import { ConfigurationError, CredentialsRejectedError, OutboundStatusError, SecretUnavailableError } from '../core/errors.ts';
-import type { Credentials } from './thulium-client.ts';
-
-/** Where the Thulium API user comes from. */
-export interface CredentialsSource {
-  /** The current credentials, cached for the TTL; throws while they are known to be rejected. */
-  get(deadline: number): Promise<Credentials>;
-  /** Credentials newer than `rejected`, read afresh unless another caller already did (rotation). */
-  refresh(rejected: Credentials, deadline: number): Promise<Credentials>;
-  /** Thulium refused these even after a fresh read: stop offering them for a while. */
-  reject(credentials: Credentials, error: CredentialsRejectedError): void;
-}
-
-export const sameCredentials = (a: Credentials, b: Credentials) => a.username === b.username && a.password === b.password;
+import { sameCredentials, type Credentials, type CredentialsSource } from '../core/ports.ts';
 
 /** Secrets Manager answers that no retry will fix until someone changes the secret or its policy. */
 const CONFIGURATION_FAULTS = new Set([

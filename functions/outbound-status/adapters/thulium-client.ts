@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod/mini';
 import { fullJitterDelay, parseRetryAfterMs } from '../shared/backoff.ts';
 import type { Config } from '../config.ts';
-import { ENDPOINT_PATH, StatusUpdateResponse, type StatusUpdate } from '../core/contract.ts';
+import { ENDPOINT_PATH, StatusUpdateResponse } from '../core/contract.ts';
+import type { ThuliumClient } from '../core/ports.ts';
 import { MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import {
   CredentialsRejectedError,
@@ -23,26 +24,6 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 const MAX_MESSAGE_LENGTH = 500;
 /** A Retry-After beyond this is treated as this: a queue message can wait at most 12 h anyway. */
 const MAX_RETRY_AFTER_SECONDS = 3_600;
-
-export interface Credentials {
-  username: string;
-  password: string;
-}
-
-/** Counts what one update cost, for the outcome log line and metrics. */
-export interface CallStats {
-  attempts: number;
-}
-
-export interface ThuliumClient {
-  /** Resolves with Thulium's answer or throws an {@link OutboundStatusError}; never outlives `deadline` (epoch ms). */
-  setStatusByPhoneNumber(
-    update: StatusUpdate,
-    credentials: Credentials,
-    deadline: number,
-    stats?: CallStats,
-  ): Promise<StatusUpdateResponse>;
-}
 
 const ErrorEnvelope = z.object({
   request_id: z.optional(z.union([z.string(), z.number()])),

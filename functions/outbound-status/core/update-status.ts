@@ -1,10 +1,9 @@
 import type { StatusUpdate, StatusUpdateResponse } from './contract.ts';
-import { sameCredentials, type CredentialsSource } from '../adapters/credentials.ts';
 import { MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import { CredentialsRejectedError, DeadlineExceededError, InvalidRequestError } from './errors.ts';
 import type { OrderingGuard, UpdateVersion } from './ordering.ts';
 import { normalisePhoneNumber, type PhonePolicy } from './phone-number.ts';
-import type { CallStats, Credentials, ThuliumClient } from '../adapters/thulium-client.ts';
+import { sameCredentials, type CallStats, type Credentials, type CredentialsSource, type ThuliumClient } from './ports.ts';
 
 /** A sender's clock may run ahead of ours by this much; beyond it, an updated_at would block every later update. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
