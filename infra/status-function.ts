@@ -102,8 +102,8 @@ export class StatusFunction extends Construct {
     }
     if (ordering) {
       // The two calls the ordering store makes, on the table itself (it has no index): not grantReadWriteData's dozen.
-      // UpdateItem only: DynamoDB returns the item a condition failed on, so the guard never reads.
-      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [ordering.table.tableArn] }));
+      // GetItem only after a failed condition that returned no item (the item gone, or a store that returns none).
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [ordering.table.tableArn] }));
       // The table and the key use AWS-managed keys, whose policies admit the account's principals through the service: no kms statement.
       this.role.addToPrincipalPolicy(readSecretValue(ordering.key));
     }

@@ -74,7 +74,7 @@ function shown(value: unknown, mask: (text: string) => string): string | undefin
  * else came from a sender that named its own attribute so, and is masked like other sender text.
  */
 function shownVersion(value: string | undefined): string | undefined {
-  if (value === undefined || /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value)) return value;
+  if (value === undefined || /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value)) return value;
   return truncate(maskPhoneNumbersIn(value), 40, '…');
 }
 
@@ -83,8 +83,8 @@ const unreadable = (body: string) => ({ envelope: 'unreadable', bodyPreview: tru
 /**
  * The sender's own attributes, for a message sent back to the main queue without the function's
  * reason. The update's version is not a reason: it travels too, so the function judges the redriven
- * update by when it was first sent. A message SQS moved itself (redrive policy) has none: it gets
- * its SentTimestamp, which that move keeps, so a redrive never makes it new. Only the value fields
+ * update by when it was first sent. A message SQS moved itself (redrive policy) has none: on a
+ * standard queue it gets its SentTimestamp, which that move keeps, so a redrive never makes it new. Only the value fields
  * travel: SQS reserves the list fields and refuses them when set.
  */
 export function senderAttributes(message: Message): Record<string, MessageAttributeValue> | undefined {
@@ -94,7 +94,9 @@ export function senderAttributes(message: Message): Record<string, MessageAttrib
       .map(([name, { DataType, StringValue, BinaryValue }]) => [name, { DataType, StringValue, BinaryValue }] as const),
   );
   const sent = Number(message.Attributes?.SentTimestamp);
-  if (!(UPDATE_VERSION_ATTRIBUTE in kept) && sent > 0 && Object.keys(kept).length < MAX_ATTRIBUTES) {
+  // A FIFO DLQ's message was enqueued anew by the move: its SentTimestamp is no version.
+  const fifo = message.Attributes?.MessageGroupId !== undefined;
+  if (!(UPDATE_VERSION_ATTRIBUTE in kept) && !fifo && sent > 0 && Object.keys(kept).length < MAX_ATTRIBUTES) {
     kept[UPDATE_VERSION_ATTRIBUTE] = { DataType: 'String', StringValue: new Date(sent).toISOString() };
   }
   return Object.keys(kept).length === 0 ? undefined : kept;

@@ -158,7 +158,7 @@ describe('the stack with its defaults', () => {
     });
   });
 
-  it('lets the function read its two secrets, update items of its table, consume its queue and send to its DLQ, nothing more', () => {
+  it('lets the function read its two secrets, update and, after a failed condition, read items of its table, consume its queue and send to its DLQ, nothing more', () => {
     expect(roleStatements(template)).toEqual([
       { effect: 'Allow', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: ['${StatusFunctionLogs93D354A7.Arn}'], condition: undefined },
       { effect: 'Allow', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'], condition: undefined },
@@ -168,7 +168,7 @@ describe('the stack with its defaults', () => {
         resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:thulium/outbound-status/api-user-??????', '${OrderingKey1D6054A3}'],
         condition: undefined,
       },
-      { effect: 'Allow', actions: ['dynamodb:UpdateItem'], resources: ['${OrderingTableBB8866BE.Arn}'], condition: undefined },
+      { effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: ['${OrderingTableBB8866BE.Arn}'], condition: undefined },
       {
         effect: 'Allow',
         actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],

@@ -12,6 +12,7 @@ import { INTERNAL_ERROR, startStoreFaults, THROTTLED, type StoreFaults } from '.
 import {
   body,
   captureOutput,
+  eventBridgeEvent,
   lambdaContext,
   logRecords,
   PHONES,
@@ -149,6 +150,19 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       expect(await handler(late, lambdaContext())).toEqual({ batchItemFailures: [] });
       expect(status(PHONES.one)).toBe(8);
       expect(linesOf('decided-earlier')[0]).toMatchObject({ outcome: 'superseded', version_source: 'updated_at' });
+    });
+
+    it.each([
+      { name: 'an UpdateVersion attribute', field: 'UpdateVersion', record: (ahead: string) => ({ messageAttributes: { UpdateVersion: { dataType: 'String', stringValue: ahead } } }) },
+      { name: 'an EventBridge time', field: 'time', record: (ahead: string) => ({ body: JSON.stringify(eventBridgeEvent({ phone_number: PHONES.one, status_id: '8' }, { time: ahead })) }) },
+    ])('dead-letters a version far ahead from $name too, naming it', async ({ field, record }) => {
+      const ahead = iso(Date.now() + 3_600_000);
+      const event = sqsEvent([{ body: body(PHONES.one, 8), messageId: 'ahead', ...record(ahead) }]);
+      expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
+      const [dead] = world.aws.sentMessages;
+      expect(dead.MessageAttributes?.ErrorCode.StringValue).toBe('VALIDATION_FAILED');
+      expect(dead.MessageAttributes?.ErrorMessage.StringValue).toContain(`${field} `);
+      expect(store.calls).toEqual([]);
     });
 
     it('guards the number Thulium receives: the same number written two ways is one number', async () => {

@@ -94,7 +94,7 @@ export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 export const body = (phone_number: unknown, status_id: unknown) => JSON.stringify({ phone_number, status_id });
 
 /** An EventBridge event as a rule target receives it, `detail` carrying the payload. */
-export const eventBridgeEvent = (detail: unknown, envelope: { 'detail-type'?: string; source?: string; resources?: string[] } = {}) => ({
+export const eventBridgeEvent = (detail: unknown, envelope: { 'detail-type'?: string; source?: string; resources?: string[]; time?: string } = {}) => ({
   version: '0',
   id: '4f9b6c2e-3b7d-4d8a-9c1e-8a2f5e6d7c10',
   'detail-type': 'Outbound status requested',

@@ -65,6 +65,7 @@ export class StoreFaults {
 
   reset(): void {
     this.calls.length = 0;
+    for (const name of Object.keys(this.faultsMet)) delete this.faultsMet[name];
     this.rule = undefined;
     this.randomFaults = undefined;
     for (const res of this.hung) res.destroy();

@@ -65,9 +65,9 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
 
   function claimOf(Key: Item, owner: string, claimed: GuardedUpdate): Claim {
     const ours = { ConditionExpression: 'lock_owner = :owner', ExpressionAttributeValues: { ':owner': { S: owner } } };
-    const release = (deadline: number) =>
-      // A failed release only makes the next update of this number wait for the hold to run out.
-      update({ Key, UpdateExpression: 'REMOVE lock_owner, lock_until', ...ours }, budget(deadline)).then(
+    // A failed release only makes the next update of this number wait for the hold to run out.
+    const releaseBy = (until: number) =>
+      update({ Key, UpdateExpression: 'REMOVE lock_owner, lock_until', ...ours }, until).then(
         () => undefined,
         () => undefined,
       );
@@ -92,7 +92,7 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
           );
         } catch (error) {
           if (!isConditionFailure(error)) {
-            await release(until);
+            await releaseBy(until);
             throw error;
           }
           const item = await itemBehind(error, Key, until);
@@ -102,7 +102,7 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
           throw new OrderingStoreUnavailableError('Thulium applied the update, but its hold on the number expired before it was recorded; it must be sent again');
         }
       },
-      release,
+      release: (deadline) => releaseBy(budget(deadline)),
     };
   }
 

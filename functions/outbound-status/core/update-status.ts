@@ -1,12 +1,22 @@
 import type { StatusUpdate, StatusUpdateResponse } from './contract.ts';
 import { MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import { CredentialsRejectedError, DeadlineExceededError, InvalidRequestError } from './errors.ts';
-import type { OrderingGuard, UpdateVersion } from './ordering.ts';
+import type { OrderingGuard, UpdateVersion, VersionSource } from './ordering.ts';
 import { normalisePhoneNumber, type PhonePolicy } from './phone-number.ts';
 import { sameCredentials, type CallStats, type Credentials, type CredentialsSource, type ThuliumClient } from './ports.ts';
 
 /** A sender's clock may run ahead of ours by this much; beyond it, an updated_at would block every later update. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+/** Where each source's version was read, as a caller would look for it. */
+const VERSION_FIELDS: Record<VersionSource, string> = {
+  updated_at: 'updated_at',
+  'dead-letter': 'UpdateVersion (message attribute)',
+  sns: 'Timestamp (SNS envelope)',
+  eventbridge: 'time (EventBridge event)',
+  sqs: 'SentTimestamp (SQS)',
+  'api-gateway': 'request time (API Gateway)',
+};
 
 export interface UpdateStats extends CallStats {
   credentialsRefreshed: boolean;
@@ -34,9 +44,12 @@ export function createUpdateStatus(deps: {
 }): UpdateStatus {
   return async (update, deadline, stats = { attempts: 0, credentialsRefreshed: false }) => {
     if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
-    if (update.version.source === 'updated_at' && update.version.at > Date.now() + MAX_FUTURE_SKEW_MS) {
+    // Whoever set it (a sender's updated_at, an envelope's time, a dead letter's attribute), a version
+    // far ahead would block every later update of the number.
+    if (update.version.at > Date.now() + MAX_FUTURE_SKEW_MS) {
+      const field = VERSION_FIELDS[update.version.source];
       const message = `is more than ${MAX_FUTURE_SKEW_MS / 60_000} minutes ahead of the function's clock`;
-      throw new InvalidRequestError('VALIDATION_FAILED', `Invalid request: updated_at ${message}`, [{ field: 'updated_at', message }]);
+      throw new InvalidRequestError('VALIDATION_FAILED', `Invalid request: ${field} ${message}`, [{ field, message }]);
     }
     const request = { phoneNumber: normalisePhoneNumber(update.phoneNumber, deps.phonePolicy), statusId: update.statusId };
     const [credentials, claim] = await Promise.allSettled([

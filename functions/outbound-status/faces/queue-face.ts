@@ -12,7 +12,7 @@ import type { Config } from '../config.ts';
 import type { StatusUpdate } from '../core/contract.ts';
 import { beforeDeadline, MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import { UPDATE_VERSION_ATTRIBUTE, type DeadLetterQueue } from '../adapters/dead-letter-queue.ts';
-import { versionOf, type UpdateVersion } from '../core/ordering.ts';
+import { versionOf, versionText, type UpdateVersion } from '../core/ordering.ts';
 import { parseQueueBody } from './envelopes.ts';
 import { DeadlineExceededError, OutboundStatusError, ThuliumUnavailableError } from '../core/errors.ts';
 import { logger, metrics, recordOutcome, type OutcomeRecord } from './observability.ts';
@@ -112,12 +112,11 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
  * When AWS took the update in, before its body is read: a redriven dead letter keeps its first
  * version, anything else has SQS's SentTimestamp (an SNS or EventBridge envelope's time wins, above).
  */
-const CARRIED_VERSION = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
 function deliveredVersion(record: SQSRecord): UpdateVersion {
   // Only in the form dead-letter-queue.ts writes: a sender's own attribute of that name is no version.
   const carried = record.messageAttributes?.[UPDATE_VERSION_ATTRIBUTE]?.stringValue ?? '';
-  if (CARRIED_VERSION.test(carried)) return { at: Date.parse(carried), source: 'dead-letter' };
+  const at = Date.parse(carried);
+  if (Number.isFinite(at) && versionText(at) === carried) return { at, source: 'dead-letter' };
   const sent = Number(record.attributes.SentTimestamp);
   return { at: Number.isFinite(sent) && sent > 0 ? sent : Date.now(), source: 'sqs' };
 }
