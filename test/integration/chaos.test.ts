@@ -8,6 +8,8 @@ import { captureOutput, logRecords } from '../support/world.ts';
 const MESSAGES = Number(process.env.CHAOS_MESSAGES ?? 500);
 const SEED = Number(process.env.CHAOS_SEED ?? 20261126);
 const MAX_MS = Math.max(60_000, MESSAGES * 60);
+/** `CHAOS_ORDERING_GUARD=off`: the run without the guard, failing, to show what it prevents. */
+const ORDERING_GUARD = process.env.CHAOS_ORDERING_GUARD !== 'off';
 
 const output = captureOutput();
 /** The run's report, with what the function's own log lines tell. */
@@ -35,7 +37,7 @@ describe.each([
     `applies, supersedes or dead-letters with a reason every one of ${MESSAGES} updates: none lost, none left in flight, none stale`,
     async () => {
       const linesBefore = output.lines.length;
-      const report = await runChaos({ messages: MESSAGES, phones: Math.max(20, Math.round(MESSAGES / 30)), fifo, seed: SEED, faultRate: 0.2, pollers: SHIPPED.maxConcurrency, maxMs: MAX_MS });
+      const report = await runChaos({ messages: MESSAGES, phones: Math.max(20, Math.round(MESSAGES / 30)), fifo, seed: SEED, faultRate: 0.2, pollers: SHIPPED.maxConcurrency, maxMs: MAX_MS, orderingGuard: ORDERING_GUARD });
       const logged = logRecords(output.lines.slice(linesBefore));
       const retries = logged.filter((line) => line.outcome === 'retry-scheduled');
       const retriesByCode = Object.fromEntries(Object.entries(Object.groupBy(retries, (line) => line.error.code)).map(([code, lines]) => [code, lines!.length]));

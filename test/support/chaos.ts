@@ -26,6 +26,8 @@ export interface ChaosOptions {
   faultRate: number;
   pollers: number;
   maxMs: number;
+  /** False: the same run without the ordering guard, to see what it prevents (the run then fails). */
+  orderingGuard?: boolean;
 }
 
 const ROTATED_PASSWORD = 'Zq7-rotated-pa55w0rd-never-logged';
@@ -192,6 +194,7 @@ async function run(
   const newContainer = (): Promise<Handler> =>
     world.load({
       ...queueEnvironment(emulator, queue),
+      ...(options.orderingGuard === false && { ORDERING_GUARD: 'off' }),
       RETRY_VISIBILITY_BASE_SECONDS: '1',
       RETRY_VISIBILITY_MAX_SECONDS: '2',
       THULIUM_REQUEST_TIMEOUT_MS: '300',
