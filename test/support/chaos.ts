@@ -116,12 +116,8 @@ function plan(options: ChaosOptions, phones: string[], unreachable: string, rand
   const next = new Map<string, number>();
   // The sender's clock: 100 ms between decisions, all of them in the past.
   const decidedAt = (index: number) => DECIDED_FROM - (options.messages + 10 - index) * 100;
-  const valid = (index: number, phone: string, statusId: number, expected: Expected): SentUpdate => {
-    const fields = { phone_number: phone, status_id: String(statusId) };
-    // On FIFO the queue's own order is the version; a standard queue's senders stamp updated_at.
-    const stamped = options.fifo ? fields : { ...fields, updated_at: new Date(decidedAt(index)).toISOString() };
-    return { index, phone, statusId, expected, version: options.fifo ? index : decidedAt(index), body: JSON.stringify(stamped) };
-  };
+  const valid = (index: number, phone: string, statusId: number, expected: Expected) =>
+    decided(options, { index, phone, statusId, expected }, decidedAt(index));
   const updates: SentUpdate[] = [1, 2].map((statusId, index) => valid(index, unreachable, statusId, 'THULIUM_UNAVAILABLE'));
   for (let index = updates.length; index < options.messages; index++) {
     const phone = pick(phones, random);
@@ -249,7 +245,7 @@ async function run(
   const deadLetters = await emulator.drain(queue.deadLetter.url);
 
   // The failing number recovers and gets a newer update; then its dead letters are redriven.
-  const newer = versioned(options, { ...updates[0], statusId: 3, expected: 'applied' }, updates.length);
+  const newer = decided(options, { index: updates.length, phone: unreachable, statusId: 3, expected: 'applied' }, Date.now());
   updates.push(newer);
   await send(emulator, queue.url, options.fifo, [newer]);
   await mapping.run({ maxMs: options.maxMs });
@@ -288,11 +284,14 @@ async function run(
 }
 
 /** An update decided after every other of the run. */
-function versioned(options: ChaosOptions, update: SentUpdate, index: number): SentUpdate {
+/**
+ * A valid update as its sender decided it at `at`: on FIFO the queue's own order is the version;
+ * a standard queue's senders stamp updated_at.
+ */
+function decided(options: ChaosOptions, update: Pick<SentUpdate, 'index' | 'phone' | 'statusId' | 'expected'>, at: number): SentUpdate {
   const fields = { phone_number: update.phone, status_id: String(update.statusId) };
-  const version = options.fifo ? index : Date.now();
-  const body = JSON.stringify(options.fifo ? fields : { ...fields, updated_at: new Date(version).toISOString() });
-  return { ...update, index, version, body, messageId: undefined };
+  const body = JSON.stringify(options.fifo ? fields : { ...fields, updated_at: new Date(at).toISOString() });
+  return { ...update, version: options.fifo ? update.index : at, body };
 }
 
 /** As a message move task redrives: the body and every attribute kept, a new message on the source queue. */

@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ORDERING_TABLE } from '../../functions/outbound-status/adapters/ordering-table.ts';
+import type { SentMessage } from '../../dev/aws-loopback.ts';
 import type { LocalDynamoDb } from '../../dev/ordering-table.ts';
 import { lambdaContext } from './aws-events.ts';
 import { ORDERING_KEY, type Handler } from './world.ts';
@@ -25,6 +26,10 @@ export async function leaveHold(store: LocalDynamoDb, phone: string, untilMs: nu
     }),
   );
 }
+
+/** A dead letter's attributes as Lambda hands them over once a move task has put the message back. */
+export const redrivenAttributes = (dead: SentMessage) =>
+  Object.fromEntries(Object.entries(dead.MessageAttributes ?? {}).map(([name, value]) => [name, { dataType: value.DataType, stringValue: value.StringValue }]));
 
 /** How often each metric was published in these output lines (Powertools EMF). */
 export function metricCounts(lines: string[]): Record<string, number> {

@@ -104,12 +104,10 @@ export class StoreFaults {
     const fault = this.ruleFault(operation) ?? this.drawFault();
     if (fault?.type === 'lost-answer') {
       this.faultsMet['lost-answer'] = (this.faultsMet['lost-answer'] ?? 0) + 1;
-      const forward = request(`${this.target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (upstream) => {
+      this.forward(req, body, res, (upstream) => {
         upstream.resume();
         upstream.once('end', () => fail(res, INTERNAL_ERROR as { status: number; errorType: string }));
       });
-      forward.on('error', () => res.destroy());
-      forward.end(body);
       return;
     }
     if (fault) {
@@ -122,12 +120,17 @@ export class StoreFaults {
       fail(res, fault);
       return;
     }
-    const forward = request(`${this.target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (upstream) => {
+    this.forward(req, body, res, (upstream) => {
       res.writeHead(upstream.statusCode ?? 502, upstream.headers);
       upstream.pipe(res);
     });
-    forward.on('error', () => res.destroy());
-    forward.end(body);
+  }
+
+  /** The request, unchanged, to the store behind; `answer` decides what the caller gets. */
+  private forward(req: IncomingMessage, body: string, res: ServerResponse, answer: (upstream: IncomingMessage) => void): void {
+    const upstream = request(`${this.target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, answer);
+    upstream.on('error', () => res.destroy());
+    upstream.end(body);
   }
 }
 
