@@ -77,6 +77,34 @@ describe('one batch, every outcome', () => {
     expect(change.VisibilityTimeout).toBeLessThanOrEqual(60);
   });
 
+  it('logs at ERROR only what needs a person: WARN for a retry and for the sender’s mistakes', async () => {
+    world.simulator.injectFaultsFor(PHONES.one, ...Array(6).fill({ type: 'status', status: 503 }));
+    const first = output.lines.length;
+    await handler(
+      sqsEvent([
+        { body: body(PHONES.three, '8'), messageId: 'applied' },
+        { body: 'not json', messageId: 'malformed' },
+        { body: body(PHONES.one, '3'), messageId: 'retried', receiveCount: 1 },
+        { body: body(PHONES.one, '3'), messageId: 'given-up', receiveCount: 5 },
+      ]),
+      lambdaContext(),
+    );
+    world.setPassword('rotated-in-thulium-but-not-in-the-secret', { thulium: true, secret: false });
+    await handler(sqsEvent([{ body: body(PHONES.three, '3'), messageId: 'rejected' }]), lambdaContext());
+    const levels = Object.fromEntries(
+      logRecords(output.lines.slice(first))
+        .filter((line) => line.outcome !== undefined)
+        .map((line) => [line.correlation_id, `${line.level} ${line.outcome}`]),
+    );
+    expect(levels).toEqual({
+      applied: 'INFO updated',
+      malformed: 'WARN dead-lettered',
+      retried: 'WARN retry-scheduled',
+      'given-up': 'ERROR dead-lettered',
+      rejected: 'ERROR retry-scheduled',
+    });
+  });
+
   it('lists every record, without throwing, when the whole batch fails transiently', async () => {
     world.simulator.injectFaults(...Array(6).fill({ type: 'reset' }));
     const event = sqsEvent([{ body: body(PHONES.three, '3') }, { body: body(PHONES.one, '3') }]);
@@ -161,6 +189,25 @@ describe('nothing is ever dropped', () => {
     expect(sent.Attribute3).toEqual({ DataType: 'Binary', BinaryValue: 'MTEwMA==' });
     expect(sent.ErrorCode.StringValue).toBe('MALFORMED_JSON');
     expect(sent.UpdateVersion.StringValue).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('replaces every reason attribute of a dead letter moved back and dead-lettered again', async () => {
+    world.simulator.injectFaultsFor(PHONES.one, ...Array(3).fill({ type: 'status', status: 502, body: '<html>Bad Gateway</html>' }));
+    const old = (stringValue: string) => ({ dataType: 'String', stringValue });
+    const messageAttributes = {
+      ErrorCode: old('THULIUM_UNAVAILABLE'),
+      ErrorMessage: old('Thulium answered HTTP 503'),
+      ThuliumRequestId: old('sim-earlier-503'),
+      FailedAt: old('2026-11-30T10:00:00.000Z'),
+      Origin: old('billing'),
+    };
+    const event = sqsEvent([{ body: body(PHONES.one, 3), receiveCount: 5, messageAttributes }]);
+    await handler(event, lambdaContext());
+    const attributes = attributesOf(0);
+    expect(attributes.ErrorMessage).toMatch(/502/);
+    expect(attributes).not.toHaveProperty('ThuliumRequestId');
+    expect(attributes.FailedAt).not.toBe('2026-11-30T10:00:00.000Z');
+    expect(attributes.Origin).toBe('billing');
   });
 
   it('keeps a Thulium message with control characters from making the DLQ refuse the reason', async () => {

@@ -47,6 +47,8 @@ export function sqsDeadLetterQueue(sqs: SqsCalls, queueUrl: string | undefined):
 /** What a dead letter carries beside the sender's own attributes; a redrive takes these off again. */
 export const REASON_ATTRIBUTES = ['ErrorCode', 'ErrorKind', 'ErrorMessage', 'ThuliumRequestId', 'SourceMessageId', 'SourceQueueArn', 'ReceiveCount', 'FailedAt'] as const;
 
+const isReasonAttribute = (name: string) => (REASON_ATTRIBUTES as readonly string[]).includes(name);
+
 function reasonAttributes(record: SQSRecord, reason: OutboundStatusError, receiveCount: string) {
   const attributes: Partial<Record<(typeof REASON_ATTRIBUTES)[number], MessageAttributeValue>> = {
     ErrorCode: text(reason.code),
@@ -66,7 +68,8 @@ function withOriginalAttributes(record: SQSRecord, reason: Record<string, Messag
   const attributes = { ...reason };
   for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
     if (Object.keys(attributes).length >= MAX_ATTRIBUTES) break;
-    if (name in attributes) continue;
+    // A message dead-lettered before carries its old reason: none of it may survive beside the new one.
+    if (name in attributes || isReasonAttribute(name)) continue;
     attributes[name] = {
       DataType: value.dataType,
       StringValue: value.stringValue,

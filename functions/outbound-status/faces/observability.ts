@@ -64,16 +64,24 @@ export function recordOutcome(record: OutcomeRecord): void {
     },
     ...record.extra,
   };
-  const message = MESSAGES[record.outcome];
-  if (!error || error.kind === 'superseded') logger.info(message, line);
-  else if (error.kind === 'invalid-request' || error.kind === 'refused') logger.warn(message, line);
-  else logger.error(message, line);
+  logger[levelOf(record.outcome, error)](MESSAGES[record.outcome], line);
 
   metrics.addMetric(METRICS[record.outcome], MetricUnit.Count, 1);
   if (record.stats) metrics.addMetric(METRIC.thuliumAttempts, MetricUnit.Count, record.stats.attempts);
   if (error && error.kind !== 'superseded') {
     metrics.singleMetric().addDimension('ErrorCode', error.code).addMetric(METRIC.failures, MetricUnit.Count, 1);
   }
+}
+
+/**
+ * Teams page on ERROR, so it is kept for what needs a person: a transient failure that outlived its
+ * last delivery, a configuration fault (bugs log their own). What heals itself, or is the sender's
+ * to fix and reaches the DLQ alarm anyway, is WARN.
+ */
+function levelOf(outcome: Outcome, error: OutboundStatusError | undefined): 'info' | 'warn' | 'error' {
+  if (!error || error.kind === 'superseded') return 'info';
+  if (error.kind === 'configuration') return 'error';
+  return outcome === 'dead-lettered' && error.kind === 'transient' ? 'error' : 'warn';
 }
 
 const MESSAGES: Record<Outcome, string> = {
