@@ -1,7 +1,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqsEmulator, type QueuePair } from '../support/sqs-emulator.ts';
-import { EventSourceMapping, queueEnvironment } from '../support/sqs-event-source.ts';
+import { EventSourceMapping, queueEnvironment } from '../../dev/sqs-event-source.ts';
 import { body, captureOutput, PHONES, useWorld, type Handler, type World } from '../support/world.ts';
 
 /**

@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Context } from 'aws-lambda';
 
 let lastStamp = 0;
 /**
@@ -107,20 +106,4 @@ export const eventBridgeEvent = (detail: unknown, envelope: { 'detail-type'?: st
   detail,
 });
 
-export function lambdaContext(remainingMs = 30_000): Context {
-  const started = Date.now();
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'thulium-outbound-status',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:thulium-outbound-status',
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/thulium-outbound-status',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => remainingMs - (Date.now() - started),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
+export { lambdaContext } from '../../dev/lambda-context.ts';

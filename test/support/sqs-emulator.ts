@@ -1,36 +1,12 @@
 /**
- * SQS on loopback: the fauxqs emulator, which speaks the real SQS API (the AWS SDK's JSON
- * protocol), with a client for it as a sender or Lambda's poller would use one.
+ * The loopback SQS of `npm start` (dev/local-sqs.ts), with what tests add: reading a queue empty
+ * or peeking at it, each read kept for the suite's leak scan.
  */
-import {
-  ChangeMessageVisibilityBatchCommand,
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-  type Message,
-} from '@aws-sdk/client-sqs';
-import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { LocalSqs } from '../../dev/local-sqs.ts';
 import { expose } from './leaks.ts';
 
-const REGION = 'eu-central-1';
-
-export interface QueuePair {
-  url: string;
-  arn: string;
-  deadLetter: { url: string; arn: string };
-  /** The redrive policy's: receives before SQS moves a message to the dead-letter queue. */
-  maxReceiveCount: number;
-}
-
-export interface QueueDepth {
-  visible: number;
-  inFlight: number;
-  delayed: number;
-}
-
-export const isEmpty = (depth: QueueDepth) => depth.visible + depth.inFlight + depth.delayed === 0;
+export { isEmpty, type QueueDepth, type QueueOptions, type QueuePair } from '../../dev/local-sqs.ts';
 
 /** Makes messages received from `url` visible again at once. */
 export async function release(client: SQSClient, url: string, messages: Message[]): Promise<void> {
@@ -40,62 +16,12 @@ export async function release(client: SQSClient, url: string, messages: Message[
   }
 }
 
-export interface QueueOptions {
-  name: string;
-  fifo?: boolean;
-  maxReceiveCount: number;
-  visibilityTimeoutSeconds: number;
-}
-
-export class SqsEmulator {
-  readonly client: SQSClient;
-  private readonly server: FauxqsServer;
+export class SqsEmulator extends LocalSqs {
   private readonly seen = expose<string[]>([]);
-  private constructor(server: FauxqsServer) {
-    this.server = server;
-    this.client = new SQSClient({
-      region: REGION,
-      endpoint: server.address,
-      credentials: { accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'loopback-secret' },
-      useQueueUrlAsEndpoint: false,
-    });
-  }
 
-  static async start(): Promise<SqsEmulator> {
-    return new SqsEmulator(await startFauxqs({ port: 0, logger: false, defaultRegion: REGION }));
-  }
-
-  /** What the function's own SQS client gets as AWS_ENDPOINT_URL_SQS. */
-  get endpoint(): string {
-    return this.server.address;
-  }
-
-  /** A queue and its dead-letter queue, wired by a redrive policy. */
-  async createQueues({ name, fifo = false, maxReceiveCount, visibilityTimeoutSeconds }: QueueOptions): Promise<QueuePair> {
-    const suffix = fifo ? '.fifo' : '';
-    const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: 'true', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' } : {};
-    const deadLetter = await this.create(`${name}-dlq${suffix}`, { ...fifoAttributes, MessageRetentionPeriod: '1209600' });
-    const main = await this.create(`${name}${suffix}`, {
-      ...fifoAttributes,
-      VisibilityTimeout: String(visibilityTimeoutSeconds),
-      RedrivePolicy: JSON.stringify({ maxReceiveCount, deadLetterTargetArn: deadLetter.arn }),
-    });
-    return { ...main, deadLetter, maxReceiveCount };
-  }
-
-  /** Messages visible, in flight and delayed, as SQS reports them. */
-  async depth(url: string): Promise<QueueDepth> {
-    const { Attributes = {} } = await this.client.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }),
-    );
-    return {
-      visible: Number(Attributes.ApproximateNumberOfMessages),
-      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
-      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed),
-    };
+  static override async start(): Promise<SqsEmulator> {
+    const { app, endpoint } = await LocalSqs.listen();
+    return new SqsEmulator(app, endpoint);
   }
 
   /** Takes every message off a queue (deleting each, so a FIFO group does not stay locked). */
@@ -135,16 +61,4 @@ export class SqsEmulator {
       await release(this.client, url, messages);
     }
   }
-
-  async close(): Promise<void> {
-    this.client.destroy();
-    await this.server.stop();
-  }
-
-  private async create(name: string, attributes: Record<string, string>): Promise<{ url: string; arn: string }> {
-    const { QueueUrl } = await this.client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-    const { Attributes } = await this.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-    return { url: QueueUrl!, arn: Attributes!.QueueArn! };
-  }
 }
-

@@ -1,39 +1,47 @@
 /**
  * Plays Lambda's SQS event source mapping against a queue that speaks the real SQS API (the fauxqs
- * emulator on loopback), as AWS documents it for `ReportBatchItemFailures`:
- * - receive up to `batchSize` messages and invoke the function with them as one SQS event;
+ * emulator on loopback), as AWS documents it for `ReportBatchItemFailures`; `npm start` and the
+ * tests drive the function's bundle through it:
+ * - long-poll for up to `batchSize` messages, waiting up to the batching window to fill a batch,
+ *   and invoke the function with them as one SQS event;
  * - on success, delete every message not listed in `batchItemFailures`; listed ones stay in flight
  *   until their visibility timeout (or the one the function set with ChangeMessageVisibility) ends;
  * - on an error, a timeout, an answer that is not an object, or one naming a message not in the
  *   batch, delete nothing;
  * - the queue's redrive policy moves a message to the DLQ after `maxReceiveCount` receives.
- * Each poller drives a container of its own, one invocation at a time, as Lambda does.
+ * Each poller (the mapping's maximum concurrency) drives a container of its own, one invocation at
+ * a time, as Lambda does.
  */
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { seededRandom } from '../../dev/seeded-random.ts';
-import { fixture, lambdaContext } from './aws-events.ts';
-import { isEmpty, type QueuePair, type SqsEmulator } from './sqs-emulator.ts';
-import type { Handler } from './world.ts';
+import type { Context } from 'aws-lambda';
+import { lambdaContext } from './lambda-context.ts';
+import { isEmpty, type LocalSqs, type QueuePair } from './local-sqs.ts';
+import { seededRandom } from './seeded-random.ts';
+
+export type Handler = (event: unknown, context: Context) => Promise<any>;
 
 /**
  * What a container of the function needs to work `queue` on the emulator, as the stack sets it: the
  * emulator as its SQS endpoint, the pair's dead-letter queue, and the redrive policy's receive limit.
  */
-export const queueEnvironment = (emulator: SqsEmulator, queue: QueuePair): Record<string, string> => ({
+export const queueEnvironment = (emulator: LocalSqs, queue: QueuePair): Record<string, string> => ({
   AWS_ENDPOINT_URL_SQS: emulator.endpoint,
   DEAD_LETTER_QUEUE_URL: queue.deadLetter.url,
   QUEUE_MAX_RECEIVE_COUNT: String(queue.maxReceiveCount),
 });
 
 export interface EventSourceOptions {
-  emulator: SqsEmulator;
+  emulator: LocalSqs;
   queue: QueuePair;
   /** A fresh container of the function: the bundle imported anew. */
   newContainer: () => Promise<Handler>;
   /** Concurrent invocations (the mapping's maximum concurrency). */
   pollers: number;
   batchSize: number;
+  /** MaximumBatchingWindowInSeconds, in ms: how long a poll waits to fill a batch (0: what one receive gets). */
+  batchWindowMs?: number;
   functionTimeoutMs: number;
   /**
    * Share of successful records whose deletion is lost, so SQS delivers them again: the
@@ -54,7 +62,8 @@ export interface EventSourceStats {
   lostDeletes: number;
 }
 
-const recordTemplate = fixture('sqs-event.json').Records[0];
+/** The record shape AWS documents, from the same fixture the tests hold the function to. */
+const recordTemplate = JSON.parse(readFileSync(new URL('../test/fixtures/aws-events/sqs-event.json', import.meta.url), 'utf8')).Records[0];
 
 /** An SQS message as ReceiveMessage returns it, in the record shape Lambda hands the function. */
 function toLambdaRecord(message: Message, queueArn: string) {
@@ -121,18 +130,23 @@ export class EventSourceMapping {
   }
 
   /**
-   * Polls until the queue holds nothing, visible, in flight or delayed, or `maxMs` passes.
-   * `onPoll` runs before each receive, for the caller to change the world while messages flow.
+   * Polls until the queue holds nothing, visible, in flight or delayed, or `maxMs` passes; with a
+   * `signal`, until it is aborted instead, however empty the queue. `onPoll` runs before each
+   * receive, for the caller to change the world while messages flow.
    */
-  async run({ maxMs, onPoll }: { maxMs: number; onPoll?: () => void }): Promise<{ drained: boolean }> {
+  async run({ maxMs = Infinity, onPoll, signal }: { maxMs?: number; onPoll?: () => void; signal?: AbortSignal }): Promise<{ drained: boolean }> {
     const stopAt = Date.now() + maxMs;
     let done = false;
+    const going = () => !done && !signal?.aborted && Date.now() < stopAt;
     const poller = async (index: number) => {
-      while (!done && Date.now() < stopAt) {
+      while (going()) {
         onPoll?.();
-        const received = await this.receive();
+        const received = await this.receive(signal).catch((error: unknown) => {
+          if (signal?.aborted) return [];
+          throw error;
+        });
         if (received.length > 0) await this.invoke(index, received);
-        else if (isEmpty(await this.options.emulator.depth(this.options.queue.url))) done = true;
+        else if (!signal && isEmpty(await this.options.emulator.depth(this.options.queue.url))) done = true;
       }
     };
     await Promise.all(Array.from({ length: this.options.pollers }, (_, i) => poller(i)));
@@ -142,15 +156,29 @@ export class EventSourceMapping {
     return { drained: done };
   }
 
-  private async receive(): Promise<Message[]> {
+  /** One batch: long polls until a message comes, then, within the batching window, until the batch is full. */
+  private async receive(signal?: AbortSignal): Promise<Message[]> {
+    const { batchSize, batchWindowMs = 0 } = this.options;
+    // Without a signal (a test draining a queue) a short wait is enough to see it empty.
+    const messages = await this.receiveUpTo(batchSize, signal ? 20 : 1, signal);
+    const windowEnds = Date.now() + batchWindowMs;
+    while (messages.length > 0 && messages.length < batchSize && Date.now() < windowEnds && !signal?.aborted) {
+      const waitSeconds = Math.max(1, Math.floor((windowEnds - Date.now()) / 1000));
+      messages.push(...(await this.receiveUpTo(batchSize - messages.length, waitSeconds, signal)));
+    }
+    return messages;
+  }
+
+  private async receiveUpTo(max: number, waitSeconds: number, abortSignal?: AbortSignal): Promise<Message[]> {
     const { Messages = [] } = await this.options.emulator.client.send(
       new ReceiveMessageCommand({
         QueueUrl: this.options.queue.url,
-        MaxNumberOfMessages: this.options.batchSize,
-        WaitTimeSeconds: 1,
+        MaxNumberOfMessages: max,
+        WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
+      { abortSignal },
     );
     return Messages;
   }

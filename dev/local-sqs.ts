@@ -1,0 +1,117 @@
+/**
+ * SQS and SNS on loopback: the fauxqs emulator, which speaks the real APIs (the AWS SDK's JSON and
+ * query protocols), bound to 127.0.0.1 (fauxqs's own start binds every interface), with the queues
+ * of the stack: a main queue and its DLQ wired by a redrive policy, and topics subscribed to it.
+ */
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { buildApp } from 'fauxqs';
+import type { AddressInfo } from 'node:net';
+
+export const LOCAL_REGION = 'eu-central-1';
+/** Any keys do: the emulator checks no signature. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface QueuePair {
+  url: string;
+  arn: string;
+  deadLetter: { url: string; arn: string };
+  /** The redrive policy's: receives before SQS moves a message to the dead-letter queue. */
+  maxReceiveCount: number;
+}
+
+export interface QueueDepth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+export const isEmpty = (depth: QueueDepth) => depth.visible + depth.inFlight + depth.delayed === 0;
+
+export interface QueueOptions {
+  name: string;
+  fifo?: boolean;
+  maxReceiveCount: number;
+  visibilityTimeoutSeconds: number;
+  /** The DLQ's name; `<name>-dlq` unless given. */
+  deadLetterName?: string;
+}
+
+type App = ReturnType<typeof buildApp>;
+
+export class LocalSqs {
+  readonly client: SQSClient;
+  readonly sns: SNSClient;
+  /** What the function's own clients get as AWS_ENDPOINT_URL_SQS (and a sender as AWS_ENDPOINT_URL_SNS). */
+  readonly endpoint: string;
+  private readonly app: App;
+
+  protected constructor(app: App, endpoint: string) {
+    this.app = app;
+    this.endpoint = endpoint;
+    const config = { region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS };
+    this.client = new SQSClient({ ...config, useQueueUrlAsEndpoint: false });
+    this.sns = new SNSClient(config);
+  }
+
+  /** Listens on `host` (loopback unless told otherwise) and `port` (0: a free one). */
+  static async listen(port = 0, host = '127.0.0.1'): Promise<{ app: App; endpoint: string }> {
+    const app = buildApp({ logger: false, defaultRegion: LOCAL_REGION });
+    await app.listen({ port, host });
+    const address = app.server.address() as AddressInfo;
+    const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return { app, endpoint: `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${address.port}` };
+  }
+
+  static async start(port = 0, host = '127.0.0.1'): Promise<LocalSqs> {
+    const { app, endpoint } = await LocalSqs.listen(port, host);
+    return new LocalSqs(app, endpoint);
+  }
+
+  /** A queue and its dead-letter queue, wired by a redrive policy. */
+  async createQueues({ name, fifo = false, maxReceiveCount, visibilityTimeoutSeconds, deadLetterName }: QueueOptions): Promise<QueuePair> {
+    const suffix = fifo ? '.fifo' : '';
+    const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: 'true', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' } : {};
+    const deadLetter = await this.create(deadLetterName ?? `${name}-dlq${suffix}`, { ...fifoAttributes, MessageRetentionPeriod: '1209600' });
+    const main = await this.create(`${name}${suffix}`, {
+      ...fifoAttributes,
+      VisibilityTimeout: String(visibilityTimeoutSeconds),
+      RedrivePolicy: JSON.stringify({ maxReceiveCount, deadLetterTargetArn: deadLetter.arn }),
+    });
+    return { ...main, deadLetter, maxReceiveCount };
+  }
+
+  /** A topic subscribed to `queueArn` with raw delivery off: each message arrives wrapped in a Notification. */
+  async createTopic(name: string, queueArn: string): Promise<string> {
+    const { TopicArn } = await this.sns.send(new CreateTopicCommand({ Name: name }));
+    await this.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn, Attributes: { RawMessageDelivery: 'false' } }));
+    return TopicArn!;
+  }
+
+  /** Messages visible, in flight and delayed, as SQS reports them. */
+  async depth(url: string): Promise<QueueDepth> {
+    const { Attributes = {} } = await this.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
+    );
+    return {
+      visible: Number(Attributes.ApproximateNumberOfMessages),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+    this.sns.destroy();
+    await this.app.close();
+  }
+
+  private async create(name: string, attributes: Record<string, string>): Promise<{ url: string; arn: string }> {
+    const { QueueUrl } = await this.client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    const { Attributes } = await this.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+  }
+}
