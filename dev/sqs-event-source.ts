@@ -141,9 +141,13 @@ export class EventSourceMapping {
     const poller = async (index: number) => {
       while (going()) {
         onPoll?.();
-        const received = await this.receive(signal).catch((error: unknown) => {
+        const received = await this.receive(signal).catch(async (error: unknown) => {
           if (signal?.aborted) return [];
-          throw error;
+          if (!signal) throw error;
+          // Running until stopped, as Lambda's poller does: a failed receive is tried again.
+          console.error(`event source mapping: receive failed (${(error as Error).message}); polling again in 1 s`);
+          await sleep(1_000);
+          return [];
         });
         if (received.length > 0) await this.invoke(index, received);
         else if (!signal && isEmpty(await this.options.emulator.depth(this.options.queue.url))) done = true;

@@ -107,5 +107,14 @@ export function parseSettings(input: Record<string, unknown>): Settings {
   return parsed.data;
 }
 
+/**
+ * AWS: a queue's visibility timeout should be at least six times the function timeout, plus the
+ * batching window, so a message is not redelivered while a throttled invocation still retries it.
+ */
+export function visibilityTimeoutSeconds(settings: Settings): number {
+  const window = settings.queueType === 'standard' ? settings.batchWindowSeconds : 0;
+  return 6 * settings.timeoutSeconds + window;
+}
+
 /** What a deploy without any setting gets: the stack as it ships. */
 export const DEFAULT_SETTINGS = parseSettings({});

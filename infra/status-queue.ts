@@ -9,19 +9,10 @@ import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption, Redriv
 import { Construct } from 'constructs';
 import { callerStatements } from './callers.ts';
 import { customerManagedKey } from './keys.ts';
-import type { Settings } from './settings.ts';
+import { visibilityTimeoutSeconds, type Settings } from './settings.ts';
 
 /** SQS keeps a message at most 14 days: the DLQ keeps it that long for someone to look at it. */
 const DEAD_LETTER_RETENTION = Duration.days(14);
-
-/**
- * AWS: a queue's visibility timeout should be at least six times the function timeout, plus the
- * batching window, so a message is not redelivered while a throttled invocation still retries it.
- */
-export function visibilityTimeoutFor(settings: Settings): Duration {
-  const window = settings.queueType === 'standard' ? settings.batchWindowSeconds : 0;
-  return Duration.seconds(6 * settings.timeoutSeconds + window);
-}
 
 /** The queue, its dead-letter queue, their encryption and who may send to them. */
 export class StatusQueue extends Construct {
@@ -59,7 +50,7 @@ export class StatusQueue extends Construct {
       ...common,
       queueName,
       retentionPeriod: Duration.days(settings.queueRetentionDays),
-      visibilityTimeout: visibilityTimeoutFor(settings),
+      visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(settings)),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
     });
     this.admitCallers(settings);

@@ -16,9 +16,30 @@ const ACTIVE = new Set(['RUNNING', 'CANCELLING']);
 
 export const isActive = (task: ListMessageMoveTasksResultEntry | undefined) => task !== undefined && ACTIVE.has(task.Status ?? '');
 
+/** An SQS that has no message move tasks (an emulator such as fauxqs) answers their actions with these. */
+const WITHOUT_MOVE_TASKS = /^(AWS\.SimpleQueueService\.)?(UnsupportedOperation|InvalidAction)$/;
+
+/** This SQS has no message move tasks: what it said, and what to do instead. */
+export class NoMoveTasksError extends CliError {
+  constructor(dlq: QueueRef, cause: Error) {
+    super(`this SQS has no message move tasks (${cause.name.replace(/^AWS\.SimpleQueueService\./, '')}: ${cause.message}); move the messages of ${dlq.name} by reason instead: redrive --reason ${REASONS.join(',')} --apply`);
+    this.name = 'NoMoveTasksError';
+  }
+}
+
+async function sendMoveTaskCall<T>(dlq: QueueRef, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (WITHOUT_MOVE_TASKS.test((error as Error)?.name ?? '')) throw new NoMoveTasksError(dlq, error as Error);
+    throw error;
+  }
+}
+
 /** The most recent move tasks of the DLQ, newest first (SQS keeps those of the last 14 days). */
 export async function moveTasksOf(sqs: SQSClient, dlq: QueueRef, max = 1): Promise<ListMessageMoveTasksResultEntry[]> {
-  return (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: max }))).Results ?? [];
+  const { Results = [] } = await sendMoveTaskCall(dlq, () => sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: max })));
+  return Results;
 }
 
 export const taskProgress = (task: ListMessageMoveTasksResultEntry) =>
@@ -40,12 +61,9 @@ export async function redriveWithMoveTask(sqs: SQSClient, dlq: QueueRef, main: Q
     process.stdout.write(`nothing to move: ${dlq.name} has no visible messages\n`);
     return 0;
   }
-  const { TaskHandle } = await sqs
-    .send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: main.arn, MaxNumberOfMessagesPerSecond: rate }))
-    .catch((error: unknown) => {
-      if ((error as Error).name !== 'UnsupportedOperation') throw error;
-      throw new CliError(`SQS will not start a move task on ${dlq.name} (${(error as Error).message}); move by reason instead: --reason ${REASONS.join(',')}`);
-    });
+  const { TaskHandle } = await sendMoveTaskCall(dlq, () =>
+    sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: main.arn, MaxNumberOfMessagesPerSecond: rate })),
+  );
   interrupt.notice = 'cancelling the move task: what moved stays moved, the rest stays in the DLQ…';
   process.stderr.write(`started an SQS move task, ${dlq.name} → ${main.name}, ~${visible} messages; Ctrl-C cancels it\n`);
   const progress = new Progress();

@@ -1,7 +1,7 @@
 import type { ListMessageMoveTasksResultEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { CliError } from './cli-error.ts';
 import { pause } from './interrupt.ts';
-import { cancel, isActive, moveTasksOf, taskProgress } from './move-task.ts';
+import { cancel, isActive, moveTasksOf, NoMoveTasksError, taskProgress } from './move-task.ts';
 import type { Options } from './options.ts';
 import { resolveDeadLetterQueue, resolveMainQueue, type QueueRef } from './queues.ts';
 
@@ -13,9 +13,15 @@ export async function statusCommand(sqs: SQSClient, options: Options): Promise<n
   for (const { name, depth } of [dlq, main].filter((q): q is QueueRef => q !== undefined)) {
     lines.push(`${name}: ~${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed`);
   }
-  const tasks = await moveTasksOf(sqs, dlq, 10);
-  lines.push(tasks.length === 0 ? 'no move tasks on the DLQ in the last 14 days' : 'move tasks, newest first:');
-  lines.push(...tasks.map((task) => `  ${describeTask(task)}`));
+  const tasks = await moveTasksOf(sqs, dlq, 10).catch((error: unknown) => {
+    if (!(error instanceof NoMoveTasksError)) throw error;
+    lines.push(error.message);
+    return undefined;
+  });
+  if (tasks !== undefined) {
+    lines.push(tasks.length === 0 ? 'no move tasks on the DLQ in the last 14 days' : 'move tasks, newest first:');
+    lines.push(...tasks.map((task) => `  ${describeTask(task)}`));
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
@@ -23,7 +29,14 @@ export async function statusCommand(sqs: SQSClient, options: Options): Promise<n
 /** `cancel`: stops the DLQ's running move task; what it moved stays moved. */
 export async function cancelCommand(sqs: SQSClient, options: Options): Promise<number> {
   const dlq = await resolveDeadLetterQueue(sqs, options);
-  let [task] = await moveTasksOf(sqs, dlq);
+  let task: ListMessageMoveTasksResultEntry | undefined;
+  try {
+    [task] = await moveTasksOf(sqs, dlq);
+  } catch (error) {
+    if (!(error instanceof NoMoveTasksError)) throw error;
+    process.stdout.write(`nothing to cancel: ${error.message}\n`);
+    return 0;
+  }
   if (task?.Status !== 'RUNNING' || task.TaskHandle === undefined) {
     process.stdout.write(`no move task is running on ${dlq.name}${task === undefined ? '' : `; the latest: ${describeTask(task)}`}\n`);
     return 0;

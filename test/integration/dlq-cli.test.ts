@@ -506,6 +506,22 @@ describe.concurrent('npm run dlq', () => {
     expect(moved.filter((m) => m !== versioned).map((m) => Object.hasOwn(m.MessageAttributes ?? {}, UPDATE_VERSION_ATTRIBUTE))).toEqual([false, false]);
   });
 
+  it('on an SQS without move tasks, redrive --apply, status and cancel say so and what to do instead', async () => {
+    const pair = await queues();
+    await seed(pair, [{ body: body(phone(40), '3'), reason: unavailable() }]);
+    const direct = { AWS_ENDPOINT_URL_SQS: emulator.endpoint };
+    const [redrive, status, cancel] = await Promise.all(
+      [['redrive', '--apply'], ['status'], ['cancel']].map((command) => runCli([...command, ...onQueues(pair)], direct)),
+    );
+    expect(redrive.code).toBe(1);
+    expect(redrive.stderr.trimEnd().split('\n').pop()).toMatch(/^dlq: this SQS has no message move tasks \(InvalidAction: Unknown action: \w+MessageMoveTasks?\); move the messages of dlq-cli-\d+-dlq by reason instead: redrive --reason [A-Z_,]+ --apply$/);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/dlq-cli-\d+-dlq: ~1 visible, 0 in flight, 0 delayed\n.*\nthis SQS has no message move tasks/);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toMatch(/^nothing to cancel: this SQS has no message move tasks/);
+    expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 1, inFlight: 0, delayed: 0 });
+  });
+
   it('a running move task: redrive refuses a second one, status shows it, cancel stops it', async () => {
     const pair = await queues();
     await seed(pair, Array.from({ length: 6 }, (_, n) => ({ body: body(phone(30 + n), '3'), reason: unavailable() })));

@@ -1,0 +1,52 @@
+/**
+ * `npm start`'s console: each JSON log line of the function becomes one line a person reads, an
+ * update's outcome with its masked number, status and reason. The fields are the function's own
+ * (already masked); LOCAL_LOGS=json keeps the lines as Lambda would ship them.
+ */
+type LogRecord = Record<string, unknown> & {
+  level?: string;
+  message?: string;
+  timestamp?: string;
+  error?: { code?: string; message?: string; thulium_request_id?: string };
+};
+
+/** One person-readable line for one JSON log line; anything that is not one is left as it is. */
+export function consoleLine(text: string, maxReceiveCount: number): string {
+  let record: LogRecord;
+  try {
+    record = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (typeof record !== 'object' || record === null || typeof record.level !== 'string') return text;
+  const time = typeof record.timestamp === 'string' ? record.timestamp.slice(11, 23) : '';
+  const head = `${time} ${record.level.padEnd(5)}`;
+  if (typeof record.outcome !== 'string') return `${head} ${record.message ?? ''}${reason(record)}`;
+  const subject = record.phone_number === undefined ? '(unreadable body)' : `${record.phone_number} status ${record.status_id}`;
+  const details = [
+    record.campaigns !== undefined && `${record.campaigns} campaign${record.campaigns === 1 ? '' : 's'}`,
+    record.receive_count !== undefined && `delivery ${record.receive_count} of ${maxReceiveCount}`,
+    record.visibility_seconds !== undefined && `back in ${record.visibility_seconds} s`,
+    record.applied_version !== undefined && `newer applied: ${record.applied_version}`,
+    record.envelope !== undefined && `via ${record.envelope} ${record.envelope_origin ?? ''}`.trimEnd(),
+    record.error?.thulium_request_id !== undefined && `Thulium request ${record.error.thulium_request_id}`,
+    record.duration_ms !== undefined && `${record.duration_ms} ms`,
+  ].filter(Boolean);
+  return `${head} ${String(record.face).padEnd(5)} ${record.outcome.padEnd(15)} ${subject}${reason(record)} (${details.join(', ')})`;
+}
+
+const reason = (record: LogRecord) => (record.error ? `: ${record.error.code ?? ''} ${record.error.message ?? ''}`.trimEnd() : '');
+
+/** Rewrites what is written to stdout and stderr (the logger writes WARN and ERROR there) line by line; returns the undo. */
+export function showConsoleLines(maxReceiveCount: number): () => void {
+  const streams = [process.stdout, process.stderr];
+  const originals = streams.map((stream) => stream.write);
+  streams.forEach((stream, i) => {
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+      const lines = text.split('\n').map((line) => (line.startsWith('{') ? consoleLine(line, maxReceiveCount) : line));
+      return (originals[i] as (...a: unknown[]) => boolean).call(stream, lines.join('\n'), ...rest);
+    }) as typeof stream.write;
+  });
+  return () => streams.forEach((stream, i) => (stream.write = originals[i]));
+}

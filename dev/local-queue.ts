@@ -1,0 +1,64 @@
+/**
+ * The queue face on a laptop: the stack's queue and DLQ (same names, redrive policy and visibility
+ * timeout) and a topic subscribed to the queue on a loopback SQS and SNS, and Lambda's event source
+ * mapping driving the function from it with the stack's batch size, window and concurrency.
+ */
+import { deadLetterQueueName, DEFAULT_STACK } from '../ops/dlq/queue-names.ts';
+import { visibilityTimeoutSeconds, type Settings } from '../infra/settings.ts';
+import { LocalSqs, type QueuePair } from './local-sqs.ts';
+import { EventSourceMapping, type Handler } from './sqs-event-source.ts';
+
+export interface LocalQueueOptions {
+  port: number;
+  host: string;
+  /** The stack's settings: queue, event source and function timeout. */
+  settings: Settings;
+  stackName?: string;
+}
+
+export interface LocalQueue {
+  sqs: LocalSqs;
+  queue: QueuePair;
+  topicArn: string;
+  /** Starts the event source mapping; each poller gets a container of its own from `newContainer`. */
+  drive(newContainer: () => Promise<Handler>): void;
+  /** Stops polling, lets invocations in hand finish for up to `graceMs`, and closes the endpoint. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startLocalQueue({ port, host, settings, stackName = DEFAULT_STACK }: LocalQueueOptions): Promise<LocalQueue> {
+  const sqs = await LocalSqs.start(port, host);
+  const queue = await sqs.createQueues({
+    name: `${stackName}-updates`,
+    deadLetterName: deadLetterQueueName(stackName, false),
+    maxReceiveCount: settings.maxReceiveCount,
+    visibilityTimeoutSeconds: visibilityTimeoutSeconds(settings),
+  });
+  const topicArn = await sqs.createTopic(`${stackName}-local-updates`, queue.arn);
+  const stop = new AbortController();
+  let running: Promise<unknown> = Promise.resolve();
+  return {
+    sqs,
+    queue,
+    topicArn,
+    drive(newContainer) {
+      const mapping = new EventSourceMapping({
+        emulator: sqs,
+        queue,
+        newContainer,
+        pollers: settings.maxConcurrency,
+        batchSize: settings.batchSize,
+        batchWindowMs: settings.batchWindowSeconds * 1000,
+        functionTimeoutMs: settings.timeoutSeconds * 1000,
+      });
+      running = mapping.run({ signal: stop.signal }).catch((error: unknown) => {
+        if (!stop.signal.aborted) console.error(`the local event source mapping stopped: ${(error as Error).message}`);
+      });
+    },
+    async close(graceMs = 2_000) {
+      stop.abort();
+      await Promise.race([running, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      await sqs.close();
+    },
+  };
+}
