@@ -1,9 +1,11 @@
 import { exec, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localCommands } from '../../dev/local-commands.ts';
 import { startLocalStack, type LocalStack } from '../../dev/start.ts';
 import { captureOutput, logRecords } from '../support/world.ts';
 import { expose, guard } from '../support/leaks.ts';
@@ -74,7 +76,7 @@ describe('npm start: the queue face, as the stack has it', () => {
     await sqs.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"phone_number":"111222333","status_id":"12"}' }));
     await sqs.sns.send(new PublishCommand({ TopicArn: topicArn, Message: '{"phone_number":"333444555","status_id":"8"}' }));
     expect(await until(() => [stack.simulator!.statusOf('00002', '111222333'), statusOf('333444555')], ([a, b]) => a === 12 && b === 8)).toEqual([12, 8]);
-    const viaTopic = outcomes().find((line) => line.envelope === 'sns');
+    const viaTopic = (await until(outcomes, (lines) => lines.some((line) => line.envelope === 'sns'))).find((line) => line.envelope === 'sns');
     expect(viaTopic).toMatchObject({ outcome: 'updated', face: 'queue', phone_number: '******555', envelope_origin: topicArn });
   });
 
@@ -128,5 +130,68 @@ describe('npm start: every command it prints works as printed', () => {
     expect(listing).toMatch(/THULIUM_REFUSED/);
     expect(listing).toContain('******333');
     expect(listing).not.toContain('111222333');
+  });
+});
+
+/** Every shell line of the README's ```sh blocks, continuations joined. */
+function readmeShellLines(): string[] {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  return [...readme.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].flatMap(([, block]) =>
+    block
+      .replace(/\\\n\s*/g, '')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#')),
+  );
+}
+
+describe('the README, as written', () => {
+  const lines = readmeShellLines();
+
+  it('shows the commands npm start prints, for the default ports', () => {
+    const defaults = localCommands({
+      httpUrl: 'http://127.0.0.1:3000',
+      sqs: {
+        sqs: { endpoint: 'http://127.0.0.1:9324' },
+        queue: { url: stack.queue.queue.url.replace(/:\d+\//, ':9324/') },
+        topicArn: stack.queue.topicArn,
+      },
+    });
+    expect(Object.values(defaults).filter((command) => !lines.includes(command))).toEqual([]);
+  });
+
+  it('the vendor’s curl, against the local HTTP face', async () => {
+    const vendor = lines.find((line) => line.startsWith('curl -u api_user:api_pass'))!;
+    const out = await paste(vendor.replace('http://localhost:3000', stack.url));
+    expect(JSON.parse(out)).toEqual({ outbound_id: ['00001', '00002', '00003'] });
+  });
+
+  it('every npm run dlq command, pipes included, against the local queues', async () => {
+    const { sqs, queue } = stack.queue;
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"phone_number":"333444555","status_id":' }));
+    await until(outcomes, (records) => records.some((line) => line.error?.code === 'MALFORMED_JSON'));
+    const commands = lines.filter((line) => /(^|\s)npm run (-s )?dlq /.test(line));
+    expect(commands.length).toBeGreaterThanOrEqual(12);
+    const local = `export AWS_ENDPOINT_URL_SQS=${sqs.endpoint} AWS_REGION=eu-central-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local; `;
+    for (const command of commands.filter((line) => !line.startsWith('AWS_ENDPOINT_URL_SQS='))) {
+      const outcome = await paste(`${local}${command}`).then(
+        (stdout) => ({ code: 0, stdout, stderr: '' }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      printed.push(outcome.stdout, outcome.stderr);
+      if (command.includes('--stack ThuliumOutboundStatusTest')) {
+        expect(outcome, command).toMatchObject({ code: 1, stderr: expect.stringContaining('no DLQ for stack "ThuliumOutboundStatusTest"') });
+      } else if (/redrive --apply$/.test(command.split('#')[0].trim())) {
+        expect(outcome, command).toMatchObject({ code: 1, stderr: expect.stringContaining('this SQS has no message move tasks') });
+      } else {
+        expect(outcome, command).toMatchObject({ code: 0 });
+      }
+      if (command.includes('| jq')) {
+        const rows = outcome.stdout.trimEnd().split('\n').map((row) => row.split('\t'));
+        expect(rows.length, outcome.stdout).toBeGreaterThan(0);
+        // A body that never parsed has no phone number to show.
+        for (const row of rows) expect(row[2], command).toMatch(/^(\*+\d{3})?$/);
+        expect(rows.some((row) => row[0] === 'THULIUM_REFUSED' && row[2] === '******333'), outcome.stdout).toBe(true);
+      }
+    }
   });
 });
