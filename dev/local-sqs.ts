@@ -1,12 +1,13 @@
 /**
- * SQS and SNS on loopback: the fauxqs emulator, which speaks the real APIs (the AWS SDK's JSON and
- * query protocols), bound to 127.0.0.1 (fauxqs's own start binds every interface), with the queues
+ * SQS and SNS on loopback: the fauxqs emulator, which speaks the real APIs (SQS's JSON protocol,
+ * SQS's query protocol through sqs-query-protocol.ts, SNS's query protocol), bound to 127.0.0.1 (fauxqs's own start binds every interface), with the queues
  * of the stack: a main queue and its DLQ wired by a redrive policy, and topics subscribed to it.
  */
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import type { AddressInfo } from 'node:net';
+import { acceptSqsQueryProtocol } from './sqs-query-protocol.ts';
 
 export const LOCAL_REGION = 'eu-central-1';
 /** Any keys do: the emulator checks no signature. */
@@ -57,6 +58,7 @@ export class LocalSqs {
   /** Listens on `host` (loopback unless told otherwise) and `port` (0: a free one). */
   static async listen(port = 0, host = '127.0.0.1'): Promise<{ app: App; endpoint: string }> {
     const app = buildApp({ logger: false, defaultRegion: LOCAL_REGION });
+    acceptSqsQueryProtocol(app);
     await app.listen({ port, host });
     const address = app.server.address() as AddressInfo;
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;

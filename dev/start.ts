@@ -165,7 +165,11 @@ export function banner(stack: LocalStack): string {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const settings = parseSettings({ timeoutSeconds: process.env.LOCAL_TIMEOUT_SECONDS });
   if (process.env.LOCAL_LOGS !== 'json') showConsoleLines(settings.maxReceiveCount);
-  const stack = await startLocalStack(process.env);
+  const stack = await startLocalStack(process.env).catch((error: NodeJS.ErrnoException) => {
+    const inUse = error.code === 'EADDRINUSE' ? ' (PORT and SQS_PORT choose other ports; 0 takes a free one)' : '';
+    console.error(`npm start: ${error.message}${inUse}`);
+    process.exit(1);
+  });
   console.log(banner(stack));
   let stopping = false;
   const stop = () => {
