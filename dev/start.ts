@@ -13,7 +13,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseSettings, type Settings } from '../infra/settings.ts';
+import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../infra/settings.ts';
 import { startAwsLoopback, type AwsLoopback } from './aws-loopback.ts';
 import { showConsoleLines } from './console-lines.ts';
 import { localCommands, type LocalCommands } from './local-commands.ts';
@@ -45,7 +45,7 @@ export interface LocalStack {
 /** Starts every part; `env` (the function's environment, as the stack sets it) is filled in as they start. */
 export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Promise<LocalStack> {
   const host = env.HOST || '127.0.0.1';
-  const settings = parseSettings({ timeoutSeconds: env.LOCAL_TIMEOUT_SECONDS });
+  const settings = localSettings(env);
   const started: { close(): Promise<void> }[] = [];
   const closeAll = async () => {
     for (const part of started.reverse()) await part.close();
@@ -89,6 +89,15 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/** The stack's defaults, with the function timeout LOCAL_TIMEOUT_SECONDS plays. */
+function localSettings(env: NodeJS.ProcessEnv): Settings {
+  try {
+    return parseSettings({ timeoutSeconds: env.LOCAL_TIMEOUT_SECONDS });
+  } catch {
+    throw new Error(`LOCAL_TIMEOUT_SECONDS must be a whole number of seconds from 5 to 900, not ${JSON.stringify(env.LOCAL_TIMEOUT_SECONDS)}`);
   }
 }
 
@@ -163,8 +172,8 @@ export function banner(stack: LocalStack): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const settings = parseSettings({ timeoutSeconds: process.env.LOCAL_TIMEOUT_SECONDS });
-  if (process.env.LOCAL_LOGS !== 'json') showConsoleLines(settings.maxReceiveCount);
+  // Before the first container starts, so its cold-start lines are shown the same way.
+  if (process.env.LOCAL_LOGS !== 'json') showConsoleLines(DEFAULT_SETTINGS.maxReceiveCount);
   const stack = await startLocalStack(process.env).catch((error: NodeJS.ErrnoException) => {
     const inUse = error.code === 'EADDRINUSE' ? ' (PORT and SQS_PORT choose other ports; 0 takes a free one)' : '';
     console.error(`npm start: ${error.message}${inUse}`);
