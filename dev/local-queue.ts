@@ -50,6 +50,11 @@ export async function startLocalQueue({ port, host, settings, stackName = DEFAUL
         batchSize: settings.batchSize,
         batchWindowMs: settings.batchWindowSeconds * 1000,
         functionTimeoutMs: settings.timeoutSeconds * 1000,
+        // The function logs each record's outcome itself, unless the invocation failed as a whole.
+        onFailedInvocation: (messages, cause) => {
+          const time = new Date().toISOString().slice(11, 23);
+          for (const m of messages) console.error(`${time} ERROR queue left for retry   message ${m.MessageId}: ${cause}`);
+        },
       });
       running = mapping.run({ signal: stop.signal }).catch((error: unknown) => {
         if (!stop.signal.aborted) console.error(`the local event source mapping stopped: ${(error as Error).message}`);

@@ -7,6 +7,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import type { AddressInfo } from 'node:net';
+import { fromBrowser, reachableOrigin } from './loopback.ts';
 import { acceptSqsQueryProtocol } from './sqs-query-protocol.ts';
 
 export const LOCAL_REGION = 'eu-central-1';
@@ -58,11 +59,16 @@ export class LocalSqs {
   /** Listens on `host` (loopback unless told otherwise) and `port` (0: a free one). */
   static async listen(port = 0, host = '127.0.0.1'): Promise<{ app: App; endpoint: string }> {
     const app = buildApp({ logger: false, defaultRegion: LOCAL_REGION });
+    // Only signed calls from outside a browser: the CLI and the SDKs sign every call (any keys do).
+    app.addHook('onRequest', async (request, reply) => {
+      const signed = String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ');
+      if (fromBrowser(request.headers) || (request.method !== 'GET' && !signed)) {
+        return reply.code(403).header('content-type', 'text/plain').send('this local SQS and SNS answer signed AWS calls only, never a browser\n');
+      }
+    });
     acceptSqsQueryProtocol(app);
     await app.listen({ port, host });
-    const address = app.server.address() as AddressInfo;
-    const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    return { app, endpoint: `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${address.port}` };
+    return { app, endpoint: reachableOrigin(app.server.address() as AddressInfo) };
   }
 
   static async start(port = 0, host = '127.0.0.1'): Promise<LocalSqs> {

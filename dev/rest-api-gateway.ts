@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { lambdaContext } from './lambda-context.ts';
+import { fromBrowser, reachableOrigin } from './loopback.ts';
 import { readBody } from './read-body.ts';
 import type { Handler } from './sqs-event-source.ts';
 
@@ -20,11 +21,19 @@ export interface RestApiGateway {
 
 export async function startRestApiGateway(handler: () => Promise<Handler>, options: { port: number; host: string; timeoutMs: number }): Promise<RestApiGateway> {
   const server = createServer(async (req, res) => {
-    const event = toRestApiEvent(req, await readBody(req, READ_LIMIT_BYTES));
+    if (fromBrowser(req.headers)) {
+      // API Gateway with IAM takes no browser calls either; here a page could otherwise set statuses.
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'ACCESS_DENIED', message: 'The local server answers no browser requests' } }));
+      return;
+    }
     try {
+      const event = toRestApiEvent(req, await readBody(req, READ_LIMIT_BYTES));
       const result = await (await handler())(event, lambdaContext(options.timeoutMs, 'thulium-outbound-status-local'));
       res.writeHead(result.statusCode, result.headers).end(result.body);
     } catch (error) {
+      // A caller gone mid-body has no one to answer.
+      if (res.destroyed) return;
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'INVOCATION_FAILED', message: (error as Error).message } }));
     }
@@ -33,14 +42,7 @@ export async function startRestApiGateway(handler: () => Promise<Handler>, optio
     server.once('error', reject);
     server.listen(options.port, options.host, resolve);
   });
-  return { url: `http://${reachableHost(server)}:${(server.address() as AddressInfo).port}`, close: () => closeServer(server) };
-}
-
-/** The address to print: a server on every interface is reached on loopback from this machine. */
-export function reachableHost(server: Server): string {
-  const { address, family } = server.address() as AddressInfo;
-  if (address === '0.0.0.0' || address === '::') return '127.0.0.1';
-  return family === 'IPv6' ? `[${address}]` : address;
+  return { url: reachableOrigin(server.address() as AddressInfo), close: () => closeServer(server) };
 }
 
 function toRestApiEvent(req: IncomingMessage, body: string) {

@@ -49,6 +49,8 @@ export interface EventSourceOptions {
    */
   lostDeleteRate?: number;
   seed?: number;
+  /** Told of an invocation that failed as a whole (its messages all stay), as Lambda logs it: a throw, a timeout, an invalid answer. */
+  onFailedInvocation?: (messages: Message[], cause: string) => void;
 }
 
 export interface EventSourceStats {
@@ -126,7 +128,14 @@ export class EventSourceMapping {
 
   /** Every poller gets a fresh container at its next invocation: cold starts, caches emptied. */
   recycle(): void {
-    this.containers = Array.from({ length: this.options.pollers }, () => this.options.newContainer());
+    this.containers = Array.from({ length: this.options.pollers }, () => this.startContainer());
+  }
+
+  /** A container whose start may fail: that failure belongs to the invocation that awaits it, not to the process. */
+  private startContainer(): Promise<Handler> {
+    const container = this.options.newContainer();
+    container.catch(() => {});
+    return container;
   }
 
   /**
@@ -138,19 +147,24 @@ export class EventSourceMapping {
     const stopAt = Date.now() + maxMs;
     let done = false;
     const going = () => !done && !signal?.aborted && Date.now() < stopAt;
+    const poll = async (index: number) => {
+      onPoll?.();
+      const received = await this.receive(signal);
+      if (received.length > 0) await this.invoke(index, received);
+      else if (!signal && isEmpty(await this.options.emulator.depth(this.options.queue.url))) done = true;
+    };
     const poller = async (index: number) => {
       while (going()) {
-        onPoll?.();
-        const received = await this.receive(signal).catch(async (error: unknown) => {
-          if (signal?.aborted) return [];
-          if (!signal) throw error;
-          // Running until stopped, as Lambda's poller does: a failed receive is tried again.
-          console.error(`event source mapping: receive failed (${(error as Error).message}); polling again in 1 s`);
+        if (!signal) {
+          await poll(index);
+          continue;
+        }
+        // Running until stopped, as Lambda's pollers do: a failed receive or delete is tried again.
+        await poll(index).catch(async (error: unknown) => {
+          if (signal.aborted) return;
+          console.error(`event source mapping: ${(error as Error).message}; polling again in 1 s`);
           await sleep(1_000);
-          return [];
         });
-        if (received.length > 0) await this.invoke(index, received);
-        else if (!signal && isEmpty(await this.options.emulator.depth(this.options.queue.url))) done = true;
       }
     };
     await Promise.all(Array.from({ length: this.options.pollers }, (_, i) => poller(i)));
@@ -167,8 +181,14 @@ export class EventSourceMapping {
     const messages = await this.receiveUpTo(batchSize, signal ? 20 : 1, signal);
     const windowEnds = Date.now() + batchWindowMs;
     while (messages.length > 0 && messages.length < batchSize && Date.now() < windowEnds && !signal?.aborted) {
-      const waitSeconds = Math.max(1, Math.floor((windowEnds - Date.now()) / 1000));
-      messages.push(...(await this.receiveUpTo(batchSize - messages.length, waitSeconds, signal)));
+      const waitSeconds = Math.floor((windowEnds - Date.now()) / 1000);
+      try {
+        messages.push(...(await this.receiveUpTo(batchSize - messages.length, waitSeconds, signal)));
+      } catch {
+        // What is in hand is invoked, as Lambda does at the window's end: never left to burn a receive.
+        break;
+      }
+      if (waitSeconds === 0) break;
     }
     return messages;
   }
@@ -192,31 +212,39 @@ export class EventSourceMapping {
     const event = { Records: messages.map((m) => toLambdaRecord(m, queue.arn)) };
     this.stats.invocations++;
     this.stats.deliveries += messages.length;
-    const handler = await this.containers[index];
+    const failedAll = (cause: string) => {
+      this.stats.failedInvocations++;
+      this.options.onFailedInvocation?.(messages, cause);
+    };
+    let handler: Handler;
+    try {
+      handler = await this.containers[index];
+    } catch (error) {
+      // Lambda starts the runtime again for the next invocation.
+      this.containers[index] = this.startContainer();
+      return failedAll(`the function did not start: ${(error as Error).message}`);
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), functionTimeoutMs)));
     const invocation = handler(event, lambdaContext(functionTimeoutMs));
     let answer: unknown;
     try {
       answer = await Promise.race([invocation, timeout]);
-    } catch {
-      this.stats.failedInvocations++;
-      return;
+    } catch (error) {
+      return failedAll(`the function threw: ${(error as Error).message}`);
     } finally {
       clearTimeout(timer);
     }
     if (answer === 'timeout') {
       // Lambda ends a timed-out runtime: the next invocation gets a new container.
       this.stats.timedOutInvocations++;
+      this.options.onFailedInvocation?.(messages, `Task timed out after ${functionTimeoutMs / 1000} s`);
       this.abandoned.push(invocation.catch(() => {}));
-      this.containers[index] = this.options.newContainer();
+      this.containers[index] = this.startContainer();
       return;
     }
     const failed = failedIds(answer, messages);
-    if (failed === 'whole-batch') {
-      this.stats.failedInvocations++;
-      return;
-    }
+    if (failed === 'whole-batch') return failedAll('the answer is no valid batch response (batchItemFailures)');
     this.stats.reportedFailures += failed.size;
     await this.delete(messages.filter((m) => !failed.has(m.MessageId!)));
   }

@@ -30,7 +30,8 @@ function messageAttributes(params: Params): Json | undefined {
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
-const escape = (text: unknown) => String(text).replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+/** `\r` too: an XML parser reads a bare CR as LF, and a body must come back as it was sent. */
+const escape = (text: unknown) => String(text).replace(/[<>&'"\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 const element = (name: string, value: unknown) => (value === undefined || value === null ? '' : `<${name}>${escape(value)}</${name}>`);
 const nameValues = (tag: string, values: Json = {}) => Object.entries(values).map(([name, value]) => `<${tag}><Name>${escape(name)}</Name><Value>${escape(value)}</Value></${tag}>`).join('');
 
@@ -91,7 +92,7 @@ export function acceptSqsQueryProtocol(app: App): void {
     const params = request.body as Params | undefined;
     if (request.method !== 'POST' || params?.Version !== SQS_API_VERSION || typeof params.Action !== 'string') return;
     reply.header('content-type', 'text/xml');
-    const action = ACTIONS[params.Action];
+    const action = Object.hasOwn(ACTIONS, params.Action) ? ACTIONS[params.Action] : undefined;
     if (!action) {
       return reply.code(400).send(errorXml('InvalidAction', `This local SQS serves ${Object.keys(ACTIONS).join(', ')} in the query protocol; ${params.Action} needs the JSON protocol (AWS CLI 2.13 or later, or an AWS SDK)`));
     }
@@ -102,7 +103,12 @@ export function acceptSqsQueryProtocol(app: App): void {
       headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${params.Action}`, authorization: request.headers.authorization ?? '' },
       payload: JSON.stringify(action.input(params)),
     });
-    const json = answer.body === '' ? {} : JSON.parse(answer.body);
+    let json: Json;
+    try {
+      json = answer.body === '' ? {} : JSON.parse(answer.body);
+    } catch {
+      return reply.code(500).send(errorXml('InternalError', `fauxqs answered ${params.Action} with HTTP ${answer.statusCode} and no JSON`, 'Receiver'));
+    }
     if (answer.statusCode >= 400) {
       const [code, type] = String(answer.headers['x-amzn-query-error'] ?? String(json.__type ?? 'InternalError').split('#').pop()).split(';');
       return reply.code(answer.statusCode).send(errorXml(code, json.message ?? json.Message ?? '', type));

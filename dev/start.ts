@@ -18,22 +18,23 @@ import { startAwsLoopback, type AwsLoopback } from './aws-loopback.ts';
 import { showConsoleLines } from './console-lines.ts';
 import { localCommands, type LocalCommands } from './local-commands.ts';
 import { startLocalQueue, type LocalQueue } from './local-queue.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-sqs.ts';
+import { isLoopback } from './loopback.ts';
 import { startDynalite, type LocalDynamoDb } from './ordering-table.ts';
 import { startRestApiGateway } from './rest-api-gateway.ts';
-import type { Handler } from './sqs-event-source.ts';
+import { queueEnvironment, type Handler } from './sqs-event-source.ts';
 import { startThuliumSimulator, type ThuliumSimulator } from './thulium-simulator.ts';
 
 const BUNDLE = pathToFileURL(fileURLToPath(new URL('../dist/outbound-status/index.mjs', import.meta.url))).href;
 const LOCAL_SECRET_ID = 'local/thulium-api-user';
 const LOCAL_KEY_SECRET_ID = 'local/ordering-key';
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export interface LocalStack {
   /** The HTTP face, as a caller on this machine reaches it. */
   url: string;
   mode: string;
-  /** Set when HOST reaches beyond this machine. */
-  warning?: string;
+  /** What a person must know before using it: HOST beyond this machine, a real tenant. */
+  warnings: string[];
   settings: Settings;
   queue: LocalQueue;
   commands: LocalCommands;
@@ -47,23 +48,20 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
   const host = env.HOST || '127.0.0.1';
   const settings = localSettings(env);
   const started: { close(): Promise<void> }[] = [];
+  // Each part closes whatever another's close did; the last started closes first.
   const closeAll = async () => {
-    for (const part of started.reverse()) await part.close();
+    const closing = started.splice(0).reverse();
+    for (const part of closing) await part.close().catch((error: Error) => console.error(`npm start: while stopping: ${error.message}`));
   };
   try {
     const thulium = await thuliumFor(env, started);
     const store = await orderingStoreFor(env, thulium.aws, started);
     const queue = await startLocalQueue({ port: Number(env.SQS_PORT ?? 9324), host, settings });
     started.push(queue);
-    Object.assign(env, {
-      AWS_ENDPOINT_URL_SQS: queue.sqs.endpoint,
-      DEAD_LETTER_QUEUE_URL: queue.queue.deadLetter.url,
-      QUEUE_MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),
-      QUEUE_CONCURRENCY: String(settings.recordConcurrency),
-    });
-    env.AWS_REGION ??= 'eu-central-1';
-    env.AWS_ACCESS_KEY_ID ??= 'local';
-    env.AWS_SECRET_ACCESS_KEY ??= 'local';
+    Object.assign(env, queueEnvironment(queue.sqs, queue.queue), { QUEUE_CONCURRENCY: String(settings.recordConcurrency) });
+    env.AWS_REGION ??= LOCAL_REGION;
+    env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
     env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
     // A container is the bundle imported anew: its own caches, its own cold start, as in Lambda.
@@ -76,9 +74,12 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
     return {
       url: http.url,
       mode: `${thulium.mode}${store.mode}`,
-      warning: LOOPBACK.test(host)
-        ? undefined
-        : `HOST=${host}: the function and the local queue take updates from the network, unauthenticated; with THULIUM_BASE_URL, anyone who reaches them sets statuses in that tenant`,
+      warnings: [
+        ...(isLoopback(host)
+          ? []
+          : [`HOST=${host}: anyone on the network can set statuses through the function and the local queue, unauthenticated, and read every queued update (phone numbers in full) from the queue`]),
+        ...(thulium.simulator ? [] : [`the commands below set statuses of the sample numbers in ${env.THULIUM_BASE_URL}: change the numbers first`]),
+      ],
       settings,
       queue,
       commands: localCommands({ httpUrl: http.url, sqs: queue }),
@@ -155,7 +156,7 @@ export function banner(stack: LocalStack): string {
     `thulium-outbound-status listening on ${stack.url} (${stack.mode})`,
     `queue ${names(queue.queue.url)} (DLQ ${names(queue.queue.deadLetter.url)} after ${settings.maxReceiveCount} deliveries) and topic ${queue.topicArn} on ${queue.sqs.endpoint}:`,
     `  ${settings.maxConcurrency} pollers, batches of ${settings.batchSize} within ${settings.batchWindowSeconds} s, function timeout ${settings.timeoutSeconds} s`,
-    ...(stack.warning ? [`WARNING: ${stack.warning}`] : []),
+    ...stack.warnings.map((warning) => `WARNING: ${warning}`),
     '',
     'HTTP:',
     `  ${commands.curl}`,
@@ -180,12 +181,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(1);
   });
   console.log(banner(stack));
-  let stopping = false;
+  let stoppingSince = 0;
   const stop = () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    console.log('stopping: the HTTP server, the event source mapping, the queue, the store and the simulator…');
-    void stack.close().then(() => process.exit(0));
+    // npm passes Ctrl-C on, and the terminal signals the whole group: one keypress can arrive twice.
+    if (stoppingSince > 0) {
+      if (Date.now() - stoppingSince > 1_000) process.exit(130);
+      return;
+    }
+    stoppingSince = Date.now();
+    console.log('stopping: the HTTP server, the event source mapping, the queue, the store and the simulator… (Ctrl-C again quits at once)');
+    void stack.close().finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

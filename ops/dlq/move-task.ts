@@ -16,8 +16,8 @@ const ACTIVE = new Set(['RUNNING', 'CANCELLING']);
 
 export const isActive = (task: ListMessageMoveTasksResultEntry | undefined) => task !== undefined && ACTIVE.has(task.Status ?? '');
 
-/** An SQS that has no message move tasks (an emulator such as fauxqs) answers their actions with these. */
-const WITHOUT_MOVE_TASKS = /^(AWS\.SimpleQueueService\.)?(UnsupportedOperation|InvalidAction)$/;
+/** An SQS that has no message move tasks (an emulator such as fauxqs) answers their actions so. */
+const WITHOUT_MOVE_TASKS = /^(AWS\.SimpleQueueService\.)?InvalidAction$/;
 
 /** This SQS has no message move tasks: what it said, and what to do instead. */
 export class NoMoveTasksError extends CliError {
@@ -63,7 +63,11 @@ export async function redriveWithMoveTask(sqs: SQSClient, dlq: QueueRef, main: Q
   }
   const { TaskHandle } = await sendMoveTaskCall(dlq, () =>
     sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: main.arn, MaxNumberOfMessagesPerSecond: rate })),
-  );
+  ).catch((error: unknown) => {
+    // SQS's own refusal of this task (a source that is no DLQ, an encryption it cannot use).
+    if ((error as Error).name !== 'UnsupportedOperation') throw error;
+    throw new CliError(`SQS will not start a move task on ${dlq.name} (${(error as Error).message}); move by reason instead: --reason ${REASONS.join(',')}`);
+  });
   interrupt.notice = 'cancelling the move task: what moved stays moved, the rest stays in the DLQ…';
   process.stderr.write(`started an SQS move task, ${dlq.name} → ${main.name}, ~${visible} messages; Ctrl-C cancels it\n`);
   const progress = new Progress();

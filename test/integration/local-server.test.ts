@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expose, guard } from '../support/leaks.ts';
+import { until } from '../support/until.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const BANNER_END = 'Ctrl-C stops everything.\n';
@@ -86,11 +87,6 @@ const outsideAddress = Object.values(networkInterfaces())
   .flat()
   .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
 
-async function until(ok: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-}
-
 let local: Started;
 guard({ phones: ['111222333', '333444555'] });
 
@@ -149,7 +145,7 @@ describe('npm start', () => {
     async () => {
       const wide = await start({ HOST: '0.0.0.0' });
       try {
-        expect(wide.text()).toMatch(/^WARNING: HOST=0\.0\.0\.0: the function and the local queue take updates from the network, unauthenticated/m);
+        expect(wide.text()).toMatch(/^WARNING: HOST=0\.0\.0\.0: anyone on the network can set statuses through the function and the local queue, unauthenticated, and read every queued update/m);
         expect(await accepts(outsideAddress!, portOf(wide.url))).toBe(true);
         expect(await accepts(outsideAddress!, portOf(wide.sqsEndpoint))).toBe(true);
       } finally {

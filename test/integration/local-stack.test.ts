@@ -10,6 +10,7 @@ import { localCommands } from '../../dev/local-commands.ts';
 import { startLocalStack, type LocalStack } from '../../dev/start.ts';
 import { captureOutput, logRecords } from '../support/world.ts';
 import { expose, guard } from '../support/leaks.ts';
+import { until } from '../support/until.ts';
 
 /**
  * `npm start`'s stack, started in-process as the developer's shell would meet it: each command it
@@ -34,19 +35,24 @@ const printed = expose<string[]>([]);
 const savedEnv = { ...process.env };
 let stack: LocalStack;
 
+/** What npm start reads or sets: none of the machine's own may change the stack under test. */
+const STACK_ENV = /^(AWS_|THULIUM_|ORDERING_|DEAD_LETTER|QUEUE_|POWERTOOLS_|LOCAL_|HOST$|PORT$|SQS_PORT$|DYNAMODB_PORT$)/;
+
 beforeAll(async () => {
-  for (const key of Object.keys(process.env)) {
-    if (/^(AWS_|THULIUM_|ORDERING_|DEAD_LETTER|QUEUE_)/.test(key)) delete process.env[key];
-  }
+  for (const key of Object.keys(process.env)) if (STACK_ENV.test(key)) delete process.env[key];
   Object.assign(process.env, { PORT: '0', SQS_PORT: '0' });
   stack = await startLocalStack(process.env);
   guard({ phones: ['111222333', '333444555'] });
 }, 30_000);
 
 afterAll(async () => {
-  await stack?.close();
-  output.stop();
-  process.env = savedEnv;
+  try {
+    await stack?.close();
+  } finally {
+    output.stop();
+    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+    Object.assign(process.env, savedEnv);
+  }
 });
 
 /**
@@ -54,20 +60,11 @@ afterAll(async () => {
  * ahead of it) and nothing of the stack's environment.
  */
 async function paste(commandLine: string, first?: string) {
-  const env = Object.fromEntries(Object.entries(savedEnv).filter(([key]) => !/^(AWS_|THULIUM_|ORDERING_)/.test(key)));
+  const env = Object.fromEntries(Object.entries(savedEnv).filter(([key]) => !STACK_ENV.test(key)));
   if (first) env.PATH = `${first}:${env.PATH}`;
   const { stdout, stderr } = await run(commandLine, { cwd: root, env, shell: '/bin/bash', timeout: 60_000 });
   printed.push(stdout, stderr);
   return stdout;
-}
-
-async function until<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const statusOf = (phone: string) => stack.simulator!.currentStatusOf(phone);
@@ -99,6 +96,8 @@ describe('npm start: the queue face, as the stack has it', () => {
     await sqs.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"phone_number":"333444555","status_id":"1"}' }));
     const retried = await until(outcomes, (lines) => lines.some((line) => line.outcome === 'retry-scheduled'));
     expect(retried.find((line) => line.outcome === 'retry-scheduled')).toMatchObject({ level: 'WARN', phone_number: '******555', receive_count: 1 });
+    // Listed as a batch item failure, so the mapping left it on the queue, in flight until its back-off ends.
+    expect((await sqs.depth(queue.url)).inFlight).toBeGreaterThanOrEqual(1);
     const dead = await until(outcomes, (lines) => lines.some((line) => line.outcome === 'dead-lettered' && line.status_id === '77'));
     expect(dead.find((line) => line.status_id === '77')).toMatchObject({ error: { code: 'THULIUM_REFUSED' } });
     const { Messages = [] } = await sqs.client.send(
@@ -110,10 +109,12 @@ describe('npm start: the queue face, as the stack has it', () => {
 });
 
 describe('npm start: SQS in the query protocol, as AWS CLI before 2.13 sends it', () => {
-  const query = async (params: Record<string, string>) => {
+  /** Signed as the CLI signs (the emulator checks no signature, only that there is one). */
+  const SIGNED = { authorization: 'AWS4-HMAC-SHA256 Credential=local/20261201/eu-central-1/sqs/aws4_request, SignedHeaders=host;x-amz-date, Signature=00' };
+  const query = async (params: Record<string, string>, headers: Record<string, string> = SIGNED) => {
     const response = await fetch(stack.queue.sqs.endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...headers },
       body: new URLSearchParams({ Version: '2012-11-05', ...params }),
     });
     return { status: response.status, xml: await response.text() };
@@ -121,11 +122,11 @@ describe('npm start: SQS in the query protocol, as AWS CLI before 2.13 sends it'
 
   it('sends, receives and deletes with the same queues, answering in XML; other actions say what is served', async () => {
     const QueueUrl = stack.queue.queue.deadLetter.url;
-    const sent = await query({ Action: 'SendMessage', QueueUrl, MessageBody: 'a <b> & c', 'MessageAttribute.1.Name': 'Origin', 'MessageAttribute.1.Value.DataType': 'String', 'MessageAttribute.1.Value.StringValue': 'cli' });
+    const sent = await query({ Action: 'SendMessage', QueueUrl, MessageBody: 'a <b> & c\r\n', 'MessageAttribute.1.Name': 'Origin', 'MessageAttribute.1.Value.DataType': 'String', 'MessageAttribute.1.Value.StringValue': 'cli' });
     expect(sent.status).toBe(200);
     expect(sent.xml).toMatch(/<SendMessageResponse xmlns="http:\/\/queue\.amazonaws\.com\/doc\/2012-11-05\/"><SendMessageResult><MD5OfMessageBody>[0-9a-f]{32}<\/MD5OfMessageBody><MD5OfMessageAttributes>[0-9a-f]{32}<\/MD5OfMessageAttributes><MessageId>/);
     const received = await query({ Action: 'ReceiveMessage', QueueUrl, MaxNumberOfMessages: '10', VisibilityTimeout: '0', 'MessageAttributeName.1': 'All', 'AttributeName.1': 'All' });
-    const message = [...received.xml.matchAll(/<Message>(.*?)<\/Message>/g)].map((m) => m[1]).find((m) => m.includes('a &#60;b&#62; &#38; c'))!;
+    const message = [...received.xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => m[1]).find((m) => m.includes('<Body>a &#60;b&#62; &#38; c&#13;\n</Body>'))!;
     expect(message).toMatch(/<MessageAttribute><Name>Origin<\/Name><Value><StringValue>cli<\/StringValue><DataType>String<\/DataType><\/Value><\/MessageAttribute>/);
     expect(message).toMatch(/<Attribute><Name>ApproximateReceiveCount<\/Name><Value>1<\/Value><\/Attribute>/);
     const ReceiptHandle = /<ReceiptHandle>(.*?)<\/ReceiptHandle>/.exec(message)![1];
@@ -134,6 +135,23 @@ describe('npm start: SQS in the query protocol, as AWS CLI before 2.13 sends it'
     expect(missing).toMatchObject({ status: 400, xml: expect.stringContaining('<Code>AWS.SimpleQueueService.NonExistentQueue</Code>') });
     const other = await query({ Action: 'SetQueueAttributes', QueueUrl });
     expect(other).toMatchObject({ status: 400, xml: expect.stringContaining('SetQueueAttributes needs the JSON protocol') });
+    expect((await query({ Action: 'toString', QueueUrl })).status).toBe(400);
+  });
+
+  it('refuses what a web page could send: unsigned calls and any call from a browser, to the queue, the topic or the HTTP face', async () => {
+    const { queue, topicArn } = stack.queue;
+    const before = outcomes().length;
+    const send = { Action: 'SendMessage', QueueUrl: queue.url, MessageBody: '{"phone_number":"111222333","status_id":"1"}' };
+    expect((await query(send, {})).status).toBe(403);
+    expect((await query(send, { ...SIGNED, origin: 'https://example.com' })).status).toBe(403);
+    const publish = new URLSearchParams({ Action: 'Publish', TopicArn: topicArn, Message: send.MessageBody, Version: '2010-03-31' });
+    const page = { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' };
+    expect((await fetch(stack.queue.sqs.endpoint, { method: 'POST', headers: page, body: publish })).status).toBe(403);
+    const http = await fetch(stack.url, { method: 'POST', headers: { ...page, 'content-type': 'text/plain' }, body: send.MessageBody });
+    expect(http.status).toBe(403);
+    // Anything that got onto the queue would be processed within the batching window.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(outcomes().length).toBe(before);
   });
 });
 
@@ -171,8 +189,8 @@ function readmeShellLines(): string[] {
 describe.each(awsClis.length > 0 ? awsClis : [{ dir: '', version: `(${NO_CLI})` }])('npm start: the printed AWS CLI commands, with $version', ({ dir }) => {
   it.skipIf(dir === '')('aws sqs send-message and aws sns publish: both applied', async () => {
     stack.simulator!.clearFaults();
-    await paste(stack.commands.sendMessage.replace('"status_id":"8"', '"status_id":"3"'), dir);
-    expect(await until(() => stack.simulator!.statusOf('00002', '111222333'), (s) => s === 3)).toBe(3);
+    await paste(stack.commands.sendMessage.replace('"status_id":"8"', '"status_id":"12"'), dir);
+    expect(await until(() => stack.simulator!.statusOf('00002', '111222333'), (s) => s === 12)).toBe(12);
     await paste(stack.commands.sendMessage, dir);
     expect(await until(() => stack.simulator!.statusOf('00002', '111222333'), (s) => s === 8)).toBe(8);
     await paste(stack.commands.publish.replace('"status_id":"8"', '"status_id":"1"'), dir);
@@ -235,7 +253,6 @@ describe('the README, as written', () => {
       }
       if (command.includes('| jq')) {
         const rows = outcome.stdout.trimEnd().split('\n').map((row) => row.split('\t'));
-        expect(rows.length, outcome.stdout).toBeGreaterThan(0);
         // A body that never parsed has no phone number to show.
         for (const row of rows) expect(row[2], command).toMatch(/^(\*+\d{3})?$/);
         expect(rows.some((row) => row[0] === 'THULIUM_REFUSED' && row[2] === '******333'), outcome.stdout).toBe(true);

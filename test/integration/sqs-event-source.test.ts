@@ -1,7 +1,8 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.ts';
 import { SqsEmulator, type QueuePair } from '../support/sqs-emulator.ts';
-import { EventSourceMapping, queueEnvironment } from '../../dev/sqs-event-source.ts';
+import { EventSourceMapping, queueEnvironment, type EventSourceOptions } from '../../dev/sqs-event-source.ts';
 import { body, captureOutput, PHONES, useWorld, type Handler, type World } from '../support/world.ts';
 
 /**
@@ -46,8 +47,8 @@ function recordingFunction(answer: (event: any) => unknown) {
   return { seen, handler };
 }
 
-const mapping = (queue: QueuePair, handler: Handler, functionTimeoutMs = 2_000) =>
-  new EventSourceMapping({ emulator, queue, newContainer: async () => handler, pollers: 1, batchSize: 10, functionTimeoutMs });
+const mapping = (queue: QueuePair, handler: Handler, functionTimeoutMs = 2_000, more: Partial<EventSourceOptions> = {}) =>
+  new EventSourceMapping({ emulator, queue, newContainer: async () => handler, pollers: 1, batchSize: 10, functionTimeoutMs, ...more });
 
 describe('the queue and the event source mapping behave as AWS documents', () => {
   it('deletes what the function did not list, and delivers a listed record again after its visibility timeout', async () => {
@@ -85,13 +86,37 @@ describe('the queue and the event source mapping behave as AWS documents', () =>
       answers.map(async (answer) => {
         const queue = await queueWith(['x'], { maxReceiveCount: 2 });
         const fn = recordingFunction(answer);
-        const esm = mapping(queue, fn.handler, 300);
+        const told: string[] = [];
+        const esm = mapping(queue, fn.handler, 300, { onFailedInvocation: (messages, cause) => told.push(`${messages.length} ${cause}`) });
         await esm.run({ maxMs: 10_000 });
         expect(fn.seen.map((s) => s.receiveCount)).toEqual([1, 2]);
         expect(esm.stats.deleted).toBe(0);
+        // As Lambda logs it: each whole failure, with its cause.
+        expect(told).toHaveLength(2);
+        expect(told[0]).toMatch(/^1 (the function threw: boom|Task timed out after 0.3 s|the answer is no valid batch response)/);
         expect(await emulator.drain(queue.deadLetter.url)).toHaveLength(1);
       }),
     );
+  });
+
+  it('waits up to the batching window to fill a batch, and runs until stopped, long polls cut short', async () => {
+    const queue = await queueWith(['first'], { visibilityTimeoutSeconds: 30 });
+    const fn = recordingFunction(() => ({}));
+    const stop = new AbortController();
+    const running = mapping(queue, fn.handler, 2_000, { batchWindowMs: 2_000 }).run({ signal: stop.signal });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const text of ['second', 'third']) {
+      await emulator.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: text }));
+    }
+    await until(() => fn.seen.length >= 3, Boolean, 5_000);
+    expect(fn.seen.map((s) => s.body)).toEqual(['first', 'second', 'third']);
+    expect(new Set(fn.seen.map((s) => s.at)).size).toBe(1);
+    // Empty now: it long-polls on, until told to stop; then it ends at once.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const stoppedAt = Date.now();
+    stop.abort();
+    await running;
+    expect(Date.now() - stoppedAt).toBeLessThan(1_000);
   });
 
   it('honours the visibility timeout the function sets with ChangeMessageVisibility, and its DLQ reason', async () => {
