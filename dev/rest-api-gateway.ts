@@ -81,7 +81,10 @@ function toRestApiEvent(req: IncomingMessage, body: string) {
   };
 }
 
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
+/** Takes no new request; one in flight gets `graceMs` to be answered, as the function may be applying it. */
+function closeServer(server: Server, graceMs = 2_000): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
+  return closed.finally(() => clearTimeout(cutOff));
 }

@@ -4,6 +4,7 @@ import { UNRECORDED } from './reasons.ts';
 export const USAGE = `Inspect and redrive the thulium-outbound-status dead-letter queue (DLQ).
 
 usage: npm run dlq -- <command> [options]
+       npm run -s dlq -- list --json | jq …   (-s: without npm's header lines, in a pipe)
 
 commands
   list      every message in the DLQ by reason, phone numbers masked; reads without consuming
