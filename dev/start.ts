@@ -14,15 +14,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../infra/settings.ts';
-import { startAwsLoopback, type AwsLoopback } from './aws-loopback.ts';
-import { showConsoleLines } from './console-lines.ts';
-import { localCommands, type LocalCommands } from './local-commands.ts';
-import { startLocalQueue, type LocalQueue } from './local-queue.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-sqs.ts';
-import { isLoopback } from './loopback.ts';
-import { startDynalite, type LocalDynamoDb } from './ordering-table.ts';
-import { startRestApiGateway } from './rest-api-gateway.ts';
-import { queueEnvironment, type Handler } from './sqs-event-source.ts';
+import { startAwsLoopback, type AwsLoopback } from './aws/function-calls.ts';
+import { showConsoleLines } from './local-stack/console-lines.ts';
+import { localCommands, type LocalCommands } from './local-stack/commands.ts';
+import { startLocalQueue, type LocalQueue } from './local-stack/queue.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './aws/sqs.ts';
+import { isLoopback } from './shared/loopback.ts';
+import { startDynalite, type LocalDynamoDb } from './aws/dynamodb.ts';
+import { startRestApiGateway } from './aws/api-gateway.ts';
+import { queueEnvironment, type Handler } from './aws/sqs-event-source.ts';
 import { startThuliumSimulator, type ThuliumSimulator } from './thulium-simulator.ts';
 
 const BUNDLE = pathToFileURL(fileURLToPath(new URL('../dist/outbound-status/index.mjs', import.meta.url))).href;

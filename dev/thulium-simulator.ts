@@ -9,8 +9,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { readBody } from './read-body.ts';
-import { pick, seededRandom } from './seeded-random.ts';
+import { readBody } from './shared/read-body.ts';
+import { pick, seededRandom } from './shared/seeded-random.ts';
 
 export const SIMULATOR_PATH = '/api/outbound_status_by_phone_number';
 

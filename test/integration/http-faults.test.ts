@@ -5,7 +5,7 @@
  * both API Gateway payload formats, then a seeded random mix of all of them.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { pick, seededRandom } from '../../dev/seeded-random.ts';
+import { pick, seededRandom } from '../../dev/shared/seeded-random.ts';
 import type { Fault } from '../../dev/thulium-simulator.ts';
 import type { ErrorCode } from '../../functions/outbound-status/core/errors.ts';
 import { guard } from '../support/leaks.ts';

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localCommands } from '../../dev/local-commands.ts';
+import { localCommands } from '../../dev/local-stack/commands.ts';
 import { startLocalStack, type LocalStack } from '../../dev/start.ts';
 import { captureOutput, logRecords } from '../support/world.ts';
 import { expose, guard } from '../support/leaks.ts';

@@ -4,8 +4,8 @@
  * DynamoDB's wire protocol to dynalite and, where Java runs (always in CI), AWS's DynamoDB Local.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { javaAvailable, startDynalite, startDynamoDbLocal } from '../../dev/ordering-table.ts';
-import { seededRandom } from '../../dev/seeded-random.ts';
+import { javaAvailable, startDynalite, startDynamoDbLocal } from '../../dev/aws/dynamodb.ts';
+import { seededRandom } from '../../dev/shared/seeded-random.ts';
 import { guard } from '../support/leaks.ts';
 import { deliverShuffled, leaveHold, metricCounts, redrivenAttributes, updatesPerNumber } from '../support/ordering.ts';
 import { INTERNAL_ERROR, startStoreFaults, THROTTLED, type StoreFaults } from '../support/store-faults.ts';

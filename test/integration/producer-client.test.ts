@@ -11,7 +11,7 @@ import {
 } from 'thulium-outbound-status/client';
 import { startIamGateway, type IamGateway } from '../support/iam-gateway.ts';
 import { SqsEmulator, type QueuePair } from '../support/sqs-emulator.ts';
-import { EventSourceMapping, queueEnvironment } from '../../dev/sqs-event-source.ts';
+import { EventSourceMapping, queueEnvironment } from '../../dev/aws/sqs-event-source.ts';
 import { captureOutput, PHONES, useWorld, type World } from '../support/world.ts';
 
 /** A workload's view: the helper sends, the function (the built bundle) applies, Thulium's simulator records. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SentMessage } from '../../dev/aws-loopback.ts';
+import type { SentMessage } from '../../dev/aws/function-calls.ts';
 import {
   body,
   captureOutput,

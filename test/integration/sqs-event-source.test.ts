@@ -2,7 +2,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { until } from '../support/until.ts';
 import { SqsEmulator, type QueuePair } from '../support/sqs-emulator.ts';
-import { EventSourceMapping, queueEnvironment, type EventSourceOptions } from '../../dev/sqs-event-source.ts';
+import { EventSourceMapping, queueEnvironment, type EventSourceOptions } from '../../dev/aws/sqs-event-source.ts';
 import { body, captureOutput, PHONES, useWorld, type Handler, type World } from '../support/world.ts';
 
 /**

@@ -2,7 +2,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqsEmulator, type QueuePair } from '../support/sqs-emulator.ts';
-import { EventSourceMapping, queueEnvironment } from '../../dev/sqs-event-source.ts';
+import { EventSourceMapping, queueEnvironment } from '../../dev/aws/sqs-event-source.ts';
 import { body, captureOutput, eventBridgeEvent, logRecords, PHONES, useWorld, type World } from '../support/world.ts';
 
 /**

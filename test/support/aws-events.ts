@@ -106,4 +106,4 @@ export const eventBridgeEvent = (detail: unknown, envelope: { 'detail-type'?: st
   detail,
 });
 
-export { lambdaContext } from '../../dev/lambda-context.ts';
+export { lambdaContext } from '../../dev/aws/lambda-context.ts';

@@ -10,9 +10,9 @@
 import { SendMessageBatchCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Fault, Tenant } from '../../dev/thulium-simulator.ts';
 import { DEFAULT_SETTINGS as SHIPPED } from '../../infra/settings.ts';
-import { pick, seededRandom } from '../../dev/seeded-random.ts';
+import { pick, seededRandom } from '../../dev/shared/seeded-random.ts';
 import { isEmpty, SqsEmulator, type QueueDepth } from './sqs-emulator.ts';
-import { EventSourceMapping, queueEnvironment, type EventSourceStats } from '../../dev/sqs-event-source.ts';
+import { EventSourceMapping, queueEnvironment, type EventSourceStats } from '../../dev/aws/sqs-event-source.ts';
 import { guard } from './leaks.ts';
 import { INTERNAL_ERROR, startStoreFaults, THROTTLED, type StoreFaults } from './store-faults.ts';
 import { basicValue, SECRET_ID, startWorld, USERNAME, type Handler, type World } from './world.ts';

@@ -6,7 +6,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from '../../dev/read-body.ts';
+import { readBody } from '../../dev/shared/read-body.ts';
 import { API_RESOURCE_PATH, STAGE_NAME } from '../../infra/api-route.ts';
 import { lambdaContext, restApiEvent } from './aws-events.ts';
 import type { Handler } from './world.ts';

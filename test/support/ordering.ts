@@ -6,8 +6,8 @@
 import { createHmac } from 'node:crypto';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ORDERING_TABLE } from '../../functions/outbound-status/adapters/ordering-table.ts';
-import type { SentMessage } from '../../dev/aws-loopback.ts';
-import type { LocalDynamoDb } from '../../dev/ordering-table.ts';
+import type { SentMessage } from '../../dev/aws/function-calls.ts';
+import type { LocalDynamoDb } from '../../dev/aws/dynamodb.ts';
 import { lambdaContext } from './aws-events.ts';
 import { ORDERING_KEY, type Handler } from './world.ts';
 

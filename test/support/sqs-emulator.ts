@@ -1,12 +1,12 @@
 /**
- * The loopback SQS of `npm start` (dev/local-sqs.ts), with what tests add: reading a queue empty
+ * The loopback SQS of `npm start` (dev/aws/sqs.ts), with what tests add: reading a queue empty
  * or peeking at it, each read kept for the suite's leak scan.
  */
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import { LocalSqs } from '../../dev/local-sqs.ts';
+import { LocalSqs } from '../../dev/aws/sqs.ts';
 import { expose } from './leaks.ts';
 
-export { isEmpty, type QueueDepth, type QueueOptions, type QueuePair } from '../../dev/local-sqs.ts';
+export { isEmpty, type QueueDepth, type QueueOptions, type QueuePair } from '../../dev/aws/sqs.ts';
 
 /** Makes messages received from `url` visible again at once. */
 export async function release(client: SQSClient, url: string, messages: Message[]): Promise<void> {

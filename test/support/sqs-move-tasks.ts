@@ -27,7 +27,7 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { readBody } from '../../dev/read-body.ts';
+import { readBody } from '../../dev/shared/read-body.ts';
 import { release } from './sqs-emulator.ts';
 
 export type MoveTaskStatus = 'RUNNING' | 'CANCELLING' | 'CANCELLED' | 'COMPLETED' | 'FAILED';

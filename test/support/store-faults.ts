@@ -5,8 +5,8 @@
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from '../../dev/read-body.ts';
-import { pick, seededRandom } from '../../dev/seeded-random.ts';
+import { readBody } from '../../dev/shared/read-body.ts';
+import { pick, seededRandom } from '../../dev/shared/seeded-random.ts';
 
 /** DynamoDB's operation names, as in X-Amz-Target after `DynamoDB_20120810.`. */
 export type StoreOperation = 'UpdateItem' | 'GetItem' | string;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startAwsLoopback, type AwsLoopback } from '../../dev/aws-loopback.ts';
-import { startDynalite, type LocalDynamoDb } from '../../dev/ordering-table.ts';
+import { startAwsLoopback, type AwsLoopback } from '../../dev/aws/function-calls.ts';
+import { startDynalite, type LocalDynamoDb } from '../../dev/aws/dynamodb.ts';
 import { startThuliumSimulator, type Tenant, type ThuliumSimulator } from '../../dev/thulium-simulator.ts';
 import { expose, guard, leakFinder } from './leaks.ts';
 

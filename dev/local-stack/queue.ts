@@ -3,10 +3,10 @@
  * timeout) and a topic subscribed to the queue on a loopback SQS and SNS, and Lambda's event source
  * mapping driving the function from it with the stack's batch size, window and concurrency.
  */
-import { deadLetterQueueName, DEFAULT_STACK } from '../ops/dlq/queue-names.ts';
-import { visibilityTimeoutSeconds, type Settings } from '../infra/settings.ts';
-import { LocalSqs, type QueuePair } from './local-sqs.ts';
-import { EventSourceMapping, type Handler } from './sqs-event-source.ts';
+import { deadLetterQueueName, DEFAULT_STACK } from '../../ops/dlq/queue-names.ts';
+import { visibilityTimeoutSeconds, type Settings } from '../../infra/settings.ts';
+import { LocalSqs, type QueuePair } from '../aws/sqs.ts';
+import { EventSourceMapping, type Handler } from '../aws/sqs-event-source.ts';
 
 export interface LocalQueueOptions {
   port: number;

@@ -17,8 +17,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { lambdaContext } from './lambda-context.ts';
-import { isEmpty, type LocalSqs, type QueuePair } from './local-sqs.ts';
-import { seededRandom } from './seeded-random.ts';
+import { isEmpty, type LocalSqs, type QueuePair } from './sqs.ts';
+import { seededRandom } from '../shared/seeded-random.ts';
 
 export type Handler = (event: unknown, context: Context) => Promise<any>;
 
@@ -65,7 +65,7 @@ export interface EventSourceStats {
 }
 
 /** The record shape AWS documents, from the same fixture the tests hold the function to. */
-const recordTemplate = JSON.parse(readFileSync(new URL('../test/fixtures/aws-events/sqs-event.json', import.meta.url), 'utf8')).Records[0];
+const recordTemplate = JSON.parse(readFileSync(new URL('../../test/fixtures/aws-events/sqs-event.json', import.meta.url), 'utf8')).Records[0];
 
 /** An SQS message as ReceiveMessage returns it, in the record shape Lambda hands the function. */
 function toLambdaRecord(message: Message, queueArn: string) {

@@ -7,7 +7,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import type { AddressInfo } from 'node:net';
-import { fromBrowser, reachableOrigin } from './loopback.ts';
+import { fromBrowser, reachableOrigin } from '../shared/loopback.ts';
 import { acceptSqsQueryProtocol } from './sqs-query-protocol.ts';
 
 export const LOCAL_REGION = 'eu-central-1';

@@ -16,7 +16,7 @@ import {
   ScanCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ORDERING_TABLE } from '../functions/outbound-status/adapters/ordering-table.ts';
+import { ORDERING_TABLE } from '../../functions/outbound-status/adapters/ordering-table.ts';
 
 export const LOCAL_ORDERING_TABLE = 'thulium-outbound-status-ordering';
 

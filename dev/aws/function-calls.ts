@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from './read-body.ts';
+import { readBody } from '../shared/read-body.ts';
 
 export interface SentMessage {
   QueueUrl: string;

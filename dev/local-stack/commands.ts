@@ -3,8 +3,8 @@
  * project folder and it reaches the local stack (the AWS CLI, curl, Node 24 through npx, npm).
  * test/integration/local-stack.test.ts runs each of them.
  */
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-sqs.ts';
-import { SIMULATOR_PATH } from './thulium-simulator.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../aws/sqs.ts';
+import { SIMULATOR_PATH } from '../thulium-simulator.ts';
 
 export interface LocalCommands {
   curl: string;

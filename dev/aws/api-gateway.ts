@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { lambdaContext } from './lambda-context.ts';
-import { fromBrowser, reachableOrigin } from './loopback.ts';
-import { readBody } from './read-body.ts';
+import { fromBrowser, reachableOrigin } from '../shared/loopback.ts';
+import { readBody } from '../shared/read-body.ts';
 import type { Handler } from './sqs-event-source.ts';
 
 /** Read at most this much of a request; the function's own limit (MAX_BODY_BYTES) answers 413 below it. */
