@@ -190,6 +190,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
     stoppingSince = Date.now();
     console.log('stopping: the HTTP server, the event source mapping, the queue, the store and the simulator… (Ctrl-C again quits at once)');
+    // A part that never finishes closing must not keep the terminal.
+    setTimeout(() => process.exit(1), 10_000).unref();
     void stack.close().finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);

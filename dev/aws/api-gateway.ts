@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { lambdaContext } from './lambda-context.ts';
-import { fromBrowser, reachableOrigin } from '../shared/loopback.ts';
+import { reachableOrigin, refusalOf } from '../shared/loopback.ts';
 import { readBody } from '../shared/read-body.ts';
 import type { Handler } from './sqs-event-source.ts';
 
@@ -21,10 +21,11 @@ export interface RestApiGateway {
 
 export async function startRestApiGateway(handler: () => Promise<Handler>, options: { port: number; host: string; timeoutMs: number }): Promise<RestApiGateway> {
   const server = createServer(async (req, res) => {
-    if (fromBrowser(req.headers)) {
+    const refusal = refusalOf(req.headers, options.host);
+    if (refusal) {
       // API Gateway with IAM takes no browser calls either; here a page could otherwise set statuses.
       res.writeHead(403, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'ACCESS_DENIED', message: 'The local server answers no browser requests' } }));
+      res.end(JSON.stringify({ error: { code: 'ACCESS_DENIED', message: `The local server ${refusal}` } }));
       return;
     }
     try {

@@ -163,7 +163,7 @@ export class EventSourceMapping {
         await poll(index).catch(async (error: unknown) => {
           if (signal.aborted) return;
           console.error(`event source mapping: ${(error as Error).message}; polling again in 1 s`);
-          await sleep(1_000);
+          await sleep(1_000, undefined, { signal }).catch(() => {});
         });
       }
     };
@@ -181,10 +181,13 @@ export class EventSourceMapping {
     const messages = await this.receiveUpTo(batchSize, signal ? 20 : 1, signal);
     const windowEnds = Date.now() + batchWindowMs;
     while (messages.length > 0 && messages.length < batchSize && Date.now() < windowEnds && !signal?.aborted) {
-      const waitSeconds = Math.floor((windowEnds - Date.now()) / 1000);
+      // SQS waits at most 20 s a call; a longer window takes several.
+      const waitSeconds = Math.min(20, Math.floor((windowEnds - Date.now()) / 1000));
       try {
         messages.push(...(await this.receiveUpTo(batchSize - messages.length, waitSeconds, signal)));
-      } catch {
+      } catch (error) {
+        // Stopping: what is in hand comes back after its visibility timeout, uninvoked.
+        if (signal?.aborted) throw error;
         // What is in hand is invoked, as Lambda does at the window's end: never left to burn a receive.
         break;
       }
@@ -226,7 +229,8 @@ export class EventSourceMapping {
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), functionTimeoutMs)));
-    const invocation = handler(event, lambdaContext(functionTimeoutMs));
+    // A handler that throws before its first await fails the invocation like one that rejects.
+    const invocation = Promise.resolve().then(() => handler(event, lambdaContext(functionTimeoutMs)));
     let answer: unknown;
     try {
       answer = await Promise.race([invocation, timeout]);

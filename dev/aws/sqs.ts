@@ -7,7 +7,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import type { AddressInfo } from 'node:net';
-import { fromBrowser, reachableOrigin } from '../shared/loopback.ts';
+import { reachableOrigin, refusalOf } from '../shared/loopback.ts';
 import { acceptSqsQueryProtocol } from './sqs-query-protocol.ts';
 
 export const LOCAL_REGION = 'eu-central-1';
@@ -62,9 +62,8 @@ export class LocalSqs {
     // Only signed calls from outside a browser: the CLI and the SDKs sign every call (any keys do).
     app.addHook('onRequest', async (request, reply) => {
       const signed = String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ');
-      if (fromBrowser(request.headers) || (request.method !== 'GET' && !signed)) {
-        return reply.code(403).header('content-type', 'text/plain').send('this local SQS and SNS answer signed AWS calls only, never a browser\n');
-      }
+      const refusal = refusalOf(request.headers, host) ?? (signed || request.url === '/health' ? undefined : 'answers signed AWS calls only');
+      if (refusal) return reply.code(403).header('content-type', 'text/plain').send(`this local SQS and SNS ${refusal}\n`);
     });
     acceptSqsQueryProtocol(app);
     await app.listen({ port, host });

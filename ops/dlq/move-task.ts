@@ -66,7 +66,7 @@ export async function redriveWithMoveTask(sqs: SQSClient, dlq: QueueRef, main: Q
   ).catch((error: unknown) => {
     // SQS's own refusal of this task (a source that is no DLQ, an encryption it cannot use).
     if ((error as Error).name !== 'UnsupportedOperation') throw error;
-    throw new CliError(`SQS will not start a move task on ${dlq.name} (${(error as Error).message}); move by reason instead: --reason ${REASONS.join(',')}`);
+    throw new CliError(`SQS will not start a move task on ${dlq.name} (${(error as Error).message}); move by reason instead: redrive --reason ${REASONS.join(',')} --apply`);
   });
   interrupt.notice = 'cancelling the move task: what moved stays moved, the rest stays in the DLQ…';
   process.stderr.write(`started an SQS move task, ${dlq.name} → ${main.name}, ~${visible} messages; Ctrl-C cancels it\n`);

@@ -41,7 +41,8 @@ async function queueWith(bodies: string[], { fifo = false, maxReceiveCount = 3, 
 function recordingFunction(answer: (event: any) => unknown) {
   const seen: { body: string; receiveCount: number; at: number }[] = [];
   const handler: Handler = async (event: any) => {
-    for (const r of event.Records) seen.push({ body: r.body, receiveCount: Number(r.attributes.ApproximateReceiveCount), at: Date.now() });
+    const at = Date.now();
+    for (const r of event.Records) seen.push({ body: r.body, receiveCount: Number(r.attributes.ApproximateReceiveCount), at });
     return answer(event);
   };
   return { seen, handler };
@@ -103,7 +104,7 @@ describe('the queue and the event source mapping behave as AWS documents', () =>
     const queue = await queueWith(['first'], { visibilityTimeoutSeconds: 30 });
     const fn = recordingFunction(() => ({}));
     const stop = new AbortController();
-    const running = mapping(queue, fn.handler, 2_000, { batchWindowMs: 2_000 }).run({ signal: stop.signal });
+    const running = mapping(queue, fn.handler, 2_000, { batchWindowMs: 3_000 }).run({ signal: stop.signal });
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const text of ['second', 'third']) {
       await emulator.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: text }));
@@ -117,6 +118,26 @@ describe('the queue and the event source mapping behave as AWS documents', () =>
     stop.abort();
     await running;
     expect(Date.now() - stoppedAt).toBeLessThan(1_000);
+  });
+
+  it('starts a container that failed to start again; the batch it could not take stays and is told of', async () => {
+    const queue = await queueWith(['x'], { maxReceiveCount: 3 });
+    const fn = recordingFunction(() => ({}));
+    let starts = 0;
+    const told: string[] = [];
+    const esm = new EventSourceMapping({
+      emulator,
+      queue,
+      newContainer: async () => (++starts === 1 ? Promise.reject(new Error('Cannot find module')) : fn.handler),
+      pollers: 1,
+      batchSize: 10,
+      functionTimeoutMs: 2_000,
+      onFailedInvocation: (messages, cause) => told.push(`${messages.length} ${cause}`),
+    });
+    await esm.run({ maxMs: 10_000 });
+    expect(told).toEqual(['1 the function did not start: Cannot find module']);
+    expect(fn.seen.map((s) => [s.body, s.receiveCount])).toEqual([['x', 2]]);
+    expect(esm.stats.deleted).toBe(1);
   });
 
   it('honours the visibility timeout the function sets with ChangeMessageVisibility, and its DLQ reason', async () => {
