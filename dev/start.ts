@@ -12,7 +12,7 @@
  * Everything listens on 127.0.0.1; HOST widens the HTTP and queue endpoints, with a warning.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../infra/settings.ts';
 import { startAwsLoopback, type AwsLoopback } from './aws/function-calls.ts';
 import { showConsoleLines } from './local-stack/console-lines.ts';
@@ -22,10 +22,11 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from './aws/sqs.ts';
 import { isLoopback } from './shared/loopback.ts';
 import { startDynalite, type LocalDynamoDb } from './aws/dynamodb.ts';
 import { startRestApiGateway } from './aws/api-gateway.ts';
-import { queueEnvironment, type Handler } from './aws/sqs-event-source.ts';
+import type { Handler } from './aws/lambda-context.ts';
+import { queueEnvironment } from './aws/sqs-event-source.ts';
 import { startThuliumSimulator, type ThuliumSimulator } from './thulium-simulator.ts';
 
-const BUNDLE = pathToFileURL(fileURLToPath(new URL('../dist/outbound-status/index.mjs', import.meta.url))).href;
+const BUNDLE = new URL('../dist/outbound-status/index.mjs', import.meta.url).href;
 const LOCAL_SECRET_ID = 'local/thulium-api-user';
 const LOCAL_KEY_SECRET_ID = 'local/ordering-key';
 
@@ -66,9 +67,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
 
     // A container is the bundle imported anew: its own caches, its own cold start, as in Lambda.
     const newContainer = async (): Promise<Handler> => (await import(`${BUNDLE}?container=${randomUUID()}`)).handler;
-    const httpContainer = newContainer();
-    await httpContainer;
-    const http = await startRestApiGateway(() => httpContainer, { port: Number(env.PORT ?? 3000), host, timeoutMs: settings.timeoutSeconds * 1000 });
+    const http = await startRestApiGateway(await newContainer(), { port: Number(env.PORT ?? 3000), host, timeoutMs: settings.timeoutSeconds * 1000 });
     started.push(http);
     queue.drive(newContainer);
     return {
@@ -82,7 +81,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
       ],
       settings,
       queue,
-      commands: localCommands({ httpUrl: http.url, sqs: queue }),
+      commands: localCommands({ httpUrl: http.url, sqsEndpoint: queue.sqs.endpoint, queueUrl: queue.queue.url, topicArn: queue.topicArn }),
       simulator: thulium.simulator,
       store: store.store,
       close: closeAll,

@@ -5,10 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { lambdaContext } from './lambda-context.ts';
+import { lambdaContext, type Handler } from './lambda-context.ts';
 import { reachableOrigin, refusalOf } from '../shared/loopback.ts';
 import { readBody } from '../shared/read-body.ts';
-import type { Handler } from './sqs-event-source.ts';
 
 /** Read at most this much of a request; the function's own limit (MAX_BODY_BYTES) answers 413 below it. */
 const READ_LIMIT_BYTES = 1024 * 1024;
@@ -19,7 +18,7 @@ export interface RestApiGateway {
   close(): Promise<void>;
 }
 
-export async function startRestApiGateway(handler: () => Promise<Handler>, options: { port: number; host: string; timeoutMs: number }): Promise<RestApiGateway> {
+export async function startRestApiGateway(handler: Handler, options: { port: number; host: string; timeoutMs: number }): Promise<RestApiGateway> {
   const server = createServer(async (req, res) => {
     const refusal = refusalOf(req.headers, options.host);
     if (refusal) {
@@ -30,7 +29,7 @@ export async function startRestApiGateway(handler: () => Promise<Handler>, optio
     }
     try {
       const event = toRestApiEvent(req, await readBody(req, READ_LIMIT_BYTES));
-      const result = await (await handler())(event, lambdaContext(options.timeoutMs, 'thulium-outbound-status-local'));
+      const result = await handler(event, lambdaContext(options.timeoutMs, 'thulium-outbound-status-local'));
       res.writeHead(result.statusCode, result.headers).end(result.body);
     } catch (error) {
       // A caller gone mid-body has no one to answer.

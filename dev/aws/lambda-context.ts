@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
+/** The function's handler as Lambda calls it, with either face's events. */
+export type Handler = (event: unknown, context: Context) => Promise<any>;
+
 /** The context Lambda hands an invocation with `timeoutMs` to run; the function reads its deadline from it. */
 export function lambdaContext(timeoutMs = 30_000, functionName = 'thulium-outbound-status'): Context {
   const started = Date.now();

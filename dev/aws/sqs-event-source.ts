@@ -12,15 +12,12 @@
  * Each poller (the mapping's maximum concurrency) drives a container of its own, one invocation at
  * a time, as Lambda does.
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
-import { lambdaContext } from './lambda-context.ts';
+import { fixture } from './event-fixtures.ts';
+import { lambdaContext, type Handler } from './lambda-context.ts';
 import { isEmpty, type LocalSqs, type QueuePair } from './sqs.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
-
-export type Handler = (event: unknown, context: Context) => Promise<any>;
 
 /**
  * What a container of the function needs to work `queue` on the emulator, as the stack sets it: the
@@ -65,7 +62,7 @@ export interface EventSourceStats {
 }
 
 /** The record shape AWS documents, from the same fixture the tests hold the function to. */
-const recordTemplate = JSON.parse(readFileSync(new URL('../../test/fixtures/aws-events/sqs-event.json', import.meta.url), 'utf8')).Records[0];
+const recordTemplate = fixture('sqs-event.json').Records[0];
 
 /** An SQS message as ReceiveMessage returns it, in the record shape Lambda hands the function. */
 function toLambdaRecord(message: Message, queueArn: string) {
@@ -155,12 +152,9 @@ export class EventSourceMapping {
     };
     const poller = async (index: number) => {
       while (going()) {
-        if (!signal) {
-          await poll(index);
-          continue;
-        }
-        // Running until stopped, as Lambda's pollers do: a failed receive or delete is tried again.
         await poll(index).catch(async (error: unknown) => {
+          // Draining (a test) stops at a failure; running until stopped, as Lambda's pollers do, tries again.
+          if (!signal) throw error;
           if (signal.aborted) return;
           console.error(`event source mapping: ${(error as Error).message}; polling again in 1 s`);
           await sleep(1_000, undefined, { signal }).catch(() => {});

@@ -35,8 +35,6 @@ export interface QueueOptions {
   fifo?: boolean;
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
-  /** The DLQ's name; `<name>-dlq` unless given. */
-  deadLetterName?: string;
 }
 
 type App = ReturnType<typeof buildApp>;
@@ -76,10 +74,10 @@ export class LocalSqs {
   }
 
   /** A queue and its dead-letter queue, wired by a redrive policy. */
-  async createQueues({ name, fifo = false, maxReceiveCount, visibilityTimeoutSeconds, deadLetterName }: QueueOptions): Promise<QueuePair> {
+  async createQueues({ name, fifo = false, maxReceiveCount, visibilityTimeoutSeconds }: QueueOptions): Promise<QueuePair> {
     const suffix = fifo ? '.fifo' : '';
     const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: 'true', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' } : {};
-    const deadLetter = await this.create(deadLetterName ?? `${name}-dlq${suffix}`, { ...fifoAttributes, MessageRetentionPeriod: '1209600' });
+    const deadLetter = await this.create(`${name}-dlq${suffix}`, { ...fifoAttributes, MessageRetentionPeriod: '1209600' });
     const main = await this.create(`${name}${suffix}`, {
       ...fifoAttributes,
       VisibilityTimeout: String(visibilityTimeoutSeconds),

@@ -17,16 +17,21 @@ export interface LocalCommands {
 
 const KEYS = `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`;
 
-export function localCommands({ httpUrl, sqs }: { httpUrl: string; sqs: { sqs: { endpoint: string }; queue: { url: string }; topicArn: string } }): LocalCommands {
-  const endpoint = sqs.sqs.endpoint;
-  const queueUrl = sqs.queue.url;
-  const cli = `${KEYS} aws --endpoint-url ${endpoint} --region ${LOCAL_REGION}`;
-  const sdk = `AWS_ENDPOINT_URL_SQS=${endpoint} AWS_REGION=${LOCAL_REGION} ${KEYS}`;
+export interface LocalEndpoints {
+  httpUrl: string;
+  sqsEndpoint: string;
+  queueUrl: string;
+  topicArn: string;
+}
+
+export function localCommands({ httpUrl, sqsEndpoint, queueUrl, topicArn }: LocalEndpoints): LocalCommands {
+  const cli = `${KEYS} aws --endpoint-url ${sqsEndpoint} --region ${LOCAL_REGION}`;
+  const sdk = `AWS_ENDPOINT_URL_SQS=${sqsEndpoint} AWS_REGION=${LOCAL_REGION} ${KEYS}`;
   const update = (phone: string, status: string) => `'{"phone_number":"${phone}","status_id":"${status}"}'`;
   return {
     curl: `curl -X POST -H "Content-Type: application/json" -d ${update('111222333', '3')} ${httpUrl}${SIMULATOR_PATH}`,
     sendMessage: `${cli} sqs send-message --queue-url ${queueUrl} --message-body ${update('111222333', '8')}`,
-    publish: `${cli} sns publish --topic-arn ${sqs.topicArn} --message ${update('333444555', '8')}`,
+    publish: `${cli} sns publish --topic-arn ${topicArn} --message ${update('333444555', '8')}`,
     producer:
       `${sdk} npx node --input-type=module -e "import { sendStatusUpdate } from 'thulium-outbound-status/client';` +
       ` await sendStatusUpdate('${queueUrl}', { phoneNumber: '333444555', statusId: 3 }); console.log('queued')"`,

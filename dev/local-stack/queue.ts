@@ -3,10 +3,11 @@
  * timeout) and a topic subscribed to the queue on a loopback SQS and SNS, and Lambda's event source
  * mapping driving the function from it with the stack's batch size, window and concurrency.
  */
-import { deadLetterQueueName, DEFAULT_STACK } from '../../ops/dlq/queue-names.ts';
+import { DEFAULT_STACK, mainQueueName } from '../../ops/dlq/queue-names.ts';
 import { visibilityTimeoutSeconds, type Settings } from '../../infra/settings.ts';
 import { LocalSqs, type QueuePair } from '../aws/sqs.ts';
-import { EventSourceMapping, type Handler } from '../aws/sqs-event-source.ts';
+import type { Handler } from '../aws/lambda-context.ts';
+import { EventSourceMapping } from '../aws/sqs-event-source.ts';
 
 export interface LocalQueueOptions {
   port: number;
@@ -29,8 +30,8 @@ export interface LocalQueue {
 export async function startLocalQueue({ port, host, settings, stackName = DEFAULT_STACK }: LocalQueueOptions): Promise<LocalQueue> {
   const sqs = await LocalSqs.start(port, host);
   const queue = await sqs.createQueues({
-    name: `${stackName}-updates`,
-    deadLetterName: deadLetterQueueName(stackName, false),
+    // Its DLQ: the name with -dlq, as the stack (and deadLetterQueueName) has it.
+    name: mainQueueName(stackName, false),
     maxReceiveCount: settings.maxReceiveCount,
     visibilityTimeoutSeconds: visibilityTimeoutSeconds(settings),
   });

@@ -14,7 +14,7 @@ export function reachableOrigin(address: AddressInfo): string {
  * Metadata header, which browsers add and the AWS CLI and SDKs never do. A page could otherwise
  * post a form, with no preflight, to a local endpoint whose address is predictable.
  */
-export const fromBrowser = (headers: Record<string, string | string[] | undefined>) =>
+const fromBrowser = (headers: Record<string, string | string[] | undefined>) =>
   headers.origin !== undefined || (headers['sec-fetch-site'] !== undefined && headers['sec-fetch-site'] !== 'none');
 
 /** The name a request was sent to, from its Host header (`[::1]:3000` → `::1`). */

@@ -4,7 +4,8 @@
  */
 export const DEFAULT_STACK = 'ThuliumOutboundStatus';
 
-/** The name infra/status-queue.ts gives the DLQ; FIFO stacks add `.fifo`. */
+/** The names infra/status-queue.ts gives the queue and the DLQ; FIFO stacks add `.fifo`. */
+export const mainQueueName = (stack: string, fifo: boolean) => `${stack}-updates${fifo ? '.fifo' : ''}`;
 export const deadLetterQueueName = (stack: string, fifo: boolean) => `${stack}-updates-dlq${fifo ? '.fifo' : ''}`;
 
 /** `X-updates-dlq[.fifo]` → `X-updates[.fifo]`: the main queue by the stack's naming. */

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../dev/aws/sqs.ts';
 import { localCommands } from '../../dev/local-stack/commands.ts';
 import { startLocalStack, type LocalStack } from '../../dev/start.ts';
 import { captureOutput, logRecords } from '../support/world.ts';
@@ -63,7 +64,12 @@ afterAll(async () => {
 async function paste(commandLine: string, first?: string) {
   const env = Object.fromEntries(Object.entries(savedEnv).filter(([key]) => !STACK_ENV.test(key)));
   if (first) env.PATH = `${first}:${env.PATH}`;
-  const { stdout, stderr } = await run(commandLine, { cwd: root, env, shell: '/bin/bash', timeout: 60_000 });
+  const ran = run(commandLine, { cwd: root, env, shell: '/bin/bash', timeout: 60_000 });
+  // A failed command's output too: the leak scan reads everything printed.
+  const { stdout, stderr } = await ran.catch((error: { stdout: string; stderr: string }) => {
+    printed.push(error.stdout, error.stderr);
+    throw error;
+  });
   printed.push(stdout, stderr);
   return stdout;
 }
@@ -228,11 +234,9 @@ describe('the README, as written', () => {
   it('shows the commands npm start prints, for the default ports', () => {
     const defaults = localCommands({
       httpUrl: 'http://127.0.0.1:3000',
-      sqs: {
-        sqs: { endpoint: 'http://127.0.0.1:9324' },
-        queue: { url: stack.queue.queue.url.replace(/:\d+\//, ':9324/') },
-        topicArn: stack.queue.topicArn,
-      },
+      sqsEndpoint: 'http://127.0.0.1:9324',
+      queueUrl: stack.queue.queue.url.replace(/:\d+\//, ':9324/'),
+      topicArn: stack.queue.topicArn,
     });
     expect(Object.values(defaults).filter((command) => !lines.includes(command))).toEqual([]);
   });
@@ -250,13 +254,12 @@ describe('the README, as written', () => {
     await until(outcomes, (records) => records.some((line) => line.error?.code === 'MALFORMED_JSON'));
     const commands = lines.filter((line) => /(^|\s)npm run (-s )?dlq /.test(line));
     expect(commands.length).toBeGreaterThanOrEqual(12);
-    const local = `export AWS_ENDPOINT_URL_SQS=${sqs.endpoint} AWS_REGION=eu-central-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local; `;
+    const local = `export AWS_ENDPOINT_URL_SQS=${sqs.endpoint} AWS_REGION=${LOCAL_REGION} AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}; `;
     for (const command of commands.filter((line) => !line.startsWith('AWS_ENDPOINT_URL_SQS=') && (jq || !line.includes('| jq')))) {
       const outcome = await paste(`${local}${command}`).then(
         (stdout) => ({ code: 0, stdout, stderr: '' }),
         (error: { code: number; stdout: string; stderr: string }) => error,
       );
-      printed.push(outcome.stdout, outcome.stderr);
       if (command.includes('--stack ThuliumOutboundStatusTest')) {
         expect(outcome, command).toMatchObject({ code: 1, stderr: expect.stringContaining('no DLQ for stack "ThuliumOutboundStatusTest"') });
       } else if (/redrive --apply$/.test(command.split('#')[0].trim())) {

@@ -3,7 +3,7 @@
  * tests and the benchmark alike: no test runner imported here.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { fixture } from '../../dev/aws/event-fixtures.ts';
 
 let lastStamp = 0;
 /**
@@ -12,9 +12,7 @@ let lastStamp = 0;
  */
 export const awsTimestamp = () => (lastStamp = Math.max(Date.now(), lastStamp + 1));
 
-/** An AWS event fixture, parsed afresh for each caller to change. */
-export const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../fixtures/aws-events/${name}`, import.meta.url), 'utf8'));
+export { fixture };
 
 export interface HttpEventOptions {
   body?: string | null;

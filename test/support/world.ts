@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Context } from 'aws-lambda';
+import type { Handler } from '../../dev/aws/lambda-context.ts';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startAwsLoopback, type AwsLoopback } from '../../dev/aws/function-calls.ts';
 import { startDynalite, type LocalDynamoDb } from '../../dev/aws/dynamodb.ts';
@@ -36,7 +36,7 @@ export const BATCH_PHONES = Array.from({ length: 10 }, (_, i) => `5104000${Strin
 const WATCHED = { secrets: [PASSWORD, basicValue(PASSWORD), ORDERING_KEY], phones: [...Object.values(PHONES), ...BATCH_PHONES] };
 guard(WATCHED);
 
-export type Handler = (event: unknown, context: Context) => Promise<any>;
+export type { Handler };
 
 export function testTenant(): Tenant {
   return {
