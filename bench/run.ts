@@ -7,8 +7,9 @@
  *
  *   npm run bench                      # full run; prints the table and writes bench/RESULTS.md
  *   BENCH_SMOKE=1 npm run bench        # a few iterations, to see that it works
- *   BENCH_PHASES=cold,warm npm run bench   # only these phases (cold, warm, batch, stream); no RESULTS.md
+ *   BENCH_PHASES=cold,warm npm run bench   # only these phases (cold, warm, batch, stream, drain); no RESULTS.md
  *   BENCH_FUNCTION_ENV='{"POWERTOOLS_LOG_LEVEL":"ERROR"}' npm run bench   # the function with extra settings; no RESULTS.md
+ *   BENCH_PHASES=drain BENCH_DRAIN_VARIANTS=function npm run bench   # only these variants drain; no RESULTS.md
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,12 +17,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAwsLoopback } from '../dev/aws/function-calls.ts';
 import { startDynalite, type LocalDynamoDb } from '../dev/aws/dynamodb.ts';
+import { LocalSqs } from '../dev/aws/sqs.ts';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { sampleTenant, startThuliumSimulator } from '../dev/thulium-simulator.ts';
 import { DEFAULT_SETTINGS as SHIPPED } from '../infra/settings.ts';
 import { httpApiEvent, sqsEvent } from '../test/support/aws-events.ts';
 import { startStoreFaults } from '../test/support/store-faults.ts';
 import { buildBundles, type Variant } from './bundles.ts';
+import { drain, type DrainCase, type DrainResult } from './drain.ts';
 import { containers, lambdaNodeFlags, type Deployment, type Scenario } from './containers.ts';
 import { renderReport, type Results, type Sample } from './report.ts';
 import { percentile } from './stats.ts';
@@ -38,8 +41,12 @@ export interface BenchOptions {
   batches: number;
   /** Batches of 10 per container in the throughput stream. */
   streamBatches: number;
-  /** Thulium's answer time in the batch and stream scenarios. */
+  /** Thulium's answer time in the batch, stream and drain scenarios. */
   thuliumLatencyMs: number;
+  /** Queues drained into a rate-limited Thulium, by the function and the peer. */
+  drains: DrainCase[];
+  /** Variants that drain; the function and the peer unless set. */
+  drainVariants?: string[];
   /** False: measure dist/outbound-status as `npm run build` left it. */
   rebuildFunction?: boolean;
   /** Added to the function's environment, to measure what a setting costs. */
@@ -52,8 +59,8 @@ export interface BenchOptions {
 }
 
 /** The benchmark's phases, each one kind of container. */
-export type Phase = Scenario;
-const PHASES: Phase[] = ['cold', 'warm', 'batch', 'stream'];
+export type Phase = Scenario | 'drain';
+const PHASES: Phase[] = ['cold', 'warm', 'batch', 'stream', 'drain'];
 
 export const FULL_RUN: BenchOptions = {
   coldRuns: 15,
@@ -63,6 +70,11 @@ export const FULL_RUN: BenchOptions = {
   batches: 20,
   streamBatches: 30,
   thuliumLatencyMs: 50,
+  drains: [
+    { callsPerSecond: 20, updates: 600 },
+    { callsPerSecond: 5, updates: 300 },
+    { callsPerSecond: undefined, updates: 600 },
+  ],
 };
 
 export const SMOKE_RUN: BenchOptions = {
@@ -73,12 +85,18 @@ export const SMOKE_RUN: BenchOptions = {
   batches: 2,
   streamBatches: 2,
   thuliumLatencyMs: 5,
+  drains: [
+    { callsPerSecond: 20, updates: 40 },
+    { callsPerSecond: undefined, updates: 40 },
+  ],
 };
 
 const SECRET_ID = 'bench/thulium-api-user';
 const KEY_SECRET_ID = 'bench/ordering-key';
 /** A batch's ten numbers: the guard lets one update per number through at a time, so a real batch has ten. */
 const BATCH_NUMBERS = Array.from({ length: 10 }, (_, i) => `60010020${i}`);
+/** Numbers for the drains, one update each. */
+const drainNumbers = (count: number) => Array.from({ length: count }, (_, i) => `70${String(i).padStart(7, '0')}`);
 /** The order is rotated each repetition, so no variant always runs first or last. */
 const rotate = <T>(items: T[], by: number) => items.map((_, i) => items[(i + by) % items.length]);
 
@@ -89,7 +107,8 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const tenant = sampleTenant();
   const [username, password] = Object.entries(tenant.users)[0];
   const campaign = tenant.campaigns[0];
-  campaign.records.push(...BATCH_NUMBERS.map((mainNumber) => ({ mainNumber, additionalNumbers: [], statusId: null })));
+  const numbers = drainNumbers(Math.max(0, ...options.drains.map((d) => d.updates)));
+  campaign.records.push(...[...BATCH_NUMBERS, ...numbers].map((mainNumber) => ({ mainNumber, additionalNumbers: [], statusId: null })));
   const statusId = String(campaign.statusIds[1]);
   const update = JSON.stringify({ phone_number: campaign.records[0].mainNumber, status_id: statusId });
   const httpEvent = httpApiEvent({ body: update });
@@ -101,6 +120,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const dynamodb = await startDynalite();
   const store = await startStoreFaults(dynamodb.url);
   const scratch = await mkdtemp(join(tmpdir(), 'bench-'));
+  const sqs = await LocalSqs.start();
 
   const common = {
     PATH: process.env.PATH ?? '',
@@ -131,6 +151,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const peer = deployment('peer', 'peer');
   const deployments = [fn, unguarded, floor, peer];
   const samples: Sample[] = [];
+  const drains: DrainResult[] = [];
 
   const container = containers({
     scratch,
@@ -208,23 +229,36 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
         }
       }
     },
+    async drain() {
+      const world = { sqs, simulator, settings: SHIPPED, numbers, statusId };
+      for (const [i, scenario] of options.drains.entries()) {
+        for (const d of rotate([fn, peer], i).filter((v) => !options.drainVariants || options.drainVariants.includes(v.name))) {
+          const limit = scenario.callsPerSecond ? `${scenario.callsPerSecond} calls/s` : 'no limit';
+          log(`drain: ${scenario.updates} queued updates, Thulium accepting ${limit}: ${d.name}`);
+          // The peer never finishes under a limit (a 429 waits out the queue's visibility timeout): it is stopped.
+          const ideal = scenario.callsPerSecond ? (scenario.updates / scenario.callsPerSecond) * 1000 : 10_000;
+          const maxMs = d === peer ? 1.5 * ideal + 5_000 : 3 * ideal + 30_000;
+          drains.push(await drain(world, { name: d.name, bundlePath: d.bundle.path, env: d.env }, { ...scenario, maxMs }));
+        }
+      }
+    },
   };
 
   try {
     for (const phase of options.phases ?? PHASES) {
       // Thulium answers at once, except where a batch's wall time against a real round trip is the figure.
-      simulator.latencyMs = phase === 'batch' || phase === 'stream' ? options.thuliumLatencyMs : 0;
+      simulator.latencyMs = phase === 'warm' || phase === 'cold' ? 0 : options.thuliumLatencyMs;
       await phases[phase]();
     }
   } finally {
     simulator.latencyMs = 0;
-    await Promise.all([simulator.close(), aws.close(), store.close(), rm(scratch, { recursive: true, force: true })]);
+    await Promise.all([simulator.close(), aws.close(), store.close(), sqs.close(), rm(scratch, { recursive: true, force: true })]);
     await dynamodb.close();
   }
 
   const thuliumCeiling = SHIPPED.maxConcurrency * SHIPPED.recordConcurrency;
   const nodeFlags = lambdaNodeFlags(SHIPPED.memorySizeMb);
-  const results: Results = { date: new Date().toISOString(), thuliumCeiling, nodeFlags, options, bundles, samples };
+  const results: Results = { date: new Date().toISOString(), thuliumCeiling, nodeFlags, options, bundles, samples, drains };
   if (options.resultsFile) await writeFile(options.resultsFile, renderReport(results));
   return results;
 }
@@ -259,9 +293,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const unknown = phases?.filter((phase) => !PHASES.includes(phase));
   if (unknown?.length) throw new Error(`BENCH_PHASES: unknown ${unknown.join(', ')}; the phases are ${PHASES.join(', ')}`);
   const functionEnv = process.env.BENCH_FUNCTION_ENV ? (JSON.parse(process.env.BENCH_FUNCTION_ENV) as Record<string, string>) : undefined;
-  const run = { ...(smoke ? SMOKE_RUN : FULL_RUN), phases, functionEnv };
+  const drainVariants = process.env.BENCH_DRAIN_VARIANTS?.split(',');
+  const run = { ...(smoke ? SMOKE_RUN : FULL_RUN), phases, functionEnv, drainVariants };
   // A partial or altered run is for trying a lever; only a full run replaces the published results.
-  const resultsFile = smoke || phases || functionEnv ? undefined : fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  const resultsFile = smoke || phases || functionEnv || drainVariants ? undefined : fileURLToPath(new URL('./RESULTS.md', import.meta.url));
   const results = await runBenchmark({ ...run, resultsFile, log: (line) => console.error(`· ${line}`) });
   console.log(renderReport(results));
 }

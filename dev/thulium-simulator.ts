@@ -43,6 +43,8 @@ export type Fault =
 
 export interface RecordedCall {
   requestId: string;
+  /** When the request arrived (epoch ms). */
+  at: number;
   contentType: string | undefined;
   username: string | undefined;
   body: string;
@@ -69,6 +71,14 @@ export interface SimulatorOptions {
   tenant?: Tenant;
   /** Added before every answer, to play a distant tenant. */
   latencyMs?: number;
+}
+
+/**
+ * A tenant's API limit as a token bucket: `callsPerSecond` tokens a second, holding at most one
+ * second's worth; a call that finds it empty is answered 429 with `Retry-After: 1`.
+ */
+export interface RateLimit {
+  callsPerSecond: number;
 }
 
 export function sampleTenant(): Tenant {
@@ -102,6 +112,14 @@ export class ThuliumSimulator {
   /** How many requests met each fault type, injected or drawn at random. */
   readonly faultsMet: Partial<Record<Fault['type'], number>> = {};
   latencyMs: number;
+  /** Unset: no limit. Setting it starts with a full bucket. */
+  get rateLimit(): RateLimit | undefined {
+    return this.bucket?.limit;
+  }
+  set rateLimit(limit: RateLimit | undefined) {
+    this.bucket = limit && { limit, tokens: limit.callsPerSecond, at: performance.now() };
+  }
+  private bucket: { limit: RateLimit; tokens: number; at: number } | undefined;
   private readonly faults: Fault[] = [];
   private readonly faultsByPhone = new Map<string, Fault[]>();
   private readonly delaysByUpdate = new Map<string, number>();
@@ -205,16 +223,18 @@ export class ThuliumSimulator {
     const body = await readBody(req);
     const call: RecordedCall = {
       requestId,
+      at: Date.now(),
       contentType: req.headers['content-type'],
       username: basicUser(req.headers.authorization)?.[0],
       body,
       status: 0,
     };
     this.calls.push(call);
+    const limited = this.overLimit();
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     const delay = this.delaysByUpdate.get(updateKeyOf(body));
     if (delay) await sleep(delay);
-    const fault = this.faultsByPhone.get(phoneOf(body) ?? '')?.shift() ?? this.faults.shift() ?? this.drawFault();
+    const fault = limited ?? this.faultsByPhone.get(phoneOf(body) ?? '')?.shift() ?? this.faults.shift() ?? this.drawFault();
     if (fault) this.faultsMet[fault.type] = (this.faultsMet[fault.type] ?? 0) + 1;
     if (fault?.type === 'delay') await sleep(fault.ms);
     if (fault?.type === 'reset') {
@@ -230,6 +250,21 @@ export class ThuliumSimulator {
     call.status = answer.status;
     res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
     res.end(answer.body);
+  }
+
+  /** Taken when the request arrives, as a tenant's gateway counts it. */
+  private overLimit(): Fault | undefined {
+    const bucket = this.bucket;
+    if (!bucket) return undefined;
+    const now = performance.now();
+    const rate = bucket.limit.callsPerSecond;
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    bucket.at = now;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    return { type: 'rate-limit', retryAfterSeconds: 1 };
   }
 
   private drawFault(): Fault | undefined {

@@ -9,7 +9,7 @@ import { sqsDeadLetterQueue } from './adapters/dead-letter-queue.ts';
 import { ConfigurationError } from './core/errors.ts';
 import { eventKind, shapeOf } from './faces/event-kind.ts';
 import { errorResponse, fromHttpApiEvent, fromRestApiEvent, handleHttpRequest } from './faces/http-face.ts';
-import { logger, metrics, recordStoreFailure } from './faces/observability.ts';
+import { logger, metrics, recordStoreFailure, recordThuliumLimit } from './faces/observability.ts';
 import { METRIC } from './faces/metric-names.ts';
 import { handleQueueBatch } from './faces/queue-face.ts';
 import { lazySqsCalls } from './adapters/sqs-calls.ts';
@@ -27,7 +27,7 @@ function createRuntime() {
   const { ordering } = config;
   const updateStatus = createUpdateStatus({
     credentials: secretsManagerCredentials(config.secretId, config.secretTtlSeconds, config.credentialsRejectionHoldSeconds, secrets),
-    thulium: createThuliumClient(config.thulium),
+    thulium: createThuliumClient(config.thulium, { onLimited: recordThuliumLimit }),
     phonePolicy: config.phonePolicy,
     ordering: ordering
       ? dynamoDbOrderingGuard({

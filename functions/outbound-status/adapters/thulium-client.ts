@@ -19,6 +19,7 @@ import { headerValue } from '../shared/headers.ts';
 import { maskPhoneNumbersIn } from '../core/phone-number.ts';
 import { truncate } from '../shared/text.ts';
 import { createPool } from './undici-pool.ts';
+import { createThuliumGate, type GateOptions, type GateSignal } from './thulium-gate.ts';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const MAX_MESSAGE_LENGTH = 500;
@@ -32,11 +33,12 @@ const ErrorEnvelope = z.object({
   ),
 });
 
-type Attempt =
+type Attempt = { gate: GateSignal } & (
   | { ok: true; body: StatusUpdateResponse }
-  | { ok: false; error: OutboundStatusError; retry: boolean; retryAfterMs?: number };
+  | { ok: false; error: OutboundStatusError; retry: boolean; retryAfterMs?: number }
+);
 
-export function createThuliumClient(config: Config['thulium']): ThuliumClient {
+export function createThuliumClient(config: Config['thulium'], gateOptions: Pick<GateOptions, 'onLimited'> = {}): ThuliumClient {
   const base = new URL(config.baseUrl);
   const path = `${base.pathname.replace(/\/+$/, '')}${ENDPOINT_PATH}`;
   // One keep-alive pool per container; TLS verification stays on (undici's default).
@@ -47,6 +49,8 @@ export function createThuliumClient(config: Config['thulium']): ThuliumClient {
     bodyTimeout: config.requestTimeoutMs,
     keepAliveTimeout: 30_000,
   });
+  // Shared by both faces: an HTTP call during a pause is answered 503 rather than sent to be refused.
+  const gate = createThuliumGate({ maxInFlight: config.connections, ...gateOptions });
 
   async function attempt(request: { headers: Record<string, string>; body: string }, deadline: number): Promise<Attempt> {
     const budget = Math.min(config.requestTimeoutMs, deadline - Date.now());
@@ -66,7 +70,7 @@ export function createThuliumClient(config: Config['thulium']): ThuliumClient {
   }
 
   return {
-    async setStatusByPhoneNumber(update, credentials, deadline, stats = { attempts: 0 }) {
+    async setStatusByPhoneNumber(update, credentials, deadline, stats = { attempts: 0 }, { onPause = 'wait' } = {}) {
       if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
       const request = {
         headers: {
@@ -76,11 +80,19 @@ export function createThuliumClient(config: Config['thulium']): ThuliumClient {
         },
         body: JSON.stringify({ phone_number: update.phoneNumber, status_id: update.statusId }),
       };
+      let failed: OutboundStatusError | undefined;
       for (let n = 0; ; n++) {
+        // A retry the gate cannot start in time ends with Thulium's own refusal, request id and all.
+        const pass = await gate.enter(deadline, onPause).catch((refusal: Error) => Promise.reject(failed ?? refusal));
+        stats.waitedMs = (stats.waitedMs ?? 0) + pass.waitedMs;
         stats.attempts++;
         const result = await attempt(request, deadline);
+        pass.done(result.gate);
         if (result.ok) return result.body;
+        failed = result.error;
         if (!result.retry || n + 1 >= config.maxAttempts) throw result.error;
+        // Limited: the gate holds the retry until Thulium's pause is over, behind the calls already waiting.
+        if (typeof result.gate === 'object') continue;
         const delay = Math.max(fullJitterDelay(n, config.retryBaseMs, config.retryMaxMs), result.retryAfterMs ?? 0);
         // An attempt squeezed in before the deadline would turn a clear 503 into a timeout.
         if (Date.now() + delay + MIN_ATTEMPT_MS > deadline) throw result.error;
@@ -109,7 +121,7 @@ function classify(status: number, headers: ResponseHeaders, text: string): Attem
   const success = status >= 200 && status < 300;
   if (success) {
     const body = StatusUpdateResponse.safeParse(json);
-    if (body.success) return { ok: true, body: body.data };
+    if (body.success) return { ok: true, body: body.data, gate: 'accepted' };
   }
   // Only a failure needs Thulium's error envelope and request id.
   const envelope = ErrorEnvelope.safeParse(json);
@@ -119,10 +131,10 @@ function classify(status: number, headers: ResponseHeaders, text: string): Attem
       `Thulium answered HTTP ${status} without {"outbound_id": [...]}`,
       requestId,
     );
-    return { ok: false, error, retry: true };
+    return { ok: false, error, retry: true, gate: 'accepted' };
   }
   if (status === 401 || status === 403) {
-    return { ok: false, error: new CredentialsRejectedError(status, requestId), retry: false };
+    return { ok: false, error: new CredentialsRejectedError(status, requestId), retry: false, gate: 'accepted' };
   }
   const retryAfterMs = parseRetryAfterMs(headerValue(headers, 'retry-after'));
   if (status === 429 || status === 408 || status === 425 || status >= 500) {
@@ -135,11 +147,14 @@ function classify(status: number, headers: ResponseHeaders, text: string): Attem
         thuliumRequestId: requestId,
       },
     );
-    return { ok: false, error, retry: true, retryAfterMs };
+    // A 429, or a 503 that says when to come back: the whole container waits, not only this call.
+    const pauseMs = rateLimited ? (retryAfterMs ?? 1000) : status === 503 ? retryAfterMs : undefined;
+    const gate: GateSignal = pauseMs === undefined ? 'unknown' : { limitedMs: Math.min(pauseMs, MAX_RETRY_AFTER_SECONDS * 1000) };
+    return { ok: false, error, retry: true, retryAfterMs, gate };
   }
   const details = envelope.success ? detailsOf(envelope.data.errors) : [];
   if (status >= 400 && details.length > 0) {
-    return { ok: false, error: new ThuliumRefusedError(status, details, requestId), retry: false };
+    return { ok: false, error: new ThuliumRefusedError(status, details, requestId), retry: false, gate: 'accepted' };
   }
   // A 4xx without Thulium's envelope (a proxy, a firewall, a wrong base URL) or a 1xx/3xx is not
   // Thulium judging the update: it stays retryable across deliveries rather than dead-lettered.
@@ -147,20 +162,20 @@ function classify(status: number, headers: ResponseHeaders, text: string): Attem
     `Thulium answered HTTP ${status} without ${status >= 400 ? 'its error envelope' : 'a usable answer'}`,
     requestId,
   );
-  return { ok: false, error, retry: false };
+  return { ok: false, error, retry: false, gate: 'accepted' };
 }
 
 function networkFailure(error: unknown, timedOut: boolean): Attempt {
   const { code, name } = (error ?? {}) as { code?: unknown; name?: string };
   const reason = typeof code === 'string' ? code : (name ?? 'unknown');
   if (timedOut || /TIMEOUT/i.test(reason)) {
-    return { ok: false, error: new ThuliumTimeoutError(`Thulium did not answer in time (${reason})`), retry: true };
+    return { ok: false, error: new ThuliumTimeoutError(`Thulium did not answer in time (${reason})`), retry: true, gate: 'unknown' };
   }
   const failure = new ThuliumUnavailableError(`Could not reach Thulium (${reason})`, {
     retryAfterSeconds: 1,
     rateLimited: false,
   });
-  return { ok: false, error: failure, retry: true };
+  return { ok: false, error: failure, retry: true, gate: 'unknown' };
 }
 
 function detailsOf(errors: { message?: unknown; code?: string | number }[] | undefined): ThuliumErrorDetail[] {

@@ -13,6 +13,16 @@ export interface Credentials {
 /** Counts what one update cost, for the outcome log line and metrics. */
 export interface CallStats {
   attempts: number;
+  /** Time spent waiting for a turn while Thulium limits our calls (ms). */
+  waitedMs?: number;
+}
+
+export interface CallOptions {
+  /**
+   * While Thulium has asked us to pause: `wait` for the pause to end (a queue record), or `refuse`
+   * at once with its Retry-After (an HTTP caller, who can retry sooner than a held request).
+   */
+  onPause?: 'wait' | 'refuse';
 }
 
 export interface ThuliumClient {
@@ -22,6 +32,7 @@ export interface ThuliumClient {
     credentials: Credentials,
     deadline: number,
     stats?: CallStats,
+    options?: CallOptions,
   ): Promise<StatusUpdateResponse>;
 }
 

@@ -3,7 +3,7 @@ import { MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import { CredentialsRejectedError, DeadlineExceededError, InvalidRequestError } from './errors.ts';
 import type { OrderingGuard, UpdateVersion, VersionSource } from './ordering.ts';
 import { normalisePhoneNumber, type PhonePolicy } from './phone-number.ts';
-import { sameCredentials, type CallStats, type Credentials, type CredentialsSource, type ThuliumClient } from './ports.ts';
+import { sameCredentials, type CallOptions, type CallStats, type Credentials, type CredentialsSource, type ThuliumClient } from './ports.ts';
 
 /** A sender's clock may run ahead of ours by this much; beyond it, an updated_at would block every later update. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -29,6 +29,7 @@ export type UpdateStatus = (
   update: VersionedUpdate,
   deadline: number,
   stats?: UpdateStats,
+  options?: CallOptions,
 ) => Promise<StatusUpdateResponse>;
 
 /**
@@ -42,7 +43,7 @@ export function createUpdateStatus(deps: {
   phonePolicy: PhonePolicy;
   ordering: OrderingGuard;
 }): UpdateStatus {
-  return async (update, deadline, stats = { attempts: 0, credentialsRefreshed: false }) => {
+  return async (update, deadline, stats = { attempts: 0, credentialsRefreshed: false }, options = {}) => {
     if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
     // Whoever set it (a sender's updated_at, an envelope's time, a dead letter's attribute), a version
     // far ahead would block every later update of the number.
@@ -63,7 +64,7 @@ export function createUpdateStatus(deps: {
     }
     let answer: StatusUpdateResponse;
     try {
-      answer = await callThulium(request, credentials.value, deadline, stats);
+      answer = await callThulium(request, credentials.value, deadline, stats, options);
     } catch (error) {
       // Not recorded: a failed call may still have landed, and the newer update's own retry, not a
       // record here, makes that one stand again.
@@ -75,9 +76,9 @@ export function createUpdateStatus(deps: {
     return answer;
   };
 
-  async function callThulium(request: StatusUpdate, credentials: Credentials, deadline: number, stats: UpdateStats) {
+  async function callThulium(request: StatusUpdate, credentials: Credentials, deadline: number, stats: UpdateStats, options: CallOptions) {
     try {
-      return await deps.thulium.setStatusByPhoneNumber(request, credentials, deadline, stats);
+      return await deps.thulium.setStatusByPhoneNumber(request, credentials, deadline, stats, options);
     } catch (error) {
       if (!(error instanceof CredentialsRejectedError)) throw error;
       // The password may have been rotated since we cached it: one fresh read, one more try.
@@ -89,7 +90,7 @@ export function createUpdateStatus(deps: {
         throw error;
       }
       try {
-        return await deps.thulium.setStatusByPhoneNumber(request, fresh, deadline, stats);
+        return await deps.thulium.setStatusByPhoneNumber(request, fresh, deadline, stats, options);
       } catch (retryError) {
         if (retryError instanceof CredentialsRejectedError) deps.credentials.reject(fresh, retryError);
         throw retryError;

@@ -85,7 +85,8 @@ export async function handleHttpRequest(
   try {
     update = parseStatusUpdate(readBody(request, deps.maxBodyBytes), deps.maxBodyBytes);
     version = versionOf(update, { at: request.receivedAt, source: 'api-gateway' });
-    const answer = await deps.updateStatus({ ...update, version }, deadline, stats);
+    // During a pause Thulium asked for, the caller hears so at once, with its Retry-After.
+    const answer = await deps.updateStatus({ ...update, version }, deadline, stats, { onPause: 'refuse' });
     recordOutcome({ outcome: 'updated', face: 'http', correlationId, update, version, stats, startedAt, extra: { campaigns: answer.outbound_id.length } });
     return json(200, answer);
   } catch (error) {

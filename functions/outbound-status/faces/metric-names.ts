@@ -16,4 +16,6 @@ export const METRIC = {
   superseded: 'Superseded',
   /** Calls to the ordering store (DynamoDB) that failed: throttling, 5xx, timeouts, a missing table. */
   orderingStoreFailures: 'OrderingStoreFailures',
+  /** Times Thulium's 429 (or 503 with Retry-After) lowered a container's pace: once per episode. */
+  thuliumRateLimited: 'ThuliumRateLimited',
 } as const;

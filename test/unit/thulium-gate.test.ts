@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createThuliumGate, type GatePass, type GateState } from '../../functions/outbound-status/adapters/thulium-gate.ts';
+import { ThuliumUnavailableError } from '../../functions/outbound-status/core/errors.ts';
+
+/** Calls that entered the gate, in the order they were let through. */
+function calls(gate: ReturnType<typeof createThuliumGate>) {
+  const started: { id: number; at: number; pass: GatePass }[] = [];
+  const refused: { id: number; at: number; error: ThuliumUnavailableError }[] = [];
+  let ids = 0;
+  return {
+    started,
+    refused,
+    enter(deadline = Date.now() + 30_000, onPause: 'wait' | 'refuse' = 'wait') {
+      const id = ++ids;
+      gate.enter(deadline, onPause).then(
+        (pass) => started.push({ id, at: Date.now(), pass }),
+        (error: ThuliumUnavailableError) => refused.push({ id, at: Date.now(), error }),
+      );
+      return id;
+    },
+  };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the Thulium gate', () => {
+  it('starts a cold container with one call in flight and one more for each accepted call, up to its limit', async () => {
+    const gate = createThuliumGate({ maxInFlight: 3 });
+    const c = calls(gate);
+    for (let i = 0; i < 6; i++) c.enter();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.started.map((s) => s.id)).toEqual([1]);
+    c.started[0].pass.done('accepted');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.started.map((s) => s.id)).toEqual([1, 2, 3]);
+    c.started[1].pass.done('accepted');
+    c.started[2].pass.done('accepted');
+    await vi.advanceTimersByTimeAsync(0);
+    // Three in flight at most, however many are accepted.
+    expect(c.started.map((s) => s.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(gate.state.inFlight).toBe(3);
+    expect(gate.state.callsPerSecond).toBe(Infinity);
+  });
+
+  it('holds every call of the container during a 429 pause, then lets one probe go alone', async () => {
+    const gate = createThuliumGate({ maxInFlight: 10 });
+    const c = calls(gate);
+    c.enter();
+    await vi.advanceTimersByTimeAsync(0);
+    c.started[0].pass.done({ limitedMs: 1_000 });
+    for (let i = 0; i < 4; i++) c.enter();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(c.started).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(c.started.map((s) => s.id)).toEqual([1, 2]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    // Nothing follows the probe until Thulium has accepted it.
+    expect(c.started).toHaveLength(2);
+    c.started[1].pass.done('accepted');
+    await vi.advanceTimersByTimeAsync(0);
+    // The window, one call after the 429, grew by one with the accepted probe.
+    expect(c.started.map((s) => s.id)).toEqual([1, 2, 3, 4]);
+    c.started[2].pass.done('accepted');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.started.map((s) => s.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(c.refused).toEqual([]);
+  });
+
+  it('answers an HTTP caller at once during a pause, with the pause left as Retry-After', async () => {
+    const gate = createThuliumGate({ maxInFlight: 10 });
+    const c = calls(gate);
+    c.enter();
+    await vi.advanceTimersByTimeAsync(0);
+    c.started[0].pass.done({ limitedMs: 3_000 });
+    await vi.advanceTimersByTimeAsync(500);
+    c.enter(Date.now() + 29_000, 'refuse');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.refused).toHaveLength(1);
+    expect(c.refused[0].at).toBe(1_000_500);
+    expect(c.refused[0].error).toBeInstanceOf(ThuliumUnavailableError);
+    expect(c.refused[0].error.code).toBe('THULIUM_RATE_LIMITED');
+    expect(c.refused[0].error.retryAfterSeconds).toBe(3);
+  });
+
+  it('refuses a queue record at once when the pause outlasts its deadline, and one that waited too long before it passes', async () => {
+    const gate = createThuliumGate({ maxInFlight: 10 });
+    const c = calls(gate);
+    c.enter();
+    await vi.advanceTimersByTimeAsync(0);
+    c.started[0].pass.done({ limitedMs: 10_000 });
+    c.enter(Date.now() + 5_000);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.refused.map((r) => [r.id, r.error.retryAfterSeconds])).toEqual([[2, 10]]);
+
+    // After the pause, the probe holds the others; a record whose deadline comes meanwhile is told in time.
+    await vi.advanceTimersByTimeAsync(10_000);
+    c.enter();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.started.map((s) => s.id)).toEqual([1, 3]);
+    c.enter(Date.now() + 2_000);
+    await vi.advanceTimersByTimeAsync(1_800);
+    expect(c.refused.map((r) => r.id)).toEqual([2, 4]);
+    expect(c.refused[1].at - 1_000_000).toBeLessThan(10_000 + 2_000);
+    expect(c.refused[1].error.code).toBe('THULIUM_RATE_LIMITED');
+  });
+
+  it('lowers its pace once per episode, to a share of what Thulium accepted in the last second, and spaces calls by it', async () => {
+    const limited: GateState[] = [];
+    const gate = createThuliumGate({ maxInFlight: 10, onLimited: (state) => limited.push(state) });
+    const c = calls(gate);
+    // Ten accepted within the second, then three refused together.
+    for (let i = 0; i < 13; i++) c.enter();
+    for (let i = 0; i < 10; i++) {
+      await vi.advanceTimersByTimeAsync(50);
+      c.started[i].pass.done('accepted');
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.started).toHaveLength(13);
+    for (const s of c.started.slice(10)) s.pass.done({ limitedMs: 1_000 });
+    expect(limited).toHaveLength(1);
+    expect(limited[0].callsPerSecond).toBeCloseTo(9);
+
+    for (let i = 0; i < 5; i++) c.enter();
+    await vi.advanceTimersByTimeAsync(1_000);
+    c.started[13].pass.done('accepted');
+    await vi.advanceTimersByTimeAsync(2_000);
+    const gaps = c.started.slice(14).map((s, i) => s.at - c.started[13 + i].at);
+    expect(c.started).toHaveLength(18);
+    // 9 calls a second: one every 111 ms, the pace growing a little while others wait.
+    for (const gap of gaps.slice(1)) expect(gap).toBeGreaterThanOrEqual(105);
+    for (const gap of gaps.slice(1)) expect(gap).toBeLessThanOrEqual(112);
+  });
+
+  it('takes a refused probe as the same episode: it pauses again, and lowers the pace no further', async () => {
+    const limited: GateState[] = [];
+    const gate = createThuliumGate({ maxInFlight: 10, onLimited: (state) => limited.push(state) });
+    const c = calls(gate);
+    for (let i = 0; i < 4; i++) c.enter();
+    await vi.advanceTimersByTimeAsync(0);
+    c.started[0].pass.done('accepted');
+    await vi.advanceTimersByTimeAsync(0);
+    c.started[1].pass.done('accepted');
+    c.started[2].pass.done({ limitedMs: 1_000 });
+    expect(limited.map((s) => s.callsPerSecond)).toEqual([1.8]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(c.started).toHaveLength(4);
+    c.started[3].pass.done({ limitedMs: 2_000 });
+    c.enter();
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(c.started).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(c.started).toHaveLength(5);
+    expect(limited).toHaveLength(1);
+    expect(gate.state.callsPerSecond).toBeCloseTo(1.8);
+  });
+
+  it('lets a call that says nothing of the limit (a timeout, a reset) leave the next call to probe again', async () => {
+    const gate = createThuliumGate({ maxInFlight: 10 });
+    const c = calls(gate);
+    c.enter();
+    await vi.advanceTimersByTimeAsync(0);
+    c.started[0].pass.done({ limitedMs: 1_000 });
+    c.enter();
+    c.enter();
+    c.enter();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(c.started).toHaveLength(2);
+    c.started[1].pass.done('unknown');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.started).toHaveLength(3);
+    c.started[2].pass.done('accepted');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(c.started).toHaveLength(4);
+  });
+});
