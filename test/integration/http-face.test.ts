@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   body,
   captureOutput,
@@ -15,6 +15,7 @@ import {
   type Handler,
   type World,
 } from '../support/world.ts';
+import { until } from '../support/until.ts';
 
 let world: World;
 let handler: Handler;
@@ -35,6 +36,10 @@ const postRest = (payload: string | null, remainingMs?: number, container?: Hand
 useWorld(output, async (started) => {
   world = started;
   handler = await world.load();
+});
+
+afterEach(async () => {
+  if (world.thuliumLimited()) handler = await world.load();
 });
 
 beforeEach(() => {
@@ -283,6 +288,29 @@ describe('5xx: Thulium or a dependency failed', () => {
     expect(status).toBe(504);
     expect(json.error.code).toBe('DEADLINE_EXCEEDED');
     expect(world.simulator.calls).toHaveLength(0);
+  });
+});
+
+describe('a container Thulium paused', () => {
+  it('answers other callers 503 at once with the pause as Retry-After, while the caller told to wait gets its 200', async () => {
+    const container = await world.load();
+    expect((await postRest(body(PHONES.three, '3'), undefined, container)).status).toBe(200);
+    world.simulator.calls.length = 0;
+    world.simulator.injectFaults({ type: 'rate-limit', retryAfterSeconds: 2 });
+    const told = postRest(body(PHONES.one, '3'), undefined, container);
+    await until(() => world.simulator.calls.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = performance.now();
+    const other = await postRest(body(PHONES.three, '8'), undefined, container);
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(other.status).toBe(503);
+    expect(other.json.error.code).toBe('THULIUM_RATE_LIMITED');
+    expect(other.headers['retry-after']).toBe('2');
+    // Not sent to be refused: Thulium saw only the first caller's call.
+    expect(world.simulator.calls).toHaveLength(1);
+    const first = await told;
+    expect(first.status).toBe(200);
+    expect(world.simulator.calls.map((c) => c.status)).toEqual([429, 200]);
   });
 });
 

@@ -39,8 +39,9 @@ beforeEach(() => {
 });
 
 // Runs before the world's reset.
-afterEach(() => {
+afterEach(async () => {
   deadLetters.push(...world.aws.sentMessages);
+  if (world.thuliumLimited()) handler = await world.load({ QUEUE_MAX_RECEIVE_COUNT: '5' });
 });
 
 describe('one batch, every outcome', () => {
@@ -252,16 +253,42 @@ describe('concurrency', () => {
   it('processes a batch of 10 numbers concurrently, with one secret read and up to 10 connections', async () => {
     const cold = await world.load();
     world.simulator.latencyMs = 300;
-    world.simulator.maxInFlight = 0;
     const reads = world.aws.readsOf(SECRET_ID);
     const connections = world.simulator.connectionCount;
     const event = sqsEvent(BATCH_PHONES.map((phone) => ({ body: body(phone, 3) })));
-    const response = await cold(event, lambdaContext());
+    // A cold container starts with one call in flight and adds one per call accepted: 1, 2, 4, then the last 3.
+    world.simulator.maxInFlight = 0;
+    expect(await cold(event, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(world.simulator.maxInFlight).toBe(4);
+    world.simulator.maxInFlight = 0;
+    expect(await cold(event, lambdaContext())).toEqual({ batchItemFailures: [] });
     world.simulator.latencyMs = 0;
-    expect(response).toEqual({ batchItemFailures: [] });
     expect(world.simulator.maxInFlight).toBe(10);
     expect(world.simulator.connectionCount - connections).toBeLessThanOrEqual(10);
     expect(world.aws.readsOf(SECRET_ID)).toBe(reads + 1);
+  });
+
+  it('at a tenant that accepts 5 calls a second, learns the limit from the first batch and meets no 429 in the next', async () => {
+    const container = await world.load();
+    const batch = (status: number) => sqsEvent(BATCH_PHONES.map((phone) => ({ body: body(phone, status) })));
+    expect(await container(batch(3), lambdaContext())).toEqual({ batchItemFailures: [] });
+    // A second apart: what the first 429 measures is what the limited tenant accepted, not this batch.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    world.simulator.calls.length = 0;
+    world.simulator.rateLimit = { callsPerSecond: 5 };
+    try {
+      expect(await container(batch(8), lambdaContext())).toEqual({ batchItemFailures: [] });
+      const first = world.simulator.calls.filter((c) => c.status === 429).length;
+      // The calls in flight when the bucket ran dry, and no more: the others waited for the pause.
+      expect(first).toBeGreaterThan(0);
+      expect(first).toBeLessThanOrEqual(5);
+      world.simulator.calls.length = 0;
+      expect(await container(batch(3), lambdaContext())).toEqual({ batchItemFailures: [] });
+      expect(world.simulator.calls.map((c) => c.status)).toEqual(Array(10).fill(200));
+    } finally {
+      world.simulator.rateLimit = undefined;
+    }
+    for (const phone of BATCH_PHONES) expect(world.simulator.statusOf('00001', phone)).toBe(3);
   });
 
   it('re-reads a rotated secret once for a whole batch that meets 401s together', async () => {

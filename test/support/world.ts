@@ -75,6 +75,11 @@ export interface World {
   setPassword(password: string, where?: { thulium: boolean; secret: boolean }): void;
   /** Undoes what a test injected: faults, latency, AWS failures, a changed password, what the guard remembers. */
   reset(): Promise<void>;
+  /**
+   * Thulium limited a call since the calls were last cleared (a 429, or a 503 with Retry-After):
+   * the container that met it is paused and slowed, as it should be, so the next test needs a fresh one.
+   */
+  thuliumLimited(): boolean;
   close(): Promise<void>;
 }
 
@@ -126,6 +131,9 @@ export async function startWorld(options: { tenant?: Tenant; store?: () => Promi
     env,
     deadLetterQueueUrl,
     setPassword,
+    thuliumLimited() {
+      return simulator.calls.some((c) => c.status === 429 || c.status === 503);
+    },
     async reset() {
       keepDeadLetters();
       simulator.clearFaults();

@@ -82,8 +82,9 @@ export function createThuliumClient(config: Config['thulium'], gateOptions: Pick
       };
       let failed: OutboundStatusError | undefined;
       for (let n = 0; ; n++) {
-        // A retry the gate cannot start in time ends with Thulium's own refusal, request id and all.
-        const pass = await gate.enter(deadline, onPause).catch((refusal: Error) => Promise.reject(failed ?? refusal));
+        // A call told to wait waits (within its deadline); only callers arriving during a pause are
+        // refused at once. A retry the gate cannot start in time ends with Thulium's own refusal.
+        const pass = await gate.enter(deadline, n === 0 ? onPause : 'wait').catch((refusal: Error) => Promise.reject(failed ?? refusal));
         stats.waitedMs = (stats.waitedMs ?? 0) + pass.waitedMs;
         stats.attempts++;
         const result = await attempt(request, deadline);

@@ -7,9 +7,9 @@ import { MIN_ATTEMPT_MS } from '../shared/deadline.ts';
  * - a 429 (or a 503 with Retry-After) pauses every call until Retry-After has passed; then one call
  *   goes alone, as a probe, and the others follow once it is accepted;
  * - the pace (calls started a second) is unbounded until Thulium first limits us; then it drops to
- *   90 % of what Thulium accepted in the last second, grows while calls wait for it (1 % a second
- *   at first, faster the longer no 429 comes), and drops again by 10 % at the next 429: once per
- *   episode, however many calls in flight, or probes, meet it;
+ *   90 % of what Thulium accepted in the last second, grows with time (1 % a second at first,
+ *   faster the longer no 429 comes), and drops again by 10 % at the next 429: once per episode,
+ *   however many calls in flight, or probes, meet it;
  * - calls in flight start at one and grow by one per call accepted, up to `maxInFlight`
  *   (QUEUE_CONCURRENCY and THULIUM_CONNECTIONS), so a cold container's first burst is small;
  * - a call that cannot start before its deadline is refused at once, with the wait as Retry-After.
@@ -54,13 +54,17 @@ export interface GateOptions {
 
 /** The pace after a 429, as a share of what Thulium accepted in the last second. */
 const DECREASE = 0.9;
-/** Growth of the pace while calls wait for it, per second, right after a decrease: 1 %. */
+/** Growth of the pace per second, right after a decrease: 1 %. */
 const INCREASE = 0.01;
 const MIN_CALLS_PER_SECOND = 0.2;
 /** The growth doubles this long after a decrease, and keeps rising with the square of the time. */
 const ACCELERATION_MS = 5_000;
+/** A pace beyond this is no pace: the container calls as fast as its calls in flight allow. */
+const FORGET_CALLS_PER_SECOND = 1_000;
 /** Thulium's acceptances over this long are what a 429 measures the pace against. */
 const MEASURE_MS = 1_000;
+/** At most this many acceptances are counted in that second. */
+const MEASURED_CALLS = 256;
 
 interface Waiter {
   deadline: number;
@@ -72,20 +76,32 @@ interface Waiter {
 export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: GateOptions): ThuliumGate {
   const state: GateState = { callsPerSecond: Infinity, inFlightLimit: 1, inFlight: 0, waiting: 0, pausedUntil: 0 };
   const waiters: Waiter[] = [];
-  /** Start times of calls Thulium accepted, within MEASURE_MS. */
-  const accepted: number[] = [];
+  /** Start times of the last calls Thulium accepted (a ring): what the first 429 measures the pace by. */
+  const accepted = new Float64Array(MEASURED_CALLS).fill(-Infinity);
+  let acceptedCount = 0;
   let nextStartAt = 0;
+  /** The pace set by the last decrease, and when it took effect (the end of that pause). */
+  let base = Infinity;
+  let baseFrom = 0;
   let lastDecreaseAt = -Infinity;
-  /** Since the last decrease: until a call is accepted again, 429s (a failed probe too) belong to the same episode. */
+  /** Until a call is accepted again, 429s (a refused probe too) belong to the episode that lowered the pace. */
   let acceptedSinceDecrease = true;
-  let grownAt = 0;
   let probe: 'due' | 'in-flight' | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const interval = () => 1000 / state.callsPerSecond;
-  // Slow near the pace that met the last 429, faster the longer Thulium has accepted everything:
-  // a container whose neighbours went idle finds the room they left in seconds, not minutes.
-  const growthPerSecond = (at: number) => INCREASE * (1 + ((at - lastDecreaseAt) / ACCELERATION_MS) ** 2);
+  /**
+   * Grows from `base` by 1 % a second at first and faster the longer no 429 comes (the rate rises
+   * with the square of the time): slow near the pace that met the limit, so 429s stay rare; a
+   * container whose neighbours went idle finds their room in seconds; a limit not met again for
+   * half a minute is forgotten.
+   */
+  function pace(at: number): number {
+    if (!Number.isFinite(base)) return Infinity;
+    const t = Math.max(0, at - baseFrom) / 1000;
+    const current = base * Math.exp(INCREASE * (t + t ** 3 / (3 * (ACCELERATION_MS / 1000) ** 2)));
+    if (current > FORGET_CALLS_PER_SECOND) base = Infinity;
+    return Number.isFinite(base) ? current : Infinity;
+  }
 
   function refusal(startAt: number, at: number) {
     const seconds = Math.max(1, Math.ceil((startAt - at) / 1000));
@@ -101,7 +117,8 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
     if (probe === 'due') probe = 'in-flight';
     const isProbe = probe === 'in-flight';
     const startedAt = at;
-    if (Number.isFinite(state.callsPerSecond)) nextStartAt = Math.max(at, nextStartAt) + interval();
+    const current = pace(at);
+    if (Number.isFinite(current)) nextStartAt = Math.max(at, nextStartAt) + 1000 / current;
     let finished = false;
     waiter.resolve({
       waitedMs: at - waiter.since,
@@ -121,19 +138,13 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
   }
 
   function acceptedCall(startedAt: number): void {
-    const at = now();
-    accepted.push(startedAt);
+    accepted[acceptedCount++ % MEASURED_CALLS] = startedAt;
     acceptedSinceDecrease = true;
-    while (accepted.length > 0 && accepted[0] < at - MEASURE_MS) accepted.shift();
     state.inFlightLimit = Math.min(maxInFlight, state.inFlightLimit + 1);
-    // Only a pace that holds calls back is raised: an idle container must not build up a burst.
-    if (Number.isFinite(state.callsPerSecond) && waiters.length > 0) state.callsPerSecond *= 1 + (growthPerSecond(at) * Math.min(1_000, at - grownAt)) / 1000;
-    grownAt = at;
   }
 
   function limitedCall(startedAt: number, retryAfterMs: number): void {
     const at = now();
-    const resumedAt = state.pausedUntil;
     state.pausedUntil = Math.max(state.pausedUntil, at + retryAfterMs);
     probe = 'due';
     // Calls started before the last decrease, or a probe refused before any call got through again,
@@ -141,18 +152,17 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
     if (startedAt <= lastDecreaseAt || !acceptedSinceDecrease) return;
     lastDecreaseAt = at;
     acceptedSinceDecrease = false;
-    while (accepted.length > 0 && accepted[0] < at - MEASURE_MS) accepted.shift();
-    const acceptedRate = accepted.length * (1000 / MEASURE_MS);
-    if (!Number.isFinite(state.callsPerSecond)) {
-      // The first limit: a share of what Thulium accepted; with nothing accepted yet, the pause and probe alone.
-      if (acceptedRate > 0) state.callsPerSecond = DECREASE * acceptedRate;
+    const current = pace(at);
+    if (Number.isFinite(current)) {
+      base = Math.max(MIN_CALLS_PER_SECOND, DECREASE * current);
     } else {
-      // What Thulium accepted is a measure only over a second without a pause in it.
-      const base = at - resumedAt >= MEASURE_MS && acceptedRate > 0 ? Math.min(state.callsPerSecond, acceptedRate) : state.callsPerSecond;
-      state.callsPerSecond = Math.max(MIN_CALLS_PER_SECOND, DECREASE * base);
+      // The first limit: a share of what Thulium accepted in the last second; with nothing accepted, the pause and probe alone.
+      const acceptedRate = accepted.filter((t) => t >= at - MEASURE_MS).length * (1000 / MEASURE_MS);
+      if (acceptedRate > 0) base = DECREASE * acceptedRate;
     }
+    baseFrom = state.pausedUntil;
+    state.callsPerSecond = pace(at);
     state.inFlightLimit = Math.max(1, Math.floor(state.inFlightLimit * DECREASE));
-    grownAt = state.pausedUntil;
     onLimited?.({ ...state }, retryAfterMs);
   }
 
@@ -174,6 +184,7 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
       if (start(waiters.shift()!, at)) break;
     }
     state.waiting = waiters.length;
+    state.callsPerSecond = pace(at);
     if (waiters.length === 0) return;
     // Held by calls in flight, the gate moves when one is done; a deadline may come first.
     const held = state.inFlight >= state.inFlightLimit || probe === 'in-flight';
@@ -188,7 +199,8 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
       if (at < state.pausedUntil && (onPause === 'refuse' || state.pausedUntil + MIN_ATTEMPT_MS > deadline)) {
         return Promise.reject(refusal(state.pausedUntil, at));
       }
-      const turn = nextTurn(at) + (Number.isFinite(state.callsPerSecond) ? waiters.length * interval() : 0);
+      const current = pace(at);
+    const turn = nextTurn(at) + (Number.isFinite(current) ? (waiters.length * 1000) / current : 0);
       if (turn + MIN_ATTEMPT_MS > deadline) return Promise.reject(refusal(turn, at));
       return new Promise<GatePass>((resolve, reject) => {
         waiters.push({ deadline, since: at, resolve, reject });
