@@ -25,13 +25,19 @@ export function secretsManagerCredentials(
   provider = secretsProvider(),
 ): CredentialsSource {
   let reading: Promise<Credentials> | undefined;
+  // What the provider's cache holds, kept here too: a warm call then costs no promise chain or timer.
+  let cached: { credentials: Credentials; until: number } | undefined;
   let refreshing: Promise<Credentials> | undefined;
   // Repeated bad logins can lock a Thulium account: a rejected user is held back, not retried per message.
   let rejection: { credentials: Credentials; until: number; error: CredentialsRejectedError } | undefined;
 
   const read = (forceFetch: boolean) =>
     provider.get(secretId, { maxAge: ttlSeconds, transform: 'json', forceFetch }).then(
-      (value) => toCredentials(secretId, value),
+      (value) => {
+        const credentials = toCredentials(secretId, value);
+        cached = { credentials, until: Date.now() + ttlSeconds * 1000 };
+        return credentials;
+      },
       (error: unknown) => {
         throw classifySecretError(secretId, error);
       },
@@ -47,7 +53,7 @@ export function secretsManagerCredentials(
 
   return {
     async get(deadline) {
-      const credentials = await inTime(current(), deadline);
+      const credentials = cached && Date.now() < cached.until ? cached.credentials : await inTime(current(), deadline);
       if (rejection && Date.now() < rejection.until && sameCredentials(credentials, rejection.credentials)) {
         const { thuliumStatus, thuliumRequestId } = rejection.error;
         const note = `; held back for up to ${rejectionHoldSeconds} s unless the secret changes`;
