@@ -156,7 +156,12 @@ export class Operations extends Construct {
     const width = settings.orderingGuard ? 8 : 12;
     dashboard.addWidgets(
       new GraphWidget({ title: 'Outcomes', left: [METRIC.updated, METRIC.errorAnswers, METRIC.retriesScheduled, METRIC.deadLettered].map(functionMetric), width }),
-      new GraphWidget({ title: 'Thulium attempts and unexpected errors', left: [functionMetric(METRIC.thuliumAttempts)], right: [functionMetric(METRIC.unexpectedErrors)], width }),
+      new GraphWidget({
+        title: 'Thulium attempts and rate-limit episodes; unexpected errors',
+        left: [functionMetric(METRIC.thuliumAttempts), functionMetric(METRIC.thuliumRateLimited)],
+        right: [functionMetric(METRIC.unexpectedErrors)],
+        width,
+      }),
       ...(settings.orderingGuard
         ? [new GraphWidget({ title: 'Ordering guard: superseded updates and store failures', left: [functionMetric(METRIC.superseded)], right: [functionMetric(METRIC.orderingStoreFailures)], width })]
         : []),

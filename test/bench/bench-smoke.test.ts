@@ -45,8 +45,18 @@ describe('the benchmark, smoke run', () => {
       expect(results.bundles[variant].bytes).toBeGreaterThanOrEqual(results.bundles[variant].loadedBytes);
       expect(results.bundles[variant].packages.length).toBeGreaterThan(0);
     }
+    // The drains: every update applied by the function, at the limit and without one; the peer's counted.
+    const drains = results.drains.filter((d) => d.variant === 'function');
+    expect(drains.map((d) => d.callsPerSecond)).toEqual(SMOKE_RUN.drains.map((d) => d.callsPerSecond));
+    for (const d of drains) {
+      expect({ applied: d.applied, left: d.left, deadLettered: d.deadLettered }).toEqual({ applied: d.updates, left: 0, deadLettered: 0 });
+      expect(d.calls).toBeGreaterThanOrEqual(d.updates);
+      expect(Number.isFinite(d.seconds)).toBe(true);
+    }
+    expect(results.drains.filter((d) => d.variant === 'peer')).toHaveLength(SMOKE_RUN.drains.length);
     const report = renderReport(results);
+    expect(report).toContain('## Draining a queue into a rate-limited Thulium');
     expect(report).toContain('| cold start: process start → first HTTP answer (ms) |');
     expect(report).toContain('## Targets');
-  }, 120_000);
+  }, 180_000);
 });

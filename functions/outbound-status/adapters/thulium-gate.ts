@@ -111,30 +111,29 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
     });
   }
 
-  /** Starts the waiter's call; true when it is the probe, which goes alone. */
-  function start(waiter: Waiter, at: number): boolean {
+  /** Starts a call; `isProbe` when it is the probe, which goes alone. */
+  function begin(at: number, since: number): { pass: GatePass; isProbe: boolean } {
     state.inFlight++;
     if (probe === 'due') probe = 'in-flight';
     const isProbe = probe === 'in-flight';
-    const startedAt = at;
     const current = pace(at);
     if (Number.isFinite(current)) nextStartAt = Math.max(at, nextStartAt) + 1000 / current;
     let finished = false;
-    waiter.resolve({
-      waitedMs: at - waiter.since,
+    const pass: GatePass = {
+      waitedMs: at - since,
       done(signal) {
         if (finished) return;
         finished = true;
         state.inFlight--;
         if (isProbe) probe = undefined;
-        if (signal === 'accepted') acceptedCall(startedAt);
+        if (signal === 'accepted') acceptedCall(at);
         // A probe that says nothing leaves the next call to probe again.
         else if (signal === 'unknown') probe = isProbe ? 'due' : probe;
-        else limitedCall(startedAt, signal.limitedMs);
-        pump();
+        else limitedCall(at, signal.limitedMs);
+        if (waiters.length > 0) pump();
       },
-    });
-    return isProbe;
+    };
+    return { pass, isProbe };
   }
 
   function acceptedCall(startedAt: number): void {
@@ -169,6 +168,8 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
   /** When the next call could start, given the pause and the pace. */
   const nextTurn = (at: number) => Math.max(at, state.pausedUntil, nextStartAt);
 
+  const mayStart = (at: number) => state.inFlight < state.inFlightLimit && probe !== 'in-flight' && nextTurn(at) <= at;
+
   function pump(): void {
     clearTimeout(timer);
     timer = undefined;
@@ -180,8 +181,11 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
         late.reject(refusal(nextTurn(at), at));
       }
     }
-    while (waiters.length > 0 && state.inFlight < state.inFlightLimit && probe !== 'in-flight' && nextTurn(at) <= at) {
-      if (start(waiters.shift()!, at)) break;
+    while (waiters.length > 0 && mayStart(at)) {
+      const waiter = waiters.shift()!;
+      const { pass, isProbe } = begin(at, waiter.since);
+      waiter.resolve(pass);
+      if (isProbe) break;
     }
     state.waiting = waiters.length;
     state.callsPerSecond = pace(at);
@@ -199,8 +203,10 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
       if (at < state.pausedUntil && (onPause === 'refuse' || state.pausedUntil + MIN_ATTEMPT_MS > deadline)) {
         return Promise.reject(refusal(state.pausedUntil, at));
       }
+      // Nobody waiting and room to start: the warm path, without a queue or a timer.
+      if (waiters.length === 0 && mayStart(at)) return Promise.resolve(begin(at, at).pass);
       const current = pace(at);
-    const turn = nextTurn(at) + (Number.isFinite(current) ? (waiters.length * 1000) / current : 0);
+      const turn = nextTurn(at) + (Number.isFinite(current) ? (waiters.length * 1000) / current : 0);
       if (turn + MIN_ATTEMPT_MS > deadline) return Promise.reject(refusal(turn, at));
       return new Promise<GatePass>((resolve, reject) => {
         waiters.push({ deadline, since: at, resolve, reject });
