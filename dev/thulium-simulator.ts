@@ -75,7 +75,7 @@ export interface SimulatorOptions {
 
 /**
  * A tenant's API limit as a token bucket: `callsPerSecond` tokens a second, holding at most one
- * second's worth; a call that finds it empty is answered 429 with `Retry-After: 1`.
+ * second's worth (at least one call); a call that finds it empty is answered 429 with `Retry-After: 1`.
  */
 export interface RateLimit {
   callsPerSecond: number;
@@ -258,7 +258,7 @@ export class ThuliumSimulator {
     if (!bucket) return undefined;
     const now = performance.now();
     const rate = bucket.limit.callsPerSecond;
-    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    bucket.tokens = Math.min(Math.max(1, rate), bucket.tokens + ((now - bucket.at) / 1000) * rate);
     bucket.at = now;
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;

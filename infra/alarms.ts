@@ -158,8 +158,9 @@ export class Operations extends Construct {
       new GraphWidget({ title: 'Outcomes', left: [METRIC.updated, METRIC.errorAnswers, METRIC.retriesScheduled, METRIC.deadLettered].map(functionMetric), width }),
       new GraphWidget({
         title: 'Thulium attempts and rate-limit episodes; unexpected errors',
-        left: [functionMetric(METRIC.thuliumAttempts), functionMetric(METRIC.thuliumRateLimited)],
-        right: [functionMetric(METRIC.unexpectedErrors)],
+        left: [functionMetric(METRIC.thuliumAttempts)],
+        // A handful of episodes beside thousands of attempts: on the axis of the rare counts.
+        right: [functionMetric(METRIC.thuliumRateLimited), functionMetric(METRIC.unexpectedErrors)],
         width,
       }),
       ...(settings.orderingGuard

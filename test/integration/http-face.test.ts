@@ -302,7 +302,8 @@ describe('a container Thulium paused', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = performance.now();
     const other = await postRest(body(PHONES.three, '8'), undefined, container);
-    expect(performance.now() - started).toBeLessThan(200);
+    // At once: well within the 2 s pause.
+    expect(performance.now() - started).toBeLessThan(1_000);
     expect(other.status).toBe(503);
     expect(other.json.error.code).toBe('THULIUM_RATE_LIMITED');
     expect(other.headers['retry-after']).toBe('2');

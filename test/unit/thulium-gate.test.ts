@@ -52,7 +52,7 @@ describe('the Thulium gate', () => {
     const c = calls(gate);
     c.enter();
     await vi.advanceTimersByTimeAsync(0);
-    c.started[0].pass.done({ limitedMs: 1_000 });
+    c.started[0].pass.done({ limitedMs: 1_000, rateLimited: true });
     for (let i = 0; i < 4; i++) c.enter();
     await vi.advanceTimersByTimeAsync(999);
     expect(c.started).toHaveLength(1);
@@ -76,7 +76,7 @@ describe('the Thulium gate', () => {
     const c = calls(gate);
     c.enter();
     await vi.advanceTimersByTimeAsync(0);
-    c.started[0].pass.done({ limitedMs: 3_000 });
+    c.started[0].pass.done({ limitedMs: 3_000, rateLimited: true });
     await vi.advanceTimersByTimeAsync(500);
     c.enter(Date.now() + 29_000, 'refuse');
     await vi.advanceTimersByTimeAsync(0);
@@ -92,7 +92,7 @@ describe('the Thulium gate', () => {
     const c = calls(gate);
     c.enter();
     await vi.advanceTimersByTimeAsync(0);
-    c.started[0].pass.done({ limitedMs: 10_000 });
+    c.started[0].pass.done({ limitedMs: 10_000, rateLimited: true });
     c.enter(Date.now() + 5_000);
     await vi.advanceTimersByTimeAsync(0);
     expect(c.refused.map((r) => [r.id, r.error.retryAfterSeconds])).toEqual([[2, 10]]);
@@ -121,7 +121,8 @@ describe('the Thulium gate', () => {
     }
     await vi.advanceTimersByTimeAsync(0);
     expect(c.started).toHaveLength(13);
-    for (const s of c.started.slice(10)) s.pass.done({ limitedMs: 1_000 });
+    for (const s of c.started.slice(10)) s.pass.done({ limitedMs: 1_000, rateLimited: true });
+    await vi.advanceTimersByTimeAsync(0);
     expect(limited).toHaveLength(1);
     expect(limited[0].callsPerSecond).toBeCloseTo(9);
 
@@ -136,46 +137,86 @@ describe('the Thulium gate', () => {
     for (const gap of gaps.slice(1)) expect(gap).toBeLessThanOrEqual(112);
   });
 
-  it('takes a refused probe as the same episode: it pauses again, and lowers the pace no further', async () => {
+  it('takes a refused probe, and calls that left before the 429, as the same episode: the pace and window drop once', async () => {
     const limited: GateState[] = [];
     const gate = createThuliumGate({ maxInFlight: 10, onLimited: (state) => limited.push(state) });
     const c = calls(gate);
-    for (let i = 0; i < 4; i++) c.enter();
+    for (let i = 0; i < 3; i++) c.enter();
     await vi.advanceTimersByTimeAsync(0);
     c.started[0].pass.done('accepted');
-    await vi.advanceTimersByTimeAsync(0);
-    c.started[1].pass.done('accepted');
-    c.started[2].pass.done({ limitedMs: 1_000 });
-    expect(limited.map((s) => s.callsPerSecond)).toEqual([1.8]);
+    await vi.advanceTimersByTimeAsync(10);
+    // Calls 2 and 3 left together; 2 is refused, 3 (which left before the 429) is accepted after it.
+    c.started[1].pass.done({ limitedMs: 1_000, rateLimited: true });
+    const windowAfter = gate.state.inFlightLimit;
+    c.started[2].pass.done('accepted');
+    expect(gate.state.inFlightLimit).toBe(windowAfter);
+    c.enter();
     await vi.advanceTimersByTimeAsync(1_000);
+    // The probe, sent after the pause, is refused too: a second pause, no second decrease.
     expect(c.started).toHaveLength(4);
-    c.started[3].pass.done({ limitedMs: 2_000 });
+    c.started[3].pass.done({ limitedMs: 2_000, rateLimited: true });
     c.enter();
     await vi.advanceTimersByTimeAsync(1_999);
     expect(c.started).toHaveLength(4);
     await vi.advanceTimersByTimeAsync(1);
     expect(c.started).toHaveLength(5);
-    expect(limited).toHaveLength(1);
-    // Only the growth with time since the first 429's pause (2 s): 1.8 · e^(0.01 · (2 + 8/75)).
-    expect(gate.state.callsPerSecond).toBeCloseTo(1.8 * Math.exp(0.01 * (2 + 8 / 75)), 3);
+    expect(limited.map((s) => s.callsPerSecond)).toEqual([0.9]);
+    expect(gate.state.inFlightLimit).toBe(windowAfter);
   });
 
-  it('lets a call that says nothing of the limit (a timeout, a reset) leave the next call to probe again', async () => {
+  it('keeps the probe alone when a call from before the pause is refused late, and leaves no timer behind', async () => {
     const gate = createThuliumGate({ maxInFlight: 10 });
+    const c = calls(gate);
+    const step = () => vi.advanceTimersByTimeAsync(0);
+    c.enter();
+    await step();
+    c.started[0].pass.done('accepted');
+    c.enter();
+    c.enter();
+    await step();
+    c.started[1].pass.done('accepted');
+    c.enter();
+    c.enter();
+    await step();
+    expect(c.started.map((s) => s.id)).toEqual([1, 2, 3, 4, 5]);
+    c.started[3].pass.done({ limitedMs: 1_000, rateLimited: true });
+    c.started[4].pass.done('accepted');
+    c.enter();
+    c.enter();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(c.started.map((s) => s.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Call 3 left before the pause and is refused while the probe (6) is out: still one probe.
+    c.started[2].pass.done({ limitedMs: 500, rateLimited: true });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(c.started).toHaveLength(6);
+    c.started[5].pass.done('accepted');
+    await step();
+    expect(c.started.map((s) => s.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    c.started[6].pass.done('accepted');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('pauses for a 503 with Retry-After without lowering the pace, and for at most a minute', async () => {
+    const limited: GateState[] = [];
+    const gate = createThuliumGate({ maxInFlight: 10, onLimited: (state) => limited.push(state) });
     const c = calls(gate);
     c.enter();
     await vi.advanceTimersByTimeAsync(0);
-    c.started[0].pass.done({ limitedMs: 1_000 });
-    c.enter();
-    c.enter();
-    c.enter();
-    await vi.advanceTimersByTimeAsync(1_000);
+    c.started[0].pass.done({ limitedMs: 3_600_000, rateLimited: false });
+    expect(gate.state.pausedUntil - Date.now()).toBe(60_000);
+    c.enter(Date.now() + 120_000);
+    await vi.advanceTimersByTimeAsync(60_000);
     expect(c.started).toHaveLength(2);
-    c.started[1].pass.done('unknown');
+    expect(limited).toEqual([]);
+    expect(gate.state.callsPerSecond).toBe(Infinity);
+  });
+
+  it('refuses a call whose deadline is too close, even with nobody waiting', async () => {
+    const gate = createThuliumGate({ maxInFlight: 10 });
+    const c = calls(gate);
+    c.enter(Date.now() + 100);
     await vi.advanceTimersByTimeAsync(0);
-    expect(c.started).toHaveLength(3);
-    c.started[2].pass.done('accepted');
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(c.started).toHaveLength(4);
+    expect(c.started).toHaveLength(0);
+    expect(c.refused).toHaveLength(1);
   });
 });

@@ -83,17 +83,23 @@ export function createThuliumClient(config: Config['thulium'], gateOptions: Pick
       let failed: OutboundStatusError | undefined;
       for (let n = 0; ; n++) {
         // A call told to wait waits (within its deadline); only callers arriving during a pause are
-        // refused at once. A retry the gate cannot start in time ends with Thulium's own refusal.
-        const pass = await gate.enter(deadline, n === 0 ? onPause : 'wait').catch((refusal: Error) => Promise.reject(failed ?? refusal));
+        // refused at once. A retry the gate cannot start in time ends with the longer of the two waits.
+        const pass = await gate.enter(deadline, n === 0 ? onPause : 'wait').catch((refusal: ThuliumUnavailableError) => {
+          throw failed instanceof ThuliumUnavailableError && failed.code === 'THULIUM_RATE_LIMITED' && failed.retryAfterSeconds >= refusal.retryAfterSeconds ? failed : refusal;
+        });
         stats.waitedMs = (stats.waitedMs ?? 0) + pass.waitedMs;
         stats.attempts++;
-        const result = await attempt(request, deadline);
-        pass.done(result.gate);
+        let result: Attempt | undefined;
+        try {
+          result = await attempt(request, deadline);
+        } finally {
+          pass.done(result?.gate ?? 'unknown');
+        }
         if (result.ok) return result.body;
         failed = result.error;
         if (!result.retry || n + 1 >= config.maxAttempts) throw result.error;
         // Limited: the gate holds the retry until Thulium's pause is over, behind the calls already waiting.
-        if (typeof result.gate === 'object') continue;
+        if (typeof result.gate === 'object' && result.gate.limitedMs > 0) continue;
         const delay = Math.max(fullJitterDelay(n, config.retryBaseMs, config.retryMaxMs), result.retryAfterMs ?? 0);
         // An attempt squeezed in before the deadline would turn a clear 503 into a timeout.
         if (Date.now() + delay + MIN_ATTEMPT_MS > deadline) throw result.error;
@@ -156,7 +162,7 @@ function classify(status: number, headers: ResponseHeaders, text: string): Attem
     );
     // A 429, or a 503 that says when to come back: the whole container waits, not only this call.
     const pauseMs = rateLimited ? (retryAfterMs ?? 1000) : status === 503 ? retryAfterMs : undefined;
-    const gate: GateSignal = pauseMs === undefined ? 'unknown' : { limitedMs: Math.min(pauseMs, MAX_RETRY_AFTER_SECONDS * 1000) };
+    const gate: GateSignal = pauseMs === undefined ? 'unknown' : { limitedMs: Math.min(pauseMs, MAX_RETRY_AFTER_SECONDS * 1000), rateLimited };
     return { ok: false, error, retry: true, retryAfterMs, gate };
   }
   const details = envelope.success ? detailsOf(envelope.data.errors) : [];

@@ -25,10 +25,11 @@ export interface ThuliumGate {
 }
 
 /**
- * What a call told of Thulium's limit: `accepted`, any answer within it (a refusal too); `limited`,
- * a 429 or a 503 with Retry-After (ms); `unknown`, no answer or a failure that says nothing of it.
+ * What a call told of Thulium's limit: `accepted`, any answer within it (a refusal too); an object,
+ * a 429 (`rateLimited`: the pace is lowered too) or a 503 with Retry-After (a pause only), with the
+ * pause in ms; `unknown`, no answer or a failure that says nothing of it.
  */
-export type GateSignal = 'accepted' | 'unknown' | { limitedMs: number };
+export type GateSignal = 'accepted' | 'unknown' | { limitedMs: number; rateLimited: boolean };
 
 export interface GatePass {
   /** How long the call waited at the gate (ms). */
@@ -57,6 +58,7 @@ const DECREASE = 0.9;
 /** Growth of the pace per second, right after a decrease: 1 %. */
 const INCREASE = 0.01;
 const MIN_CALLS_PER_SECOND = 0.2;
+const MAX_PAUSE_MS = 60_000;
 /** The growth doubles this long after a decrease, and keeps rising with the square of the time. */
 const ACCELERATION_MS = 5_000;
 /** A pace beyond this is no pace: the container calls as fast as its calls in flight allow. */
@@ -103,9 +105,10 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
     return Number.isFinite(base) ? current : Infinity;
   }
 
-  function refusal(startAt: number, at: number) {
+  function refusal(startAt: number, at: number, paused = false) {
     const seconds = Math.max(1, Math.ceil((startAt - at) / 1000));
-    return new ThuliumUnavailableError(`Thulium is limiting our calls; this update could not start within its deadline (next turn in ${seconds} s)`, {
+    const why = paused ? 'Thulium asked us to pause our calls' : 'Thulium is limiting our calls; this update could not start within its deadline';
+    return new ThuliumUnavailableError(`${why} (next turn in ${seconds} s)`, {
       retryAfterSeconds: seconds,
       rateLimited: true,
     });
@@ -129,7 +132,7 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
         if (signal === 'accepted') acceptedCall(at);
         // A probe that says nothing leaves the next call to probe again.
         else if (signal === 'unknown') probe = isProbe ? 'due' : probe;
-        else limitedCall(at, signal.limitedMs);
+        else limitedCall(at, signal.limitedMs, signal.rateLimited);
         if (waiters.length > 0) pump();
       },
     };
@@ -138,17 +141,21 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
 
   function acceptedCall(startedAt: number): void {
     accepted[acceptedCount++ % MEASURED_CALLS] = startedAt;
+    // A call that left before the last decrease says nothing of the pace after it.
+    if (startedAt <= lastDecreaseAt) return;
     acceptedSinceDecrease = true;
     state.inFlightLimit = Math.min(maxInFlight, state.inFlightLimit + 1);
   }
 
-  function limitedCall(startedAt: number, retryAfterMs: number): void {
+  function limitedCall(startedAt: number, retryAfterMs: number, slowDown: boolean): void {
     const at = now();
-    state.pausedUntil = Math.max(state.pausedUntil, at + retryAfterMs);
-    probe = 'due';
+    // Beyond a minute, a probe asks again: a proxy's Retry-After of an hour must not idle the container that long.
+    state.pausedUntil = Math.max(state.pausedUntil, at + Math.min(retryAfterMs, MAX_PAUSE_MS));
+    // A probe in flight decides for itself; only a free gate needs a new one.
+    if (probe !== 'in-flight') probe = 'due';
     // Calls started before the last decrease, or a probe refused before any call got through again,
     // met the same episode: they lower nothing again.
-    if (startedAt <= lastDecreaseAt || !acceptedSinceDecrease) return;
+    if (!slowDown || startedAt <= lastDecreaseAt || !acceptedSinceDecrease) return;
     lastDecreaseAt = at;
     acceptedSinceDecrease = false;
     const current = pace(at);
@@ -162,7 +169,8 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
     baseFrom = state.pausedUntil;
     state.callsPerSecond = pace(at);
     state.inFlightLimit = Math.max(1, Math.floor(state.inFlightLimit * DECREASE));
-    onLimited?.({ ...state }, retryAfterMs);
+    const told = { ...state };
+    queueMicrotask(() => onLimited?.(told, retryAfterMs));
   }
 
   /** When the next call could start, given the pause and the pace. */
@@ -200,8 +208,9 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
     state,
     enter(deadline, onPause = 'wait') {
       const at = now();
+      if (deadline - MIN_ATTEMPT_MS < at) return Promise.reject(refusal(at, at));
       if (at < state.pausedUntil && (onPause === 'refuse' || state.pausedUntil + MIN_ATTEMPT_MS > deadline)) {
-        return Promise.reject(refusal(state.pausedUntil, at));
+        return Promise.reject(refusal(state.pausedUntil, at, onPause === 'refuse'));
       }
       // Nobody waiting and room to start: the warm path, without a queue or a timer.
       if (waiters.length === 0 && mayStart(at)) return Promise.resolve(begin(at, at).pass);
