@@ -4,20 +4,21 @@
  * poller with the stack's concurrency, batch size, window and timeout, and the Thulium simulator
  * accepting R calls a second (a token bucket holding one second's worth; 429 with Retry-After: 1).
  */
-import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import type { Handler } from '../dev/aws/lambda-context.ts';
-import { EventSourceMapping, queueEnvironment } from '../dev/aws/sqs-event-source.ts';
-import type { LocalSqs } from '../dev/aws/sqs.ts';
+import { importContainer } from '../dev/aws/lambda-context.ts';
+import { EventSourceMapping, queueEnvironment, stackEventSource } from '../dev/aws/sqs-event-source.ts';
+import { stackQueue, type LocalSqs } from '../dev/aws/sqs.ts';
 import type { ThuliumSimulator } from '../dev/thulium-simulator.ts';
-import { visibilityTimeoutSeconds, type Settings } from '../infra/settings.ts';
+import type { Settings } from '../infra/settings.ts';
 
 export interface DrainCase {
   /** Calls a second the tenant accepts; undefined: no limit. */
   callsPerSecond: number | undefined;
   updates: number;
 }
+
+/** N ÷ R in seconds; undefined without a limit. */
+export const idealSeconds = ({ callsPerSecond, updates }: DrainCase) => (callsPerSecond ? updates / callsPerSecond : undefined);
 
 export interface DrainResult extends DrainCase {
   variant: string;
@@ -53,11 +54,7 @@ export async function drain(
   { maxMs, ...scenario }: DrainCase & { maxMs: number },
 ): Promise<DrainResult> {
   const { sqs, simulator, settings } = world;
-  const queue = await sqs.createQueues({
-    name: `bench-drain-${++runs}`,
-    maxReceiveCount: settings.maxReceiveCount,
-    visibilityTimeoutSeconds: visibilityTimeoutSeconds(settings),
-  });
+  const queue = await sqs.createQueues(stackQueue(`bench-drain-${++runs}`, settings));
   const numbers = world.numbers.slice(0, scenario.updates);
   for (let i = 0; i < numbers.length; i += 10) {
     const entries = numbers.slice(i, i + 10).map((phone_number, n) => ({
@@ -81,11 +78,8 @@ export async function drain(
     const mapping = new EventSourceMapping({
       emulator: sqs,
       queue,
-      newContainer: async (): Promise<Handler> => (await import(`${pathToFileURL(variant.bundlePath).href}?container=${randomUUID()}`)).handler,
-      pollers: settings.maxConcurrency,
-      batchSize: settings.batchSize,
-      batchWindowMs: settings.batchWindowSeconds * 1000,
-      functionTimeoutMs: settings.timeoutSeconds * 1000,
+      newContainer: () => importContainer(variant.bundlePath),
+      ...stackEventSource(settings),
     });
     await mapping.run({ maxMs });
     stoppedAt = Date.now();
@@ -108,7 +102,7 @@ export async function drain(
     variant: variant.name,
     seconds: calls.length ? (end - calls[0].at) / 1000 : Number.NaN,
     stopped: left > 0,
-    idealSeconds: scenario.callsPerSecond && scenario.updates / scenario.callsPerSecond,
+    idealSeconds: idealSeconds(scenario),
     calls: calls.length,
     rejected: calls.filter((c) => c.status === 429).length,
     applied: applied.size,

@@ -24,7 +24,7 @@ import { DEFAULT_SETTINGS as SHIPPED } from '../infra/settings.ts';
 import { httpApiEvent, sqsEvent } from '../test/support/aws-events.ts';
 import { startStoreFaults } from '../test/support/store-faults.ts';
 import { buildBundles, type Variant } from './bundles.ts';
-import { drain, type DrainCase, type DrainResult } from './drain.ts';
+import { drain, idealSeconds, type DrainCase, type DrainResult } from './drain.ts';
 import { containers, lambdaNodeFlags, type Deployment, type Scenario } from './containers.ts';
 import { renderReport, type Results, type Sample } from './report.ts';
 import { percentile } from './stats.ts';
@@ -236,7 +236,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
           const limit = scenario.callsPerSecond ? `${scenario.callsPerSecond} calls/s` : 'no limit';
           log(`drain: ${scenario.updates} queued updates, Thulium accepting ${limit}: ${d.name}`);
           // The peer never finishes under a limit (a 429 waits out the queue's visibility timeout): it is stopped.
-          const ideal = scenario.callsPerSecond ? (scenario.updates / scenario.callsPerSecond) * 1000 : 10_000;
+          const ideal = (idealSeconds(scenario) ?? 10) * 1000;
           const maxMs = d === peer ? 1.5 * ideal + 5_000 : 3 * ideal + 30_000;
           drains.push(await drain(world, { name: d.name, bundlePath: d.bundle.path, env: d.env }, { ...scenario, maxMs }));
         }

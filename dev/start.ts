@@ -11,7 +11,7 @@
  * or AWS_ENDPOINT_URL_DYNAMODB names another one (with ORDERING_TABLE_NAME).
  * Everything listens on 127.0.0.1; HOST widens the HTTP and queue endpoints, with a warning.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../infra/settings.ts';
 import { startAwsLoopback, type AwsLoopback } from './aws/function-calls.ts';
@@ -22,11 +22,11 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from './aws/sqs.ts';
 import { isLoopback } from './shared/loopback.ts';
 import { startDynalite, type LocalDynamoDb } from './aws/dynamodb.ts';
 import { startRestApiGateway } from './aws/api-gateway.ts';
-import type { Handler } from './aws/lambda-context.ts';
+import { importContainer } from './aws/lambda-context.ts';
 import { queueEnvironment } from './aws/sqs-event-source.ts';
 import { startThuliumSimulator, type ThuliumSimulator } from './thulium-simulator.ts';
 
-const BUNDLE = new URL('../dist/outbound-status/index.mjs', import.meta.url).href;
+const BUNDLE = fileURLToPath(new URL('../dist/outbound-status/index.mjs', import.meta.url));
 const LOCAL_SECRET_ID = 'local/thulium-api-user';
 const LOCAL_KEY_SECRET_ID = 'local/ordering-key';
 
@@ -66,7 +66,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
     env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
     // A container is the bundle imported anew: its own caches, its own cold start, as in Lambda.
-    const newContainer = async (): Promise<Handler> => (await import(`${BUNDLE}?container=${randomUUID()}`)).handler;
+    const newContainer = () => importContainer(BUNDLE);
     const http = await startRestApiGateway(await newContainer(), { port: Number(env.PORT ?? 3000), host, timeoutMs: settings.timeoutSeconds * 1000 });
     started.push(http);
     queue.drive(newContainer);

@@ -18,6 +18,7 @@ import { fixture } from './event-fixtures.ts';
 import { lambdaContext, type Handler } from './lambda-context.ts';
 import { isEmpty, type LocalSqs, type QueuePair } from './sqs.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
+import type { Settings } from '../../infra/settings.ts';
 
 /**
  * What a container of the function needs to work `queue` on the emulator, as the stack sets it: the
@@ -27,6 +28,14 @@ export const queueEnvironment = (emulator: LocalSqs, queue: QueuePair): Record<s
   AWS_ENDPOINT_URL_SQS: emulator.endpoint,
   DEAD_LETTER_QUEUE_URL: queue.deadLetter.url,
   QUEUE_MAX_RECEIVE_COUNT: String(queue.maxReceiveCount),
+});
+
+/** The stack's event source mapping: its concurrency, batch size and window, and the function's timeout. */
+export const stackEventSource = (settings: Settings) => ({
+  pollers: settings.maxConcurrency,
+  batchSize: settings.batchSize,
+  batchWindowMs: settings.batchWindowSeconds * 1000,
+  functionTimeoutMs: settings.timeoutSeconds * 1000,
 });
 
 export interface EventSourceOptions {

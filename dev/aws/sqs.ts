@@ -9,6 +9,7 @@ import { buildApp } from 'fauxqs';
 import type { AddressInfo } from 'node:net';
 import { reachableOrigin, refusalOf } from '../shared/loopback.ts';
 import { acceptSqsQueryProtocol } from './sqs-query-protocol.ts';
+import { visibilityTimeoutSeconds, type Settings } from '../../infra/settings.ts';
 
 export const LOCAL_REGION = 'eu-central-1';
 /** Any keys do: the emulator checks no signature. */
@@ -36,6 +37,13 @@ export interface QueueOptions {
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
 }
+
+/** A queue pair named `name` with the stack's redrive policy and visibility timeout. */
+export const stackQueue = (name: string, settings: Settings): QueueOptions => ({
+  name,
+  maxReceiveCount: settings.maxReceiveCount,
+  visibilityTimeoutSeconds: visibilityTimeoutSeconds(settings),
+});
 
 type App = ReturnType<typeof buildApp>;
 

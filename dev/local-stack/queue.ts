@@ -4,10 +4,10 @@
  * mapping driving the function from it with the stack's batch size, window and concurrency.
  */
 import { DEFAULT_STACK, mainQueueName } from '../../ops/dlq/queue-names.ts';
-import { visibilityTimeoutSeconds, type Settings } from '../../infra/settings.ts';
-import { LocalSqs, type QueuePair } from '../aws/sqs.ts';
+import type { Settings } from '../../infra/settings.ts';
+import { LocalSqs, stackQueue, type QueuePair } from '../aws/sqs.ts';
 import type { Handler } from '../aws/lambda-context.ts';
-import { EventSourceMapping } from '../aws/sqs-event-source.ts';
+import { EventSourceMapping, stackEventSource } from '../aws/sqs-event-source.ts';
 
 export interface LocalQueueOptions {
   port: number;
@@ -29,12 +29,8 @@ export interface LocalQueue {
 
 export async function startLocalQueue({ port, host, settings, stackName = DEFAULT_STACK }: LocalQueueOptions): Promise<LocalQueue> {
   const sqs = await LocalSqs.start(port, host);
-  const queue = await sqs.createQueues({
-    // Its DLQ: the name with -dlq, as the stack (and deadLetterQueueName) has it.
-    name: mainQueueName(stackName, false),
-    maxReceiveCount: settings.maxReceiveCount,
-    visibilityTimeoutSeconds: visibilityTimeoutSeconds(settings),
-  });
+  // Its DLQ: the name with -dlq, as the stack (and deadLetterQueueName) has it.
+  const queue = await sqs.createQueues(stackQueue(mainQueueName(stackName, false), settings));
   const topicArn = await sqs.createTopic(`${stackName}-local-updates`, queue.arn);
   const stop = new AbortController();
   let running: Promise<unknown> = Promise.resolve();
@@ -47,10 +43,7 @@ export async function startLocalQueue({ port, host, settings, stackName = DEFAUL
         emulator: sqs,
         queue,
         newContainer,
-        pollers: settings.maxConcurrency,
-        batchSize: settings.batchSize,
-        batchWindowMs: settings.batchWindowSeconds * 1000,
-        functionTimeoutMs: settings.timeoutSeconds * 1000,
+        ...stackEventSource(settings),
         // The function logs each record's outcome itself, unless the invocation failed as a whole.
         onFailedInvocation: (messages, cause) => {
           const time = new Date().toISOString().slice(11, 23);

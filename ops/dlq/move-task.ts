@@ -16,13 +16,16 @@ const ACTIVE = new Set(['RUNNING', 'CANCELLING']);
 
 export const isActive = (task: ListMessageMoveTasksResultEntry | undefined) => task !== undefined && ACTIVE.has(task.Status ?? '');
 
+/** What to run when no move task can: the DLQ tool's own redrive by reason. */
+const BY_REASON = `redrive --reason ${REASONS.join(',')} --apply`;
+
 /** An SQS that has no message move tasks (an emulator such as fauxqs) answers their actions so. */
 const WITHOUT_MOVE_TASKS = /^(AWS\.SimpleQueueService\.)?InvalidAction$/;
 
 /** This SQS has no message move tasks: what it said, and what to do instead. */
 export class NoMoveTasksError extends CliError {
   constructor(dlq: QueueRef, cause: Error) {
-    super(`this SQS has no message move tasks (${cause.name.replace(/^AWS\.SimpleQueueService\./, '')}: ${cause.message}); move the messages of ${dlq.name} by reason instead: redrive --reason ${REASONS.join(',')} --apply`);
+    super(`this SQS has no message move tasks (${cause.name.replace(/^AWS\.SimpleQueueService\./, '')}: ${cause.message}); move the messages of ${dlq.name} by reason instead: ${BY_REASON}`);
     this.name = 'NoMoveTasksError';
   }
 }
@@ -66,7 +69,7 @@ export async function redriveWithMoveTask(sqs: SQSClient, dlq: QueueRef, main: Q
   ).catch((error: unknown) => {
     // SQS's own refusal of this task (a source that is no DLQ, an encryption it cannot use).
     if ((error as Error).name !== 'UnsupportedOperation') throw error;
-    throw new CliError(`SQS will not start a move task on ${dlq.name} (${(error as Error).message}); move by reason instead: redrive --reason ${REASONS.join(',')} --apply`);
+    throw new CliError(`SQS will not start a move task on ${dlq.name} (${(error as Error).message}); move by reason instead: ${BY_REASON}`);
   });
   interrupt.notice = 'cancelling the move task: what moved stays moved, the rest stays in the DLQ…';
   process.stderr.write(`started an SQS move task, ${dlq.name} → ${main.name}, ~${visible} messages; Ctrl-C cancels it\n`);

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Handler } from '../../dev/aws/lambda-context.ts';
+import { fileURLToPath } from 'node:url';
+import { importContainer, type Handler } from '../../dev/aws/lambda-context.ts';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startAwsLoopback, type AwsLoopback } from '../../dev/aws/function-calls.ts';
 import { startDynalite, type LocalDynamoDb } from '../../dev/aws/dynamodb.ts';
@@ -76,8 +75,8 @@ export interface World {
   /** Undoes what a test injected: faults, latency, AWS failures, a changed password, what the guard remembers. */
   reset(): Promise<void>;
   /**
-   * Thulium limited a call since the calls were last cleared (a 429, or a 503 with Retry-After):
-   * the container that met it is paused and slowed, as it should be, so the next test needs a fresh one.
+   * Thulium answered a 429 or a 503 since the calls were last cleared: the container that met it
+   * may be paused and slowed, as it should be, so the next test needs a fresh one.
    */
   thuliumLimited(): boolean;
   close(): Promise<void>;
@@ -150,9 +149,7 @@ export async function startWorld(options: { tenant?: Tenant; store?: () => Promi
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
-      // Each query string is a new module instance: a new container, with its own caches and pool.
-      const module = await import(`${pathToFileURL(BUNDLE).href}?container=${randomUUID()}`);
-      return watched(module.handler as Handler, seen);
+      return watched(await importContainer(BUNDLE), seen);
     },
     async close() {
       keepDeadLetters();

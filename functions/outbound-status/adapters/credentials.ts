@@ -50,10 +50,13 @@ export function secretsManagerCredentials(
     });
     return reading;
   };
+  /** The credentials within their TTL as they are, else a (shared) read. */
+  const latest = (deadline: number): Credentials | Promise<Credentials> =>
+    cached && Date.now() < cached.until ? cached.credentials : inTime(current(), deadline);
 
   return {
     async get(deadline) {
-      const credentials = cached && Date.now() < cached.until ? cached.credentials : await inTime(current(), deadline);
+      const credentials = await latest(deadline);
       if (rejection && Date.now() < rejection.until && sameCredentials(credentials, rejection.credentials)) {
         const { thuliumStatus, thuliumRequestId } = rejection.error;
         const note = `; held back for up to ${rejectionHoldSeconds} s unless the secret changes`;
@@ -62,8 +65,8 @@ export function secretsManagerCredentials(
       return credentials;
     },
     async refresh(rejected, deadline) {
-      const latest = await inTime(current(), deadline);
-      if (!sameCredentials(latest, rejected)) return latest;
+      const known = await latest(deadline);
+      if (!sameCredentials(known, rejected)) return known;
       refreshing ??= read(true).finally(() => {
         refreshing = undefined;
       });

@@ -85,7 +85,7 @@ export function createThuliumClient(config: Config['thulium'], gateOptions: Pick
         // A call told to wait waits (within its deadline); only callers arriving during a pause are
         // refused at once. A retry the gate cannot start in time ends with the longer of the two waits.
         const pass = await gate.enter(deadline, n === 0 ? onPause : 'wait').catch((refusal: ThuliumUnavailableError) => {
-          throw failed instanceof ThuliumUnavailableError && failed.code === 'THULIUM_RATE_LIMITED' && failed.retryAfterSeconds >= refusal.retryAfterSeconds ? failed : refusal;
+          throw longerWait(failed, refusal);
         });
         stats.waitedMs = (stats.waitedMs ?? 0) + pass.waitedMs;
         stats.attempts++;
@@ -107,6 +107,12 @@ export function createThuliumClient(config: Config['thulium'], gateOptions: Pick
       }
     },
   };
+}
+
+/** Thulium's own 429 when it asked for at least the gate's wait (it has the request id), else the gate's refusal. */
+function longerWait(failed: OutboundStatusError | undefined, refusal: ThuliumUnavailableError): ThuliumUnavailableError {
+  const limited = failed instanceof ThuliumUnavailableError && failed.code === 'THULIUM_RATE_LIMITED';
+  return limited && failed.retryAfterSeconds >= refusal.retryAfterSeconds ? failed : refusal;
 }
 
 /** A body that says it fits is read whole (no async iterator: about 0.1 ms a call); any other, bounded. */

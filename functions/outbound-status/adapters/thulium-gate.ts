@@ -21,6 +21,7 @@ export interface ThuliumGate {
    * while the container is paused.
    */
   enter(deadline: number, onPause?: 'wait' | 'refuse'): Promise<GatePass>;
+  /** What the gate is doing now, for logs and tests. */
   readonly state: GateState;
 }
 
@@ -76,7 +77,9 @@ interface Waiter {
 }
 
 export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: GateOptions): ThuliumGate {
-  const state: GateState = { callsPerSecond: Infinity, inFlightLimit: 1, inFlight: 0, waiting: 0, pausedUntil: 0 };
+  let inFlight = 0;
+  let inFlightLimit = 1;
+  let pausedUntil = 0;
   const waiters: Waiter[] = [];
   /** Start times of the last calls Thulium accepted (a ring): what the first 429 measures the pace by. */
   const accepted = new Float64Array(MEASURED_CALLS).fill(-Infinity);
@@ -116,7 +119,7 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
 
   /** Starts a call; `isProbe` when it is the probe, which goes alone. */
   function begin(at: number, since: number): { pass: GatePass; isProbe: boolean } {
-    state.inFlight++;
+    inFlight++;
     if (probe === 'due') probe = 'in-flight';
     const isProbe = probe === 'in-flight';
     const current = pace(at);
@@ -127,7 +130,7 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
       done(signal) {
         if (finished) return;
         finished = true;
-        state.inFlight--;
+        inFlight--;
         if (isProbe) probe = undefined;
         if (signal === 'accepted') acceptedCall(at);
         // A probe that says nothing leaves the next call to probe again.
@@ -144,13 +147,13 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
     // A call that left before the last decrease says nothing of the pace after it.
     if (startedAt <= lastDecreaseAt) return;
     acceptedSinceDecrease = true;
-    state.inFlightLimit = Math.min(maxInFlight, state.inFlightLimit + 1);
+    inFlightLimit = Math.min(maxInFlight, inFlightLimit + 1);
   }
 
   function limitedCall(startedAt: number, retryAfterMs: number, slowDown: boolean): void {
     const at = now();
     // Beyond a minute, a probe asks again: a proxy's Retry-After of an hour must not idle the container that long.
-    state.pausedUntil = Math.max(state.pausedUntil, at + Math.min(retryAfterMs, MAX_PAUSE_MS));
+    pausedUntil = Math.max(pausedUntil, at + Math.min(retryAfterMs, MAX_PAUSE_MS));
     // A probe in flight decides for itself; only a free gate needs a new one.
     if (probe !== 'in-flight') probe = 'due';
     // Calls started before the last decrease, or a probe refused before any call got through again,
@@ -166,17 +169,18 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
       const acceptedRate = accepted.filter((t) => t >= at - MEASURE_MS).length * (1000 / MEASURE_MS);
       if (acceptedRate > 0) base = DECREASE * acceptedRate;
     }
-    baseFrom = state.pausedUntil;
-    state.callsPerSecond = pace(at);
-    state.inFlightLimit = Math.max(1, Math.floor(state.inFlightLimit * DECREASE));
-    const told = { ...state };
+    baseFrom = pausedUntil;
+    inFlightLimit = Math.max(1, Math.floor(inFlightLimit * DECREASE));
+    const told = stateAt(at);
     queueMicrotask(() => onLimited?.(told, retryAfterMs));
   }
 
-  /** When the next call could start, given the pause and the pace. */
-  const nextTurn = (at: number) => Math.max(at, state.pausedUntil, nextStartAt);
+  const stateAt = (at: number): GateState => ({ callsPerSecond: pace(at), inFlightLimit, inFlight, waiting: waiters.length, pausedUntil });
 
-  const mayStart = (at: number) => state.inFlight < state.inFlightLimit && probe !== 'in-flight' && nextTurn(at) <= at;
+  /** When the next call could start, given the pause and the pace. */
+  const nextTurn = (at: number) => Math.max(at, pausedUntil, nextStartAt);
+
+  const mayStart = (at: number) => inFlight < inFlightLimit && probe !== 'in-flight' && nextTurn(at) <= at;
 
   function pump(): void {
     clearTimeout(timer);
@@ -184,7 +188,7 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
     const at = now();
     // Whoever can no longer start in time is told now, with the wait it would have had.
     for (let i = waiters.length - 1; i >= 0; i--) {
-      if (waiters[i].deadline - MIN_ATTEMPT_MS < Math.max(at, state.pausedUntil)) {
+      if (waiters[i].deadline - MIN_ATTEMPT_MS < Math.max(at, pausedUntil)) {
         const [late] = waiters.splice(i, 1);
         late.reject(refusal(nextTurn(at), at));
       }
@@ -195,22 +199,22 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
       waiter.resolve(pass);
       if (isProbe) break;
     }
-    state.waiting = waiters.length;
-    state.callsPerSecond = pace(at);
     if (waiters.length === 0) return;
     // Held by calls in flight, the gate moves when one is done; a deadline may come first.
-    const held = state.inFlight >= state.inFlightLimit || probe === 'in-flight';
+    const held = inFlight >= inFlightLimit || probe === 'in-flight';
     const wake = Math.min(held ? Infinity : nextTurn(at), ...waiters.map((w) => w.deadline - MIN_ATTEMPT_MS + 1));
     timer = setTimeout(pump, Math.max(1, wake - at));
   }
 
   return {
-    state,
+    get state() {
+      return stateAt(now());
+    },
     enter(deadline, onPause = 'wait') {
       const at = now();
       if (deadline - MIN_ATTEMPT_MS < at) return Promise.reject(refusal(at, at));
-      if (at < state.pausedUntil && (onPause === 'refuse' || state.pausedUntil + MIN_ATTEMPT_MS > deadline)) {
-        return Promise.reject(refusal(state.pausedUntil, at, onPause === 'refuse'));
+      if (at < pausedUntil && (onPause === 'refuse' || pausedUntil + MIN_ATTEMPT_MS > deadline)) {
+        return Promise.reject(refusal(pausedUntil, at, onPause === 'refuse'));
       }
       // Nobody waiting and room to start: the warm path, without a queue or a timer.
       if (waiters.length === 0 && mayStart(at)) return Promise.resolve(begin(at, at).pass);
