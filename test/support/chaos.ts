@@ -290,9 +290,11 @@ async function run(
  */
 /**
  * The failing number's later update waits, in its FIFO group, behind the earlier one's Thulium
- * retries; on a loaded machine its last delivery can end before its turn. DEADLINE_EXCEEDED says so.
+ * retries; on a loaded machine its last delivery can end before its turn. DEADLINE_EXCEEDED says so,
+ * or THULIUM_RATE_LIMITED when another record's 429 paused the container past that turn.
  */
-const outOfTimeBehind = (update: SentUpdate, code: string) => update.expected === 'THULIUM_UNAVAILABLE' && update.index > 0 && code === 'DEADLINE_EXCEEDED';
+const OUT_OF_TIME = new Set(['DEADLINE_EXCEEDED', 'THULIUM_RATE_LIMITED']);
+const outOfTimeBehind = (update: SentUpdate, code: string) => update.expected === 'THULIUM_UNAVAILABLE' && update.index > 0 && OUT_OF_TIME.has(code);
 
 function decided(options: ChaosOptions, update: Pick<SentUpdate, 'index' | 'phone' | 'statusId' | 'expected'>, at: number): SentUpdate {
   const fields = { phone_number: update.phone, status_id: String(update.statusId) };
