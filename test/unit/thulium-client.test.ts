@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createThuliumClient } from '../../functions/outbound-status/adapters/thulium-client.ts';
+import type { CallStats } from '../../functions/outbound-status/core/ports.ts';
+import { startThuliumSimulator, type ThuliumSimulator } from '../../dev/thulium-simulator.ts';
+
+const UPDATE = { phoneNumber: '111222333', statusId: '3' };
+const CREDENTIALS = { username: 'api_user', password: 'api_pass' };
+
+let simulator: ThuliumSimulator;
+beforeAll(async () => {
+  simulator = await startThuliumSimulator();
+});
+afterAll(() => simulator.close());
+beforeEach(() => {
+  simulator.clearFaults();
+  simulator.calls.length = 0;
+});
+
+/** A client of its own per test: each has its own gate, as a fresh container would. */
+function client(maxAttempts = 3) {
+  let limited!: () => void;
+  const told = new Promise<void>((resolve) => (limited = resolve));
+  const thulium = createThuliumClient(
+    { baseUrl: simulator.url, connectTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxAttempts, retryBaseMs: 50, retryMaxMs: 200, connections: 10 },
+    { onLimited: () => limited() },
+  );
+  return { thulium, told };
+}
+
+describe('the Thulium client behind its gate', () => {
+  it('holds the retry a 429 told to wait for the pause, and refuses a caller arriving meanwhile without calling Thulium', async () => {
+    const { thulium, told } = client();
+    simulator.injectFaults({ type: 'rate-limit', retryAfterSeconds: 1 });
+    const stats: CallStats = { attempts: 0 };
+    const first = thulium.setStatusByPhoneNumber(UPDATE, CREDENTIALS, Date.now() + 10_000, stats);
+    await told;
+
+    const arrived = Date.now();
+    await expect(thulium.setStatusByPhoneNumber(UPDATE, CREDENTIALS, Date.now() + 10_000, { attempts: 0 }, { onPause: 'refuse' })).rejects.toMatchObject({
+      code: 'THULIUM_RATE_LIMITED',
+      retryAfterSeconds: 1,
+    });
+    expect(Date.now() - arrived).toBeLessThan(500);
+
+    expect(await first).toEqual({ outbound_id: ['00001', '00002', '00003'] });
+    expect(stats.attempts).toBe(2);
+    expect(stats.waitedMs).toBeGreaterThan(800);
+    // Thulium saw the refused caller never, and the retry only after the second it asked for.
+    expect(simulator.calls).toHaveLength(2);
+    expect(simulator.calls[1]!.at - simulator.calls[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('ends a retry that cannot start in time at once, with the 429 that asked for the longer wait', async () => {
+    const { thulium } = client();
+    simulator.injectFaults({ type: 'rate-limit', retryAfterSeconds: 5 });
+    const started = Date.now();
+    const failure = thulium.setStatusByPhoneNumber(UPDATE, CREDENTIALS, started + 2_000);
+    await expect(failure).rejects.toMatchObject({ code: 'THULIUM_RATE_LIMITED', retryAfterSeconds: 5, thuliumRequestId: expect.any(String) });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(simulator.calls).toHaveLength(1);
+  });
+
+  it('after Retry-After: 0, starts no call within 250 ms of the deadline', async () => {
+    const { thulium } = client(20);
+    const limitedNow = { type: 'status', status: 429, headers: { 'retry-after': '0' } } as const;
+    simulator.injectFaults(...Array.from({ length: 20 }, () => limitedNow));
+    // Jittered retries of at most 200 ms apart would start one in the last 250 ms, were it allowed.
+    const deadline = Date.now() + 800;
+    await expect(thulium.setStatusByPhoneNumber(UPDATE, CREDENTIALS, deadline)).rejects.toMatchObject({ code: 'THULIUM_RATE_LIMITED' });
+    expect(simulator.calls.length).toBeGreaterThan(1);
+    // The simulator stamps arrival, a few ms after the client starts a call on its kept-alive connection.
+    for (const call of simulator.calls) expect(deadline - call.at).toBeGreaterThanOrEqual(230);
+  });
+});
