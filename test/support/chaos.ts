@@ -252,7 +252,10 @@ async function run(
   await send(emulator, queue.url, options.fifo, [newer]);
   await mapping.run({ maxMs: options.maxMs });
   const failing = new Set([updates[0].messageId!, updates[1].messageId!]);
-  const outage = deadLetters.filter((m) => failing.has(m.MessageAttributes?.SourceMessageId?.StringValue ?? ''));
+  // One per message: a lost delete dead-letters a message twice.
+  const outage = [...new Map(deadLetters.map((m) => [m.MessageAttributes?.SourceMessageId?.StringValue ?? '', m])).entries()]
+    .filter(([source]) => failing.has(source))
+    .map(([, m]) => m);
   await redrive(emulator, queue.url, options.fifo, outage);
   const appliedBefore = world.simulator.applied.length;
   await mapping.run({ maxMs: options.maxMs });
@@ -378,6 +381,10 @@ function account(
         if (ErrorKind?.StringValue !== 'transient') violations.push(`message ${update.index}: valid, yet dead-lettered as ${code}`);
       } else if (code !== update.expected && !failingInOutage(update, ErrorKind?.StringValue)) {
         violations.push(`message ${update.index}: ${code}, expected ${update.expected}`);
+      }
+      const receiveCount = Number(deadLetter.MessageAttributes!.ReceiveCount?.StringValue);
+      if (update.expected === 'THULIUM_UNAVAILABLE' && !(receiveCount >= MAX_RECEIVE_COUNT)) {
+        violations.push(`message ${update.index}: dead-lettered on delivery ${receiveCount} of ${MAX_RECEIVE_COUNT}`);
       }
     }
     if (wasApplied && deadLetter) both++;

@@ -64,7 +64,9 @@ describe('the credentials source', () => {
     await expect(source.get(later())).rejects.toThrow(CredentialsRejectedError);
     await expect(source.get(later())).rejects.toThrow(`held back for up to ${HOLD_SECONDS} s unless the secret changes`);
 
-    vi.advanceTimersByTime(HOLD_SECONDS * 1000);
+    vi.advanceTimersByTime(HOLD_SECONDS * 1000 - 1);
+    await expect(source.get(later())).rejects.toThrow(CredentialsRejectedError);
+    vi.advanceTimersByTime(1);
     expect(await source.get(later())).toEqual(OLD);
 
     source.reject(OLD, new CredentialsRejectedError(401));
