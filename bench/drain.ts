@@ -4,12 +4,12 @@
  * poller with the stack's concurrency, batch size, window and timeout, and the Thulium simulator
  * accepting R calls a second (a token bucket holding one second's worth; 429 with Retry-After: 1).
  */
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { importContainer } from '../dev/aws/lambda-context.ts';
 import { EventSourceMapping, queueEnvironment, stackEventSource } from '../dev/aws/sqs-event-source.ts';
-import { stackQueue, type LocalSqs } from '../dev/aws/sqs.ts';
+import { messagesIn, stackQueue, type LocalSqs } from '../dev/aws/sqs.ts';
 import type { ThuliumSimulator } from '../dev/thulium-simulator.ts';
 import type { Settings } from '../infra/settings.ts';
+import { sendStatusUpdates } from '../functions/outbound-status/client/queue-sender.ts';
 
 export interface DrainCase {
   /** Calls a second the tenant accepts; undefined: no limit. */
@@ -56,13 +56,7 @@ export async function drain(
   const { sqs, simulator, settings } = world;
   const queue = await sqs.createQueues(stackQueue(`bench-drain-${++runs}`, settings));
   const numbers = world.numbers.slice(0, scenario.updates);
-  for (let i = 0; i < numbers.length; i += 10) {
-    const entries = numbers.slice(i, i + 10).map((phone_number, n) => ({
-      Id: String(n),
-      MessageBody: JSON.stringify({ phone_number, status_id: world.statusId }),
-    }));
-    await sqs.client.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: entries }));
-  }
+  await sendStatusUpdates(queue.url, numbers.map((phoneNumber) => ({ phoneNumber, statusId: world.statusId })), { sqs: sqs.client });
 
   // Containers read their environment at init and their SQS endpoint at first use: it holds for the run.
   const saved = { ...process.env };
@@ -95,7 +89,7 @@ export async function drain(
   const mine = new Set(numbers);
   const applied = new Set(simulator.applied.slice(firstApplied).map((a) => a.phoneNumber).filter((n) => mine.has(n)));
   const [queued, deadLetters] = await Promise.all([sqs.depth(queue.url), sqs.depth(queue.deadLetter.url)]);
-  const left = queued.visible + queued.inFlight + queued.delayed;
+  const left = messagesIn(queued);
   const end = left > 0 ? stoppedAt : accepted.length ? accepted[accepted.length - 1].at : Number.NaN;
   return {
     ...scenario,
@@ -106,7 +100,7 @@ export async function drain(
     calls: calls.length,
     rejected: calls.filter((c) => c.status === 429).length,
     applied: applied.size,
-    deadLettered: deadLetters.visible + deadLetters.inFlight + deadLetters.delayed,
+    deadLettered: messagesIn(deadLetters),
     left,
   };
 }

@@ -29,7 +29,9 @@ export interface QueueDepth {
   delayed: number;
 }
 
-export const isEmpty = (depth: QueueDepth) => depth.visible + depth.inFlight + depth.delayed === 0;
+/** Every message the queue holds: visible, in flight or delayed. */
+export const messagesIn = (depth: QueueDepth) => depth.visible + depth.inFlight + depth.delayed;
+export const isEmpty = (depth: QueueDepth) => messagesIn(depth) === 0;
 
 export interface QueueOptions {
   name: string;

@@ -70,6 +70,7 @@ export function createThuliumClient(config: Config['thulium'], gateOptions: Pick
   }
 
   return {
+    refusalNow: (deadline, { onPause = 'wait' } = {}) => gate.refusalNow(deadline, onPause),
     async setStatusByPhoneNumber(update, credentials, deadline, stats = { attempts: 0 }, { onPause = 'wait' } = {}) {
       if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
       const request = {

@@ -21,6 +21,8 @@ export interface ThuliumGate {
    * while the container is paused.
    */
   enter(deadline: number, onPause?: 'wait' | 'refuse'): Promise<GatePass>;
+  /** The refusal `enter` would answer at once now, if any: a caller can stop before its other work. */
+  refusalNow(deadline: number, onPause?: 'wait' | 'refuse'): ThuliumUnavailableError | undefined;
   /** What the gate is doing now, for logs and tests. */
   readonly state: GateState;
 }
@@ -206,21 +208,31 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
     timer = setTimeout(pump, Math.max(1, wake - at));
   }
 
+  /** Too close to its deadline, told to refuse during a pause, or a turn that would come too late. */
+  function refusalAt(at: number, deadline: number, onPause: 'wait' | 'refuse'): ThuliumUnavailableError | undefined {
+    if (deadline - MIN_ATTEMPT_MS < at) return refusal(at, at);
+    if (at < pausedUntil && (onPause === 'refuse' || pausedUntil + MIN_ATTEMPT_MS > deadline)) {
+      return refusal(pausedUntil, at, onPause === 'refuse');
+    }
+    if (waiters.length === 0 && mayStart(at)) return undefined;
+    const current = pace(at);
+    const turn = nextTurn(at) + (Number.isFinite(current) ? (waiters.length * 1000) / current : 0);
+    return turn + MIN_ATTEMPT_MS > deadline ? refusal(turn, at) : undefined;
+  }
+
   return {
     get state() {
       return stateAt(now());
     },
+    refusalNow(deadline, onPause = 'wait') {
+      return refusalAt(now(), deadline, onPause);
+    },
     enter(deadline, onPause = 'wait') {
       const at = now();
-      if (deadline - MIN_ATTEMPT_MS < at) return Promise.reject(refusal(at, at));
-      if (at < pausedUntil && (onPause === 'refuse' || pausedUntil + MIN_ATTEMPT_MS > deadline)) {
-        return Promise.reject(refusal(pausedUntil, at, onPause === 'refuse'));
-      }
+      const refused = refusalAt(at, deadline, onPause);
+      if (refused) return Promise.reject(refused);
       // Nobody waiting and room to start: the warm path, without a queue or a timer.
       if (waiters.length === 0 && mayStart(at)) return Promise.resolve(begin(at, at).pass);
-      const current = pace(at);
-      const turn = nextTurn(at) + (Number.isFinite(current) ? (waiters.length * 1000) / current : 0);
-      if (turn + MIN_ATTEMPT_MS > deadline) return Promise.reject(refusal(turn, at));
       return new Promise<GatePass>((resolve, reject) => {
         waiters.push({ deadline, since: at, resolve, reject });
         pump();

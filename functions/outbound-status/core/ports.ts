@@ -2,7 +2,7 @@
  * What the use case needs from the world, as it needs it: the Thulium API and the API user.
  * The adapters implement these; the core knows nothing else of them.
  */
-import type { CredentialsRejectedError } from './errors.ts';
+import type { CredentialsRejectedError, OutboundStatusError } from './errors.ts';
 import type { StatusUpdate, StatusUpdateResponse } from './contract.ts';
 
 export interface Credentials {
@@ -26,6 +26,11 @@ export interface CallOptions {
 }
 
 export interface ThuliumClient {
+  /**
+   * The refusal a call would meet at once now (Thulium's pause, or no turn before `deadline`), so a
+   * caller can stop before its other work; `setStatusByPhoneNumber` still decides when it is called.
+   */
+  refusalNow(deadline: number, options?: CallOptions): OutboundStatusError | undefined;
   /** Resolves with Thulium's answer or throws an {@link OutboundStatusError}; never outlives `deadline` (epoch ms). */
   setStatusByPhoneNumber(
     update: StatusUpdate,

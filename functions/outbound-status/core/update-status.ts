@@ -53,6 +53,9 @@ export function createUpdateStatus(deps: {
       throw new InvalidRequestError('VALIDATION_FAILED', `Invalid request: ${field} ${message}`, [{ field, message }]);
     }
     const request = { phoneNumber: normalisePhoneNumber(update.phoneNumber, deps.phonePolicy), statusId: update.statusId };
+    // While Thulium has paused us, a call that would be refused costs no secret read or store claim.
+    const refused = deps.thulium.refusalNow(deadline, options);
+    if (refused) throw refused;
     const [credentials, claim] = await Promise.allSettled([
       deps.credentials.get(deadline),
       deps.ordering.claim({ ...request, version: update.version.at, redriven: update.version.source === 'dead-letter' }, deadline),

@@ -16,6 +16,6 @@ export const METRIC = {
   superseded: 'Superseded',
   /** Calls to the ordering store (DynamoDB) that failed: throttling, 5xx, timeouts, a missing table. */
   orderingStoreFailures: 'OrderingStoreFailures',
-  /** Times Thulium's 429 (or 503 with Retry-After) lowered a container's pace: once per episode. */
+  /** Times Thulium's 429 lowered a container's pace: once per episode (a 503 with Retry-After pauses, uncounted). */
   thuliumRateLimited: 'ThuliumRateLimited',
 } as const;
