@@ -29,7 +29,10 @@ const entryIn = (outdir: string) => `${outdir}/index.mjs`;
 async function buildReference(variant: 'floor' | 'peer') {
   const outdir = `dist/bench/${variant}`;
   await rm(join(root, outdir), { recursive: true, force: true });
-  return { result: await build({ ...bundleOptions, entryPoints: { index: `bench/${variant}.ts` }, outdir }), output: entryIn(outdir) };
+  return {
+    result: await build({ ...bundleOptions, entryPoints: { index: `bench/${variant}.ts` }, outdir }),
+    output: entryIn(outdir),
+  };
 }
 
 function sizesOf(metafile: Metafile, entry: string) {
@@ -45,7 +48,8 @@ function sizesOf(metafile: Metafile, entry: string) {
   const load = (file: string) => {
     if (loaded.has(file)) return;
     loaded.add(file);
-    for (const i of metafile.outputs[file].imports) if (i.kind === 'import-statement' && i.path in metafile.outputs) load(i.path);
+    for (const i of metafile.outputs[file].imports)
+      if (i.kind === 'import-statement' && i.path in metafile.outputs) load(i.path);
   };
   load(entry);
   return {
@@ -67,7 +71,10 @@ async function existingBuild() {
  */
 export async function buildBundles(rebuildFunction = true): Promise<Record<Variant, Bundle>> {
   const built = {
-    function: { result: rebuildFunction ? await buildBundle() : await existingBuild(), output: entryIn(bundleOptions.outdir!) },
+    function: {
+      result: rebuildFunction ? await buildBundle() : await existingBuild(),
+      output: entryIn(bundleOptions.outdir!),
+    },
     floor: await buildReference('floor'),
     peer: await buildReference('peer'),
   };

@@ -66,7 +66,11 @@ export interface Deployment {
  */
 export function lambdaNodeFlags(memoryMb: number): string[] {
   const newSpace = Math.floor(memoryMb / 10);
-  return ['--expose-gc', `--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
+  return [
+    '--expose-gc',
+    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
+    `--max-old-space-size=${memoryMb - newSpace}`,
+  ];
 }
 
 export interface ContainerOptions {
@@ -84,7 +88,11 @@ export function containers({ scratch, memoryMb, task, wire }: ContainerOptions) 
     const out = join(scratch, `${++runs}.json`);
     const before = wire();
     const child = spawn(process.execPath, [...flags, CONTAINER], {
-      env: { ...d.env, BENCH_TASK: JSON.stringify({ ...task, bundle: d.bundle.path, scenario, count }), BENCH_OUT: out },
+      env: {
+        ...d.env,
+        BENCH_TASK: JSON.stringify({ ...task, bundle: d.bundle.path, scenario, count }),
+        BENCH_OUT: out,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -18,7 +18,8 @@ export interface DrainCase {
 }
 
 /** N ÷ R in seconds; undefined without a limit. */
-export const idealSeconds = ({ callsPerSecond, updates }: DrainCase) => (callsPerSecond ? updates / callsPerSecond : undefined);
+export const idealSeconds = ({ callsPerSecond, updates }: DrainCase) =>
+  callsPerSecond ? updates / callsPerSecond : undefined;
 
 export interface DrainResult extends DrainCase {
   variant: string;
@@ -56,7 +57,11 @@ export async function drain(
   const { sqs, simulator, settings } = world;
   const queue = await sqs.createQueues(stackQueue(`bench-drain-${++runs}`, settings));
   const numbers = world.numbers.slice(0, scenario.updates);
-  await sendStatusUpdates(queue.url, numbers.map((phoneNumber) => ({ phoneNumber, statusId: world.statusId })), { sqs: sqs.client });
+  await sendStatusUpdates(
+    queue.url,
+    numbers.map((phoneNumber) => ({ phoneNumber, statusId: world.statusId })),
+    { sqs: sqs.client },
+  );
 
   // Containers read their environment at init and their SQS endpoint at first use: it holds for the run.
   const saved = { ...process.env };
@@ -87,7 +92,12 @@ export async function drain(
   const calls = simulator.calls.slice(firstCall);
   const accepted = calls.filter((c) => c.status === 200);
   const mine = new Set(numbers);
-  const applied = new Set(simulator.applied.slice(firstApplied).map((a) => a.phoneNumber).filter((n) => mine.has(n)));
+  const applied = new Set(
+    simulator.applied
+      .slice(firstApplied)
+      .map((a) => a.phoneNumber)
+      .filter((n) => mine.has(n)),
+  );
   const [queued, deadLetters] = await Promise.all([sqs.depth(queue.url), sqs.depth(queue.deadLetter.url)]);
   const left = messagesIn(queued);
   const end = left > 0 ? stoppedAt : accepted.length ? accepted[accepted.length - 1].at : Number.NaN;

@@ -16,7 +16,15 @@ const thulium = new URL(process.env.THULIUM_BASE_URL!);
 const pool = new Pool(thulium.origin, { connections: 10 });
 
 const StatusUpdate = z.strictObject({
-  phone_number: z.union([z.string().regex(/^\+?[0-9\-(). /]+$/).max(32), z.int().min(0)]).transform(String),
+  phone_number: z
+    .union([
+      z
+        .string()
+        .regex(/^\+?[0-9\-(). /]+$/)
+        .max(32),
+      z.int().min(0),
+    ])
+    .transform(String),
   status_id: z.union([z.string().regex(/^[1-9][0-9]{0,14}$/), z.int().min(1)]).transform(String),
 });
 const ThuliumAnswer = z.object({ outbound_id: z.array(z.string()) });
@@ -51,7 +59,11 @@ export async function handler(event: SQSEvent | { body?: string | null }, contex
   logger.addContext(context);
   if ('Records' in event) return processPartialResponse(event, recordHandler, processor, { context });
   try {
-    return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await setStatus(event.body)) };
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(await setStatus(event.body)),
+    };
   } catch (error) {
     logger.error('status update failed', error as Error);
     const statusCode = error instanceof z.ZodError || error instanceof SyntaxError ? 400 : 502;

@@ -50,7 +50,12 @@ const SETTINGS_LINE = `${SHIPPED.maxConcurrency} pollers, batches of ${SHIPPED.b
 const VARIANTS: Variant[] = ['function', 'floor', 'peer'];
 /** The table's columns: the function as shipped, the same without the ordering guard, and the references. */
 const COLUMNS = ['function', 'unguarded', 'floor', 'peer'] as const;
-const HEADINGS: Record<(typeof COLUMNS)[number], string> = { function: 'function', unguarded: 'function, guard off', floor: 'floor', peer: 'peer' };
+const HEADINGS: Record<(typeof COLUMNS)[number], string> = {
+  function: 'function',
+  unguarded: 'function, guard off',
+  floor: 'floor',
+  peer: 'peer',
+};
 const bundleOf = (column: (typeof COLUMNS)[number]): Variant => (column === 'unguarded' ? 'function' : column);
 
 const ROWS: [Metric, string][] = [
@@ -99,10 +104,22 @@ export function targetsOf(results: Results): Target[] {
     { name: 'cold start ÷ floor', ratio: m('function', 'coldStartMs') / m('floor', 'coldStartMs'), limit: 1.0 },
     { name: 'warm p50, guard off ÷ floor', ratio: m('unguarded', 'warmP50Ms') / m('floor', 'warmP50Ms'), limit: 1.2 },
     { name: 'batch of 10 ÷ one round trip', ratio: m('function', 'batchMs') / m('floor', 'roundTripMs'), limit: 1.2 },
-    { name: 'batch of 10, guard off ÷ one round trip', ratio: m('unguarded', 'batchMs') / m('floor', 'roundTripMs'), limit: 1.2 },
-    { name: 'ordering store calls per update (warm, no contention)', ratio: m('function', 'storeCallsPerUpdate'), limit: 2 },
+    {
+      name: 'batch of 10, guard off ÷ one round trip',
+      ratio: m('unguarded', 'batchMs') / m('floor', 'roundTripMs'),
+      limit: 1.2,
+    },
+    {
+      name: 'ordering store calls per update (warm, no contention)',
+      ratio: m('function', 'storeCallsPerUpdate'),
+      limit: 2,
+    },
     // Ten numbers' claims go out at once: a batch pays about one update's store round trips, not ten.
-    { name: 'batch of 10 numbers ÷ ordering store calls in flight at once', ratio: 10 / m('function', 'storeInFlight'), limit: 1 },
+    {
+      name: 'batch of 10 numbers ÷ ordering store calls in flight at once',
+      ratio: 10 / m('function', 'storeInFlight'),
+      limit: 1,
+    },
     {
       // The local stores serve one call at a time; read against their own pace, the guard adds nothing of its own.
       name: "the guard's added time, batch of 10 ÷ one update, ÷ the store's own ten calls at once ÷ one",
@@ -113,19 +130,43 @@ export function targetsOf(results: Results): Target[] {
       limit: 1.2,
     },
     { name: 'Secrets Manager reads per container (warm run)', ratio: m('function', 'secretReads'), limit: 1 },
-    { name: `TCP connections to Thulium in the stream ÷ the ceiling (${results.thuliumCeiling})`, ratio: m('function', 'streamConnections') / results.thuliumCeiling, limit: 1 },
-    { name: 'RSS growth ÷ RSS, checkpoint → end', ratio: m('function', 'rssGrowthMiB') / m('function', 'rssMiB'), limit: 0.02 },
-    { name: 'JS heap growth ÷ heap, checkpoint → end', ratio: m('function', 'heapGrowthMiB') / m('function', 'heapMiB'), limit: 0.02 },
+    {
+      name: `TCP connections to Thulium in the stream ÷ the ceiling (${results.thuliumCeiling})`,
+      ratio: m('function', 'streamConnections') / results.thuliumCeiling,
+      limit: 1,
+    },
+    {
+      name: 'RSS growth ÷ RSS, checkpoint → end',
+      ratio: m('function', 'rssGrowthMiB') / m('function', 'rssMiB'),
+      limit: 0.02,
+    },
+    {
+      name: 'JS heap growth ÷ heap, checkpoint → end',
+      ratio: m('function', 'heapGrowthMiB') / m('function', 'heapMiB'),
+      limit: 0.02,
+    },
     { name: 'RSS ÷ peer', ratio: m('function', 'rssMiB') / m('peer', 'rssMiB'), limit: 1.0 },
     { name: 'bundle ÷ peer, all files', ratio: size('function', 'bytes') / size('peer', 'bytes'), limit: 0.4 },
-    { name: 'bundle ÷ peer, loaded at cold start', ratio: size('function', 'loadedBytes') / size('peer', 'loadedBytes'), limit: 0.4 },
+    {
+      name: 'bundle ÷ peer, loaded at cold start',
+      ratio: size('function', 'loadedBytes') / size('peer', 'loadedBytes'),
+      limit: 0.4,
+    },
     { name: 'warm p50, guard off ÷ peer', ratio: m('unguarded', 'warmP50Ms') / m('peer', 'warmP50Ms'), limit: 1 },
     { name: 'warm p99, guard off ÷ peer', ratio: m('unguarded', 'warmP99Ms') / m('peer', 'warmP99Ms'), limit: 1 },
     ...results.drains
       .filter((d) => d.variant === 'function' && d.idealSeconds !== undefined)
       .flatMap((d) => [
-        { name: `drain at ${d.callsPerSecond} calls/s: time ÷ ideal (${d.updates} ÷ ${d.callsPerSecond} s)`, ratio: d.seconds / d.idealSeconds!, limit: 1.05 },
-        { name: `drain at ${d.callsPerSecond} calls/s: Thulium calls per update applied`, ratio: d.calls / d.applied, limit: 1.1 },
+        {
+          name: `drain at ${d.callsPerSecond} calls/s: time ÷ ideal (${d.updates} ÷ ${d.callsPerSecond} s)`,
+          ratio: d.seconds / d.idealSeconds!,
+          limit: 1.05,
+        },
+        {
+          name: `drain at ${d.callsPerSecond} calls/s: Thulium calls per update applied`,
+          ratio: d.calls / d.applied,
+          limit: 1.1,
+        },
         { name: `drain at ${d.callsPerSecond} calls/s: updates not applied`, ratio: d.updates - d.applied, limit: 0 },
       ]),
     ...results.drains
@@ -149,9 +190,13 @@ const drainRow = (d: DrainResult) =>
   ].join(' | ');
 
 const added = (results: Results, metric: Metric) =>
-  ((figureOf(results, 'function', metric)?.median ?? Number.NaN) - (figureOf(results, 'unguarded', metric)?.median ?? Number.NaN)).toFixed(2);
+  (
+    (figureOf(results, 'function', metric)?.median ?? Number.NaN) -
+    (figureOf(results, 'unguarded', metric)?.median ?? Number.NaN)
+  ).toFixed(2);
 
-const kibOf = (results: Results, variant: Variant, size: 'bytes' | 'loadedBytes') => (results.bundles[variant][size] / 1024).toFixed(1);
+const kibOf = (results: Results, variant: Variant, size: 'bytes' | 'loadedBytes') =>
+  (results.bundles[variant][size] / 1024).toFixed(1);
 
 export function renderReport(results: Results): string {
   const { options } = results;
@@ -164,12 +209,14 @@ export function renderReport(results: Results): string {
     `- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}, Node ${process.version}`,
     `- Run: ${options.coldRuns} cold processes per variant; ${options.rounds} rounds of ${options.warmInvocations} warm invocations (memory read after ${options.memoryCheckpoint} and at the end, after a full GC), ${options.batches} timed batches, and a stream of ${options.streamBatches} batches per container; variants alternate, the order rotating each time.`,
     `- Containers: a fresh Node process each, started with \`${results.nodeFlags.join(' ')}\` (what Lambda's Node.js bootstrap derives from the stack's memory); Thulium simulator and Secrets Manager on loopback.`,
-    '- Cells: median (10th–90th percentile for ten samples or more, else min–max). Warm figures: the median of the rounds, each round\'s percentile taken over the invocations after the memory checkpoint.',
-    '- Variants: `function` is the built bundle with the stack\'s settings (the ordering guard on, its DynamoDB dynalite on loopback behind a counting front); `function, guard off` the same with `ORDERING_GUARD=off`; `floor` (bench/floor.ts) one keep-alive undici POST with the API user in hand; `peer` (bench/peer.ts) the same job as Powertools documents it.',
+    "- Cells: median (10th–90th percentile for ten samples or more, else min–max). Warm figures: the median of the rounds, each round's percentile taken over the invocations after the memory checkpoint.",
+    "- Variants: `function` is the built bundle with the stack's settings (the ordering guard on, its DynamoDB dynalite on loopback behind a counting front); `function, guard off` the same with `ORDERING_GUARD=off`; `floor` (bench/floor.ts) one keep-alive undici POST with the API user in hand; `peer` (bench/peer.ts) the same job as Powertools documents it.",
     '',
     `| figure | ${COLUMNS.map((c) => HEADINGS[c]).join(' | ')} |`,
     `|---|${COLUMNS.map(() => '---:').join('|')}|`,
-    ...ROWS.map(([metric, label]) => `| ${label} | ${COLUMNS.map((c) => cell(figureOf(results, c, metric))).join(' | ')} |`),
+    ...ROWS.map(
+      ([metric, label]) => `| ${label} | ${COLUMNS.map((c) => cell(figureOf(results, c, metric))).join(' | ')} |`,
+    ),
     `| bundle, all files (KiB) | ${COLUMNS.map((c) => kibOf(results, bundleOf(c), 'bytes')).join(' | ')} |`,
     `| bundle, loaded at cold start (KiB) | ${COLUMNS.map((c) => kibOf(results, bundleOf(c), 'loadedBytes')).join(' | ')} |`,
     '',
@@ -180,7 +227,9 @@ export function renderReport(results: Results): string {
     '',
     '| target | measured | limit | met |',
     '|---|---:|---:|:---:|',
-    ...targetsOf(results).map((t) => `| ${t.name} | ${t.ratio.toFixed(2)} | ≤ ${t.limit} | ${t.ratio <= t.limit ? 'yes' : '**no**'} |`),
+    ...targetsOf(results).map(
+      (t) => `| ${t.name} | ${t.ratio.toFixed(2)} | ≤ ${t.limit} | ${t.ratio <= t.limit ? 'yes' : '**no**'} |`,
+    ),
     '',
     '## Draining a queue into a rate-limited Thulium',
     '',
@@ -193,7 +242,9 @@ export function renderReport(results: Results): string {
     '## What takes the space (esbuild metafile, KiB in the output)',
     '',
     ...VARIANTS.map((v) => {
-      const top = results.bundles[v].packages.slice(0, 8).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(1)}`);
+      const top = results.bundles[v].packages
+        .slice(0, 8)
+        .map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(1)}`);
       return `- **${v}** (${(results.bundles[v].bytes / 1024).toFixed(1)}): ${top.join(', ')}`;
     }),
     '',

@@ -102,17 +102,23 @@ const rotate = <T>(items: T[], by: number) => items.map((_, i) => items[(i + by)
 
 export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const log = options.log ?? (() => {});
-  log(`building ${options.rebuildFunction === false ? 'the floor and the peer' : 'the function, the floor and the peer'} with the same esbuild options`);
+  log(
+    `building ${options.rebuildFunction === false ? 'the floor and the peer' : 'the function, the floor and the peer'} with the same esbuild options`,
+  );
   const bundles = await buildBundles(options.rebuildFunction ?? true);
   const tenant = sampleTenant();
   const [username, password] = Object.entries(tenant.users)[0];
   const campaign = tenant.campaigns[0];
   const numbers = drainNumbers(Math.max(0, ...options.drains.map((d) => d.updates)));
-  campaign.records.push(...[...BATCH_NUMBERS, ...numbers].map((mainNumber) => ({ mainNumber, additionalNumbers: [], statusId: null })));
+  campaign.records.push(
+    ...[...BATCH_NUMBERS, ...numbers].map((mainNumber) => ({ mainNumber, additionalNumbers: [], statusId: null })),
+  );
   const statusId = String(campaign.statusIds[1]);
   const update = JSON.stringify({ phone_number: campaign.records[0].mainNumber, status_id: statusId });
   const httpEvent = httpApiEvent({ body: update });
-  const batchEvent = sqsEvent(BATCH_NUMBERS.map((phone_number) => ({ body: JSON.stringify({ phone_number, status_id: statusId }) })));
+  const batchEvent = sqsEvent(
+    BATCH_NUMBERS.map((phone_number) => ({ body: JSON.stringify({ phone_number, status_id: statusId }) })),
+  );
   const simulator = await startThuliumSimulator({ tenant });
   const aws = await startAwsLoopback();
   aws.secrets.set(SECRET_ID, JSON.stringify({ username, password }));
@@ -157,7 +163,11 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     scratch,
     memoryMb: SHIPPED.memorySizeMb,
     task: { checkpoint: options.memoryCheckpoint, httpEvent, batchEvent },
-    wire: () => ({ connections: simulator.connectionCount, secretReads: aws.readsOf(SECRET_ID), storeCalls: store.calls.length }),
+    wire: () => ({
+      connections: simulator.connectionCount,
+      secretReads: aws.readsOf(SECRET_ID),
+      storeCalls: store.calls.length,
+    }),
   });
   const add = (variant: string, metric: Sample['metric'], value: number) => samples.push({ variant, metric, value });
 
@@ -195,7 +205,9 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
       }
     },
     async batch() {
-      log(`batch of 10, Thulium answering in ${options.thuliumLatencyMs} ms: ${options.batches} batches per container, ${options.rounds} rounds`);
+      log(
+        `batch of 10, Thulium answering in ${options.thuliumLatencyMs} ms: ${options.batches} batches per container, ${options.rounds} rounds`,
+      );
       for (let r = 0; r < options.rounds; r++) {
         for (const d of rotate(deployments, r)) {
           store.maxInFlight = 0;
@@ -213,7 +225,9 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
       }
     },
     async stream() {
-      log(`stream: ${SHIPPED.maxConcurrency} containers × ${options.streamBatches} batches of 10, ${options.rounds} rounds`);
+      log(
+        `stream: ${SHIPPED.maxConcurrency} containers × ${options.streamBatches} batches of 10, ${options.rounds} rounds`,
+      );
       for (let r = 0; r < options.rounds; r++) {
         for (const d of rotate(deployments, r)) {
           // Containers run at once, so connections are counted around all of them, not per container.
@@ -232,13 +246,17 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     async drain() {
       const world = { sqs, simulator, settings: SHIPPED, numbers, statusId };
       for (const [i, scenario] of options.drains.entries()) {
-        for (const d of rotate([fn, peer], i).filter((v) => !options.drainVariants || options.drainVariants.includes(v.name))) {
+        for (const d of rotate([fn, peer], i).filter(
+          (v) => !options.drainVariants || options.drainVariants.includes(v.name),
+        )) {
           const limit = scenario.callsPerSecond ? `${scenario.callsPerSecond} calls/s` : 'no limit';
           log(`drain: ${scenario.updates} queued updates, Thulium accepting ${limit}: ${d.name}`);
           // The peer never finishes under a limit (a 429 waits out the queue's visibility timeout): it is stopped.
           const ideal = (idealSeconds(scenario) ?? 10) * 1000;
           const maxMs = d === peer ? 1.5 * ideal + 5_000 : 3 * ideal + 30_000;
-          drains.push(await drain(world, { name: d.name, bundlePath: d.bundle.path, env: d.env }, { ...scenario, maxMs }));
+          drains.push(
+            await drain(world, { name: d.name, bundlePath: d.bundle.path, env: d.env }, { ...scenario, maxMs }),
+          );
         }
       }
     },
@@ -252,13 +270,27 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     }
   } finally {
     simulator.latencyMs = 0;
-    await Promise.all([simulator.close(), aws.close(), store.close(), sqs.close(), rm(scratch, { recursive: true, force: true })]);
+    await Promise.all([
+      simulator.close(),
+      aws.close(),
+      store.close(),
+      sqs.close(),
+      rm(scratch, { recursive: true, force: true }),
+    ]);
     await dynamodb.close();
   }
 
   const thuliumCeiling = SHIPPED.maxConcurrency * SHIPPED.recordConcurrency;
   const nodeFlags = lambdaNodeFlags(SHIPPED.memorySizeMb);
-  const results: Results = { date: new Date().toISOString(), thuliumCeiling, nodeFlags, options, bundles, samples, drains };
+  const results: Results = {
+    date: new Date().toISOString(),
+    thuliumCeiling,
+    nodeFlags,
+    options,
+    bundles,
+    samples,
+    drains,
+  };
   if (options.resultsFile) await writeFile(options.resultsFile, renderReport(results));
   return results;
 }
@@ -266,10 +298,19 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
 /** Median time of one UpdateItem, and of ten on distinct items at once, through the same front the function uses. */
 async function storePace(dynamodb: LocalDynamoDb, url: string): Promise<{ one: number; ten: number }> {
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const client = new DynamoDBClient({ endpoint: url, region: 'eu-central-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const client = new DynamoDBClient({
+    endpoint: url,
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
   const write = (key: string) =>
     client.send(
-      new UpdateItemCommand({ TableName: dynamodb.tableName, Key: { number_hash: { S: `pace-${key}` } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '1' } } }),
+      new UpdateItemCommand({
+        TableName: dynamodb.tableName,
+        Key: { number_hash: { S: `pace-${key}` } },
+        UpdateExpression: 'SET n = :n',
+        ExpressionAttributeValues: { ':n': { N: '1' } },
+      }),
     );
   const time = async (work: () => Promise<unknown>) => {
     const started = performance.now();
@@ -291,12 +332,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const smoke = process.env.BENCH_SMOKE === '1';
   const phases = process.env.BENCH_PHASES?.split(',') as Phase[] | undefined;
   const unknown = phases?.filter((phase) => !PHASES.includes(phase));
-  if (unknown?.length) throw new Error(`BENCH_PHASES: unknown ${unknown.join(', ')}; the phases are ${PHASES.join(', ')}`);
-  const functionEnv = process.env.BENCH_FUNCTION_ENV ? (JSON.parse(process.env.BENCH_FUNCTION_ENV) as Record<string, string>) : undefined;
+  if (unknown?.length)
+    throw new Error(`BENCH_PHASES: unknown ${unknown.join(', ')}; the phases are ${PHASES.join(', ')}`);
+  const functionEnv = process.env.BENCH_FUNCTION_ENV
+    ? (JSON.parse(process.env.BENCH_FUNCTION_ENV) as Record<string, string>)
+    : undefined;
   const drainVariants = process.env.BENCH_DRAIN_VARIANTS?.split(',');
   const run = { ...(smoke ? SMOKE_RUN : FULL_RUN), phases, functionEnv, drainVariants };
   // A partial or altered run is for trying a lever; only a full run replaces the published results.
-  const resultsFile = smoke || phases || functionEnv || drainVariants ? undefined : fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  const resultsFile =
+    smoke || phases || functionEnv || drainVariants
+      ? undefined
+      : fileURLToPath(new URL('./RESULTS.md', import.meta.url));
   const results = await runBenchmark({ ...run, resultsFile, log: (line) => console.error(`· ${line}`) });
   console.log(renderReport(results));
 }

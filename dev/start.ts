@@ -52,14 +52,17 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
   // Each part closes whatever another's close did; the last started closes first.
   const closeAll = async () => {
     const closing = started.splice(0).reverse();
-    for (const part of closing) await part.close().catch((error: Error) => console.error(`npm start: while stopping: ${error.message}`));
+    for (const part of closing)
+      await part.close().catch((error: Error) => console.error(`npm start: while stopping: ${error.message}`));
   };
   try {
     const thulium = await thuliumFor(env, started);
     const store = await orderingStoreFor(env, thulium.aws, started);
     const queue = await startLocalQueue({ port: Number(env.SQS_PORT ?? 9324), host, settings });
     started.push(queue);
-    Object.assign(env, queueEnvironment(queue.sqs, queue.queue), { QUEUE_CONCURRENCY: String(settings.recordConcurrency) });
+    Object.assign(env, queueEnvironment(queue.sqs, queue.queue), {
+      QUEUE_CONCURRENCY: String(settings.recordConcurrency),
+    });
     env.AWS_REGION ??= LOCAL_REGION;
     env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
@@ -67,7 +70,11 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
 
     // A container is the bundle imported anew: its own caches, its own cold start, as in Lambda.
     const newContainer = () => importContainer(BUNDLE);
-    const http = await startRestApiGateway(await newContainer(), { port: Number(env.PORT ?? 3000), host, timeoutMs: settings.timeoutSeconds * 1000 });
+    const http = await startRestApiGateway(await newContainer(), {
+      port: Number(env.PORT ?? 3000),
+      host,
+      timeoutMs: settings.timeoutSeconds * 1000,
+    });
     started.push(http);
     queue.drive(newContainer);
     return {
@@ -76,12 +83,23 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
       warnings: [
         ...(isLoopback(host)
           ? []
-          : [`HOST=${host}: anyone on the network can set statuses through the function and the local queue, unauthenticated, and read every queued update (phone numbers in full) from the queue`]),
-        ...(thulium.simulator ? [] : [`the commands below set statuses of the sample numbers in ${env.THULIUM_BASE_URL}: change the numbers first`]),
+          : [
+              `HOST=${host}: anyone on the network can set statuses through the function and the local queue, unauthenticated, and read every queued update (phone numbers in full) from the queue`,
+            ]),
+        ...(thulium.simulator
+          ? []
+          : [
+              `the commands below set statuses of the sample numbers in ${env.THULIUM_BASE_URL}: change the numbers first`,
+            ]),
       ],
       settings,
       queue,
-      commands: localCommands({ httpUrl: http.url, sqsEndpoint: queue.sqs.endpoint, queueUrl: queue.queue.url, topicArn: queue.topicArn }),
+      commands: localCommands({
+        httpUrl: http.url,
+        sqsEndpoint: queue.sqs.endpoint,
+        queueUrl: queue.queue.url,
+        topicArn: queue.topicArn,
+      }),
       simulator: thulium.simulator,
       store: store.store,
       close: closeAll,
@@ -97,7 +115,9 @@ function localSettings(env: NodeJS.ProcessEnv): Settings {
   try {
     return parseSettings({ timeoutSeconds: env.LOCAL_TIMEOUT_SECONDS });
   } catch {
-    throw new Error(`LOCAL_TIMEOUT_SECONDS must be a whole number of seconds from 5 to 900, not ${JSON.stringify(env.LOCAL_TIMEOUT_SECONDS)}`);
+    throw new Error(
+      `LOCAL_TIMEOUT_SECONDS must be a whole number of seconds from 5 to 900, not ${JSON.stringify(env.LOCAL_TIMEOUT_SECONDS)}`,
+    );
   }
 }
 
@@ -118,7 +138,10 @@ async function thuliumFor(env: NodeJS.ProcessEnv, started: { close(): Promise<vo
   if (env.THULIUM_USERNAME && env.THULIUM_PASSWORD) {
     aws = await startAwsLoopback();
     started.push(aws);
-    aws.secrets.set(LOCAL_SECRET_ID, JSON.stringify({ username: env.THULIUM_USERNAME, password: env.THULIUM_PASSWORD }));
+    aws.secrets.set(
+      LOCAL_SECRET_ID,
+      JSON.stringify({ username: env.THULIUM_USERNAME, password: env.THULIUM_PASSWORD }),
+    );
     env.THULIUM_SECRET_ID = LOCAL_SECRET_ID;
     env.AWS_ENDPOINT_URL_SECRETS_MANAGER = aws.url;
     mode += ', API user from the environment';
@@ -130,7 +153,11 @@ async function thuliumFor(env: NodeJS.ProcessEnv, started: { close(): Promise<vo
   return { simulator, aws, mode };
 }
 
-async function orderingStoreFor(env: NodeJS.ProcessEnv, aws: AwsLoopback | undefined, started: { close(): Promise<void> }[]) {
+async function orderingStoreFor(
+  env: NodeJS.ProcessEnv,
+  aws: AwsLoopback | undefined,
+  started: { close(): Promise<void> }[],
+) {
   if (env.ORDERING_GUARD === 'off') return { mode: ', ordering guard off' };
   if (!aws && !env.ORDERING_KEY_SECRET_ID) {
     throw new Error('With the API user from Secrets Manager, set ORDERING_KEY_SECRET_ID too, or ORDERING_GUARD=off');
@@ -139,7 +166,8 @@ async function orderingStoreFor(env: NodeJS.ProcessEnv, aws: AwsLoopback | undef
     aws.secrets.set(LOCAL_KEY_SECRET_ID, randomBytes(32).toString('hex'));
     env.ORDERING_KEY_SECRET_ID = LOCAL_KEY_SECRET_ID;
   }
-  if (env.AWS_ENDPOINT_URL_DYNAMODB) return { mode: `, ordering guard on ${env.AWS_ENDPOINT_URL_DYNAMODB} table ${env.ORDERING_TABLE_NAME}` };
+  if (env.AWS_ENDPOINT_URL_DYNAMODB)
+    return { mode: `, ordering guard on ${env.AWS_ENDPOINT_URL_DYNAMODB} table ${env.ORDERING_TABLE_NAME}` };
   const store = await startDynalite(Number(env.DYNAMODB_PORT ?? 0));
   started.push(store);
   env.AWS_ENDPOINT_URL_DYNAMODB = store.url;
@@ -188,7 +216,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       return;
     }
     stoppingSince = Date.now();
-    console.log('stopping: the HTTP server, the event source mapping, the queue, the store and the simulator… (Ctrl-C again quits at once)');
+    console.log(
+      'stopping: the HTTP server, the event source mapping, the queue, the store and the simulator… (Ctrl-C again quits at once)',
+    );
     // A part that never finishes closing must not keep the terminal.
     setTimeout(() => process.exit(1), 10_000).unref();
     void stack.close().finally(() => process.exit(0));

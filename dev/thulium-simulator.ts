@@ -234,7 +234,8 @@ export class ThuliumSimulator {
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     const delay = this.delaysByUpdate.get(updateKeyOf(body));
     if (delay) await sleep(delay);
-    const fault = limited ?? this.faultsByPhone.get(phoneOf(body) ?? '')?.shift() ?? this.faults.shift() ?? this.drawFault();
+    const fault =
+      limited ?? this.faultsByPhone.get(phoneOf(body) ?? '')?.shift() ?? this.faults.shift() ?? this.drawFault();
     if (fault) this.faultsMet[fault.type] = (this.faultsMet[fault.type] ?? 0) + 1;
     if (fault?.type === 'delay') await sleep(fault.ms);
     if (fault?.type === 'reset') {
@@ -285,12 +286,17 @@ export class ThuliumSimulator {
       body: JSON.stringify({ request_id: requestId, errors: [{ message, code }] }),
     });
     if (fault?.type === 'status') {
-      return { status: fault.status, body: fault.body ?? `<html><body>${fault.status}</body></html>`, headers: { 'content-type': 'text/html', ...fault.headers } };
+      return {
+        status: fault.status,
+        body: fault.body ?? `<html><body>${fault.status}</body></html>`,
+        headers: { 'content-type': 'text/html', ...fault.headers },
+      };
     }
     if (fault?.type === 'rate-limit') {
       return error(429, 'Too many requests', 429, { 'retry-after': String(fault.retryAfterSeconds) });
     }
-    if (fault?.type === 'garbage') return { status: 200, body: '<html>Service temporarily un', headers: { 'content-type': 'text/html' } };
+    if (fault?.type === 'garbage')
+      return { status: 200, body: '<html>Service temporarily un', headers: { 'content-type': 'text/html' } };
 
     const user = basicUser(req.headers.authorization);
     if (!user || this.tenant.users[user[0]] !== user[1]) {
@@ -351,7 +357,6 @@ function phoneOf(body: string): string | undefined {
     return undefined;
   }
 }
-
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const simulator = await startThuliumSimulator({ port: Number(process.env.PORT ?? 3001) });

@@ -39,7 +39,13 @@ const FIVE_MINUTES = Duration.minutes(5);
  * stack's name, and the one default dimension `service`. Sums over five minutes.
  */
 const functionMetrics = (namespace: string) => (metricName: string) =>
-  new Metric({ namespace, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: FIVE_MINUTES });
+  new Metric({
+    namespace,
+    metricName,
+    dimensionsMap: { service: SERVICE_NAME },
+    statistic: 'Sum',
+    period: FIVE_MINUTES,
+  });
 
 /** The alarms the README's runbook explains, an optional topic for them, and one dashboard. */
 export class Operations extends Construct {
@@ -55,45 +61,76 @@ export class Operations extends Construct {
     const api = props.apiStage;
     const apiErrorRate = new MathExpression({
       expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-      usingMetrics: { errors: api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), requests: api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' }) },
+      usingMetrics: {
+        errors: api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        requests: api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      },
       label: 'API 5xx (%)',
       period: FIVE_MINUTES,
     });
 
     this.alarms = [
-      this.alarm('DeadLetterQueueNotEmpty', 'Updates are in the dead-letter queue: each carries its reason (see the runbook)', {
-        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' }),
-        threshold: 1,
-      }),
-      this.alarm('QueueOldestMessageAge', `An update has waited over ${settings.oldestMessageAlarmSeconds} s on the queue without being picked up: a backlog`, {
-        metric: queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, statistic: 'Maximum' }),
-        threshold: settings.oldestMessageAlarmSeconds,
-        evaluationPeriods: 5,
-      }),
-      this.alarm('FunctionErrors', 'Invocations failed as a whole (configuration, timeout, crash); queue batches are retried', {
-        metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
-        threshold: 1,
-      }),
-      this.alarm('FunctionThrottles', 'Invocations were throttled: the account or function concurrency limit was reached', {
-        metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
-        threshold: 1,
-      }),
-      this.alarm('ApiServerErrors', 'Over 5% of API calls answered 5xx in 5 minutes: Thulium, the secret or the configuration', {
-        metric: apiErrorRate,
-        threshold: 5,
-      }),
-      this.alarm('ApiLatency', `API p99 latency over ${settings.apiLatencyAlarmMs} ms for 15 minutes: Thulium is slow or retrying`, {
-        metric: api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' }),
-        threshold: settings.apiLatencyAlarmMs,
-        evaluationPeriods: 3,
-      }),
+      this.alarm(
+        'DeadLetterQueueNotEmpty',
+        'Updates are in the dead-letter queue: each carries its reason (see the runbook)',
+        {
+          metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' }),
+          threshold: 1,
+        },
+      ),
+      this.alarm(
+        'QueueOldestMessageAge',
+        `An update has waited over ${settings.oldestMessageAlarmSeconds} s on the queue without being picked up: a backlog`,
+        {
+          metric: queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, statistic: 'Maximum' }),
+          threshold: settings.oldestMessageAlarmSeconds,
+          evaluationPeriods: 5,
+        },
+      ),
+      this.alarm(
+        'FunctionErrors',
+        'Invocations failed as a whole (configuration, timeout, crash); queue batches are retried',
+        {
+          metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+          threshold: 1,
+        },
+      ),
+      this.alarm(
+        'FunctionThrottles',
+        'Invocations were throttled: the account or function concurrency limit was reached',
+        {
+          metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+          threshold: 1,
+        },
+      ),
+      this.alarm(
+        'ApiServerErrors',
+        'Over 5% of API calls answered 5xx in 5 minutes: Thulium, the secret or the configuration',
+        {
+          metric: apiErrorRate,
+          threshold: 5,
+        },
+      ),
+      this.alarm(
+        'ApiLatency',
+        `API p99 latency over ${settings.apiLatencyAlarmMs} ms for 15 minutes: Thulium is slow or retrying`,
+        {
+          metric: api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' }),
+          threshold: settings.apiLatencyAlarmMs,
+          evaluationPeriods: 3,
+        },
+      ),
     ];
     if (settings.orderingGuard) {
       this.alarms.push(
-        this.alarm('OrderingStoreFailures', 'The function could not reach its ordering table: no update is applied while it fails (queue messages are retried, HTTP callers get 503)', {
-          metric: functionMetric(METRIC.orderingStoreFailures),
-          threshold: 1,
-        }),
+        this.alarm(
+          'OrderingStoreFailures',
+          'The function could not reach its ordering table: no update is applied while it fails (queue messages are retried, HTTP callers get 503)',
+          {
+            metric: functionMetric(METRIC.orderingStoreFailures),
+            threshold: 1,
+          },
+        ),
       );
     }
 
@@ -101,7 +138,8 @@ export class Operations extends Construct {
     if (!this.topic) {
       Validations.of(this).acknowledge({
         id: 'cdk-validator-cfnguard::cloudwatch_alarm_action_check',
-        reason: 'alarmTopic=none was set on purpose: the alarms feed the dashboard and whatever the account already watches (an EventBridge rule on alarm state changes, an incident tool).',
+        reason:
+          'alarmTopic=none was set on purpose: the alarms feed the dashboard and whatever the account already watches (an EventBridge rule on alarm state changes, an incident tool).',
       });
     } else {
       const action = new SnsAction(this.topic);
@@ -113,7 +151,11 @@ export class Operations extends Construct {
     this.dashboard = this.createDashboard(props, apiErrorRate, functionMetric);
   }
 
-  private alarm(id: string, description: string, options: { metric: IMetric; threshold: number; evaluationPeriods?: number }): Alarm {
+  private alarm(
+    id: string,
+    description: string,
+    options: { metric: IMetric; threshold: number; evaluationPeriods?: number },
+  ): Alarm {
     return new Alarm(this, id, {
       alarmName: `${Stack.of(this).stackName}-${id}`,
       alarmDescription: description,
@@ -133,20 +175,47 @@ export class Operations extends Construct {
     // The topic's policy (TLS only) replaces SNS's default one: CloudWatch needs its own allow, for this stack's alarms only.
     const fromOurAlarms = {
       StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${stack.stackName}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: `${stack.stackName}-*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
     };
     const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
     const key = customerManagedKey(this, 'AlarmTopicKey', 'Encrypts the thulium-outbound-status alarm topic');
     key.addToResourcePolicy(
-      new PolicyStatement({ principals: [cloudWatch], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: fromOurAlarms }),
+      new PolicyStatement({
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromOurAlarms,
+      }),
     );
-    const topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: `${stack.stackName} alarms` });
-    topic.addToResourcePolicy(new PolicyStatement({ principals: [cloudWatch], actions: ['sns:Publish'], resources: [topic.topicArn], conditions: fromOurAlarms }));
+    const topic = new Topic(this, 'AlarmTopic', {
+      masterKey: key,
+      enforceSSL: true,
+      displayName: `${stack.stackName} alarms`,
+    });
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromOurAlarms,
+      }),
+    );
     if (settings.alarmEmail) topic.addSubscription(new EmailSubscription(settings.alarmEmail));
     return topic;
   }
 
-  private createDashboard(props: OperationsProps, apiErrorRate: MathExpression, functionMetric: (metricName: string) => Metric): Dashboard {
+  private createDashboard(
+    props: OperationsProps,
+    apiErrorRate: MathExpression,
+    functionMetric: (metricName: string) => Metric,
+  ): Dashboard {
     const { settings, queue, deadLetterQueue } = props;
     const api = props.apiStage;
     const fn = props.function;
@@ -155,7 +224,11 @@ export class Operations extends Construct {
     dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
     const width = settings.orderingGuard ? 8 : 12;
     dashboard.addWidgets(
-      new GraphWidget({ title: 'Outcomes', left: [METRIC.updated, METRIC.errorAnswers, METRIC.retriesScheduled, METRIC.deadLettered].map(functionMetric), width }),
+      new GraphWidget({
+        title: 'Outcomes',
+        left: [METRIC.updated, METRIC.errorAnswers, METRIC.retriesScheduled, METRIC.deadLettered].map(functionMetric),
+        width,
+      }),
       new GraphWidget({
         title: 'Thulium attempts and rate-limit episodes; unexpected errors',
         left: [functionMetric(METRIC.thuliumAttempts)],
@@ -164,17 +237,51 @@ export class Operations extends Construct {
         width,
       }),
       ...(settings.orderingGuard
-        ? [new GraphWidget({ title: 'Ordering guard: superseded updates and store failures', left: [functionMetric(METRIC.superseded)], right: [functionMetric(METRIC.orderingStoreFailures)], width })]
+        ? [
+            new GraphWidget({
+              title: 'Ordering guard: superseded updates and store failures',
+              left: [functionMetric(METRIC.superseded)],
+              right: [functionMetric(METRIC.orderingStoreFailures)],
+              width,
+            }),
+          ]
         : []),
     );
     dashboard.addWidgets(
-      new GraphWidget({ title: 'API requests', left: [api.metricCount({ statistic: 'Sum' }), api.metricClientError({ statistic: 'Sum' }), api.metricServerError({ statistic: 'Sum' })], right: [apiErrorRate], width: 8 }),
-      new GraphWidget({ title: 'API latency', left: ['p50', 'p99'].map((statistic) => api.metricLatency({ statistic, label: `latency ${statistic}` })), width: 8 }),
-      new GraphWidget({ title: 'Function', left: [fn.metricInvocations(), fn.metricErrors(), fn.metricThrottles()], right: [fn.metricDuration({ statistic: 'p99' })], width: 8 }),
+      new GraphWidget({
+        title: 'API requests',
+        left: [
+          api.metricCount({ statistic: 'Sum' }),
+          api.metricClientError({ statistic: 'Sum' }),
+          api.metricServerError({ statistic: 'Sum' }),
+        ],
+        right: [apiErrorRate],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'API latency',
+        left: ['p50', 'p99'].map((statistic) => api.metricLatency({ statistic, label: `latency ${statistic}` })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Function',
+        left: [fn.metricInvocations(), fn.metricErrors(), fn.metricThrottles()],
+        right: [fn.metricDuration({ statistic: 'p99' })],
+        width: 8,
+      }),
     );
     dashboard.addWidgets(
-      new GraphWidget({ title: 'Queue', left: [queue.metricApproximateNumberOfMessagesVisible(), queue.metricApproximateNumberOfMessagesNotVisible()], right: [queue.metricApproximateAgeOfOldestMessage()], width: 12 }),
-      new GraphWidget({ title: 'Dead-letter queue', left: [deadLetterQueue.metricApproximateNumberOfMessagesVisible()], width: 12 }),
+      new GraphWidget({
+        title: 'Queue',
+        left: [queue.metricApproximateNumberOfMessagesVisible(), queue.metricApproximateNumberOfMessagesNotVisible()],
+        right: [queue.metricApproximateAgeOfOldestMessage()],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Dead-letter queue',
+        left: [deadLetterQueue.metricApproximateNumberOfMessagesVisible()],
+        width: 12,
+      }),
     );
     return dashboard;
   }

@@ -8,11 +8,22 @@ import type { Settings } from './settings.ts';
 export function callerStatements(settings: Settings, actions: string[], resources: string[]): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
   if (settings.callerAccountIds.length > 0) {
-    statements.push(new PolicyStatement({ actions, resources, principals: settings.callerAccountIds.map((a) => new AccountPrincipal(a)) }));
+    statements.push(
+      new PolicyStatement({
+        actions,
+        resources,
+        principals: settings.callerAccountIds.map((a) => new AccountPrincipal(a)),
+      }),
+    );
   }
   for (const org of settings.callerOrganizationIds) {
     statements.push(
-      new PolicyStatement({ actions, resources, principals: [new AnyPrincipal()], conditions: { StringEquals: { 'aws:PrincipalOrgID': org } } }),
+      new PolicyStatement({
+        actions,
+        resources,
+        principals: [new AnyPrincipal()],
+        conditions: { StringEquals: { 'aws:PrincipalOrgID': org } },
+      }),
     );
   }
   return statements;

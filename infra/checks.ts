@@ -1,5 +1,11 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { type App, type IPolicyValidationContext, type IPolicyValidationPlugin, type PolicyValidationPluginReport, Validations } from 'aws-cdk-lib';
+import {
+  type App,
+  type IPolicyValidationContext,
+  type IPolicyValidationPlugin,
+  type PolicyValidationPluginReport,
+  Validations,
+} from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
 /**
@@ -28,5 +34,8 @@ class FindingsAreErrors implements IPolicyValidationPlugin {
 
 /** cdk-nag's AWS Solutions pack and the Control Tower proactive controls, on every synth of the app. */
 export function addComplianceChecks(app: App): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new FindingsAreErrors(new CfnGuardValidator() as IPolicyValidationPlugin));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new FindingsAreErrors(new CfnGuardValidator() as IPolicyValidationPlugin),
+  );
 }

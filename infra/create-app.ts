@@ -26,11 +26,14 @@ export function createApp(options: CreateAppOptions = {}) {
   const name: string = stackName ?? app.node.tryGetContext('stackName') ?? DEFAULT_STACK_NAME;
   // Queue names derive from it, and SQS allows 80 characters: "<stack>-updates-dlq.fifo".
   if (!/^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(name)) {
-    throw new Error(`Invalid stack name "${name}": letters, digits and hyphens, starting with a letter, at most 63 characters`);
+    throw new Error(
+      `Invalid stack name "${name}": letters, digits and hyphens, starting with a letter, at most 63 characters`,
+    );
   }
   const stack = new OutboundStatusStack(app, name, {
     settings,
-    description: 'thulium-outbound-status: sets Thulium outbound-campaign statuses by phone number (API Gateway and SQS)',
+    description:
+      'thulium-outbound-status: sets Thulium outbound-campaign statuses by phone number (API Gateway and SQS)',
   });
   addComplianceChecks(app);
   return { app, stack, settings };

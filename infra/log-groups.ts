@@ -8,8 +8,19 @@ import type { Settings } from './settings.ts';
 const CONTROL_TOWER_RETENTION_DAYS = 365;
 
 /** A log group encrypted with the stack's logs key, kept when the stack is deleted. */
-export function encryptedLogGroup(scope: Construct, id: string, settings: Settings, key: IKey, logGroupName?: string): LogGroup {
-  const logGroup = new LogGroup(scope, id, { logGroupName, retention: settings.logRetentionDays, encryptionKey: key, removalPolicy: RemovalPolicy.RETAIN });
+export function encryptedLogGroup(
+  scope: Construct,
+  id: string,
+  settings: Settings,
+  key: IKey,
+  logGroupName?: string,
+): LogGroup {
+  const logGroup = new LogGroup(scope, id, {
+    logGroupName,
+    retention: settings.logRetentionDays,
+    encryptionKey: key,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
   if (settings.logRetentionDays < CONTROL_TOWER_RETENTION_DAYS) {
     Validations.of(logGroup).acknowledge({
       id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',

@@ -34,7 +34,7 @@ export class OrderingStore extends Construct {
 
     this.key = new Secret(this, 'Key', {
       description:
-        'Keys the phone-number hashes (HMAC) of the thulium-outbound-status ordering table. Replacing it makes the ordering guard forget every number\'s history.',
+        "Keys the phone-number hashes (HMAC) of the thulium-outbound-status ordering table. Replacing it makes the ordering guard forget every number's history.",
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       // Goes with the table: the hashes are worthless without it, and it is worthless without them.
       removalPolicy: RemovalPolicy.DESTROY,

@@ -27,7 +27,10 @@ export class OutboundStatusStack extends Stack {
     super(scope, id, props);
     const { settings } = props;
     if (settings.thuliumBaseUrl === PLACEHOLDER_BASE_URL) {
-      Validations.of(this).addWarning('PlaceholderThuliumBaseUrl', `thuliumBaseUrl is still ${PLACEHOLDER_BASE_URL}: set your tenant's URL before deploying`);
+      Validations.of(this).addWarning(
+        'PlaceholderThuliumBaseUrl',
+        `thuliumBaseUrl is still ${PLACEHOLDER_BASE_URL}: set your tenant's URL before deploying`,
+      );
     }
     const { secret, secretId } = this.thuliumSecret(settings);
     const logsEncryption = logsKey(this, 'LogsKey');
@@ -56,8 +59,12 @@ export class OutboundStatusStack extends Stack {
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('ApiUrl', this.statusApi.url, 'POST status updates here, signed with SigV4 (service execute-api)');
     output('QueueUrl', this.queues.queue.queueUrl, 'Send status updates here');
-    output('QueueArn', this.queues.queue.queueArn, 'For the senders\' IAM policies (sqs:SendMessage)');
-    output('DeadLetterQueueUrl', this.queues.deadLetterQueue.queueUrl, 'Updates that could not be applied, with their reason');
+    output('QueueArn', this.queues.queue.queueArn, "For the senders' IAM policies (sqs:SendMessage)");
+    output(
+      'DeadLetterQueueUrl',
+      this.queues.deadLetterQueue.queueUrl,
+      'Updates that could not be applied, with their reason',
+    );
     output('DeadLetterQueueArn', this.queues.deadLetterQueue.queueArn, 'For aws sqs start-message-move-task (redrive)');
     output('FunctionName', fn.functionName, 'The function, for logs and metrics');
     output('SecretArn', secret.secretArn, 'Holds {"username", "password"} of the Thulium API user');
@@ -73,12 +80,15 @@ export class OutboundStatusStack extends Stack {
         secretName: settings.thuliumSecret,
         description: 'Thulium API user for thulium-outbound-status: {"username", "password"}',
         generateSecretString: { secretStringTemplate: JSON.stringify({ username: '' }), generateStringKey: 'password' },
-        encryptionKey: settings.secretKmsKeyArn ? Key.fromKeyArn(this, 'ThuliumSecretKey', settings.secretKmsKeyArn) : undefined,
+        encryptionKey: settings.secretKmsKeyArn
+          ? Key.fromKeyArn(this, 'ThuliumSecretKey', settings.secretKmsKeyArn)
+          : undefined,
         removalPolicy: RemovalPolicy.RETAIN,
       });
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions::AwsSolutions-SMG4',
-        reason: "The secret holds a Thulium API user's password, which only Thulium's administration panel can change; a rotation function has nothing to call. The README's runbook rotates it by hand without losing an update.",
+        reason:
+          "The secret holds a Thulium API user's password, which only Thulium's administration panel can change; a rotation function has nothing to call. The README's runbook rotates it by hand without losing an update.",
       });
       return { secret, secretId: secret.secretArn };
     }

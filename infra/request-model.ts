@@ -16,7 +16,9 @@ function toCdkSchema(node: unknown): unknown {
     else if (key === '$ref') out.ref = value;
     else if (key === 'properties' || key === 'definitions' || key === 'patternProperties') {
       // Keys here are field names, not keywords: keep them, convert only their schemas.
-      out[key] = Object.fromEntries(Object.entries(value as object).map(([name, schema]) => [name, toCdkSchema(schema)]));
+      out[key] = Object.fromEntries(
+        Object.entries(value as object).map(([name, schema]) => [name, toCdkSchema(schema)]),
+      );
     } else out[key] = toCdkSchema(value);
   }
   return out;

@@ -22,7 +22,6 @@ import { encryptedLogGroup } from './log-groups.ts';
 import { requestModelSchema } from './request-model.ts';
 import type { Settings } from './settings.ts';
 
-
 /**
  * Who called, what came back, how long it took. No body and no validation detail: API Gateway's
  * validation message quotes the rejected value, which may be a phone number.
@@ -85,7 +84,13 @@ export class StatusApi extends Construct {
     });
 
     // API Gateway would create this group itself, unencrypted and kept forever; it must exist before the stage logs.
-    const executionLogs = encryptedLogGroup(this, 'ExecutionLogs', settings, props.logsKey, `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`);
+    const executionLogs = encryptedLogGroup(
+      this,
+      'ExecutionLogs',
+      settings,
+      props.logsKey,
+      `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`,
+    );
     this.api.deploymentStage.node.addDependency(executionLogs);
 
     const model = this.api.addModel('StatusUpdateRequest', {
@@ -94,7 +99,10 @@ export class StatusApi extends Construct {
       schema: requestModelSchema(),
     });
     // The method has no required parameters; checking them too costs nothing and is what cdk-nag APIG2 asks.
-    const validator = this.api.addRequestValidator('BodyValidator', { validateRequestBody: true, validateRequestParameters: true });
+    const validator = this.api.addRequestValidator('BodyValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
     const resource = this.api.root.resourceForPath(API_RESOURCE_PATH);
     const method = resource.addMethod('POST', new LambdaIntegration(props.function, { allowTestInvoke: false }), {
       requestValidator: validator,
@@ -106,11 +114,20 @@ export class StatusApi extends Construct {
       statusCode: '400',
       templates: { 'application/json': errorTemplate('VALIDATION_FAILED') },
     });
-    for (const [id, type] of [['Default4xx', ResponseType.DEFAULT_4XX], ['Default5xx', ResponseType.DEFAULT_5XX]] as const) {
-      this.api.addGatewayResponse(id, { type, templates: { 'application/json': errorTemplate('$context.error.responseType') } });
+    for (const [id, type] of [
+      ['Default4xx', ResponseType.DEFAULT_4XX],
+      ['Default5xx', ResponseType.DEFAULT_5XX],
+    ] as const) {
+      this.api.addGatewayResponse(id, {
+        type,
+        templates: { 'application/json': errorTemplate('$context.error.responseType') },
+      });
     }
     // A resource policy takes effect only with a new deployment; CDK redeploys on method changes, not on this.
-    this.api.latestDeployment?.addToLogicalId({ callerAccountIds: settings.callerAccountIds, callerOrganizationIds: settings.callerOrganizationIds });
+    this.api.latestDeployment?.addToLogicalId({
+      callerAccountIds: settings.callerAccountIds,
+      callerOrganizationIds: settings.callerOrganizationIds,
+    });
     this.acknowledge(method, settings);
     this.url = this.api.urlForPath(`/${API_RESOURCE_PATH}`);
   }
@@ -119,11 +136,13 @@ export class StatusApi extends Construct {
     Validations.of(method).acknowledge(
       {
         id: 'AwsSolutions::AwsSolutions-COG4',
-        reason: 'Callers are workloads, not people: the method uses AWS_IAM (SigV4) authorisation, which cdk-nag APIG4 accepts; a Cognito user pool would add a second identity system for machines that already have IAM roles.',
+        reason:
+          'Callers are workloads, not people: the method uses AWS_IAM (SigV4) authorisation, which cdk-nag APIG4 accepts; a Cognito user pool would add a second identity system for machines that already have IAM roles.',
       },
       {
         id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
-        reason: "The permission's principal is apigateway.amazonaws.com with a SourceArn naming this API's POST method only. The rule accepts a SourceArn only as a plain string or a Ref/GetAtt; this one is an Fn::Join of the API id, region and account.",
+        reason:
+          "The permission's principal is apigateway.amazonaws.com with a SourceArn naming this API's POST method only. The rule accepts a SourceArn only as a plain string or a Ref/GetAtt; this one is an Fn::Join of the API id, region and account.",
       },
     );
     Validations.of(this.api.deploymentStage).acknowledge({
@@ -133,7 +152,8 @@ export class StatusApi extends Construct {
     if (settings.apiGatewayCloudWatchRole) {
       Validations.of(this.api).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason: "API Gateway's account-wide logging role, as AWS documents it: the AWS-maintained AmazonAPIGatewayPushToCloudWatchLogs policy is the one API Gateway expects and AWS keeps current.",
+        reason:
+          "API Gateway's account-wide logging role, as AWS documents it: the AWS-maintained AmazonAPIGatewayPushToCloudWatchLogs policy is the one API Gateway expects and AWS keeps current.",
       });
     }
   }

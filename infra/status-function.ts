@@ -33,7 +33,10 @@ export interface StatusFunctionProps {
 
 /** Only GetSecretValue (not DescribeSecret or the other reads grantRead adds), on this one secret. */
 const readSecretValue = (secret: ISecret) =>
-  new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`] });
+  new PolicyStatement({
+    actions: ['secretsmanager:GetSecretValue'],
+    resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+  });
 
 /** The Lambda function with its own role, log group and environment (the function's contract in README). */
 export class StatusFunction extends Construct {
@@ -103,18 +106,25 @@ export class StatusFunction extends Construct {
     if (ordering) {
       // The two calls the ordering store makes, on the table itself (it has no index): not grantReadWriteData's dozen.
       // GetItem only after a failed condition that returned no item (the item gone, or a store that returns none).
-      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [ordering.table.tableArn] }));
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
+          resources: [ordering.table.tableArn],
+        }),
+      );
       // The table and the key use AWS-managed keys, whose policies admit the account's principals through the service: no kms statement.
       this.role.addToPrincipalPolicy(readSecretValue(ordering.key));
     }
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so X-Ray requires Resource "*". Every other statement names its resource.',
+      reason:
+        'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so X-Ray requires Resource "*". Every other statement names its resource.',
     });
     Validations.of(this.function).acknowledge({
       id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-      reason: 'The function reaches only public, TLS-protected endpoints (the Thulium tenant, Secrets Manager, SQS, DynamoDB) and no private resource. A VPC would add NAT gateways and their cost without narrowing what the function can reach; IAM scopes its AWS access.',
+      reason:
+        'The function reaches only public, TLS-protected endpoints (the Thulium tenant, Secrets Manager, SQS, DynamoDB) and no private resource. A VPC would add NAT gateways and their cost without narrowing what the function can reach; IAM scopes its AWS access.',
     });
   }
 }

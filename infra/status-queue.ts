@@ -5,7 +5,13 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
+import {
+  DeduplicationScope,
+  FifoThroughputLimit,
+  Queue,
+  QueueEncryption,
+  RedrivePermission,
+} from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { callerStatements } from './callers.ts';
 import { customerManagedKey } from './keys.ts';
@@ -32,7 +38,10 @@ export class StatusQueue extends Construct {
       encryptionMasterKey: this.key,
       enforceSSL: true,
       // High-throughput FIFO: order and deduplication per message group (one phone number) is all the function needs.
-      ...(fifo && { deduplicationScope: DeduplicationScope.MESSAGE_GROUP, fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID }),
+      ...(fifo && {
+        deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+        fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+      }),
     };
     // Named, so the DLQ can admit the queue by ARN without a reference cycle.
     const suffix = fifo ? '.fifo' : '';
@@ -43,7 +52,9 @@ export class StatusQueue extends Construct {
       retentionPeriod: DEAD_LETTER_RETENTION,
       redriveAllowPolicy: {
         redrivePermission: RedrivePermission.BY_QUEUE,
-        sourceQueues: [Queue.fromQueueArn(this, 'Source', Stack.of(this).formatArn({ service: 'sqs', resource: queueName }))],
+        sourceQueues: [
+          Queue.fromQueueArn(this, 'Source', Stack.of(this).formatArn({ service: 'sqs', resource: queueName })),
+        ],
       },
     });
     this.queue = new Queue(this, 'Queue', {
@@ -62,12 +73,17 @@ export class StatusQueue extends Construct {
     fn.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: settings.batchSize,
-        maxBatchingWindow: settings.queueType === 'standard' && settings.batchWindowSeconds > 0 ? Duration.seconds(settings.batchWindowSeconds) : undefined,
+        maxBatchingWindow:
+          settings.queueType === 'standard' && settings.batchWindowSeconds > 0
+            ? Duration.seconds(settings.batchWindowSeconds)
+            : undefined,
         reportBatchItemFailures: true,
         maxConcurrency: settings.maxConcurrency,
       }),
     );
-    fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
+    fn.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+    );
     this.key?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 
@@ -91,12 +107,21 @@ export class StatusQueue extends Construct {
    */
   private admitSources(settings: Settings): void {
     for (const arn of new Set(settings.sourceTopicArns)) {
-      Topic.fromTopicArn(this, arn, arn).addSubscription(new SqsSubscription(this.queue, { rawMessageDelivery: false }));
+      Topic.fromTopicArn(this, arn, arn).addSubscription(
+        new SqsSubscription(this.queue, { rawMessageDelivery: false }),
+      );
     }
     const rules = [...new Set(settings.sourceEventRuleArns)];
     if (rules.length === 0) return;
-    const fromRules = { principals: [new ServicePrincipal('events.amazonaws.com')], conditions: { ArnEquals: { 'aws:SourceArn': rules } } };
-    this.queue.addToResourcePolicy(new PolicyStatement({ ...fromRules, actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
-    this.key?.addToResourcePolicy(new PolicyStatement({ ...fromRules, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }));
+    const fromRules = {
+      principals: [new ServicePrincipal('events.amazonaws.com')],
+      conditions: { ArnEquals: { 'aws:SourceArn': rules } },
+    };
+    this.queue.addToResourcePolicy(
+      new PolicyStatement({ ...fromRules, actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+    );
+    this.key?.addToResourcePolicy(
+      new PolicyStatement({ ...fromRules, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }),
+    );
   }
 }

@@ -24,6 +24,9 @@ export async function buildClient() {
     metafile: true,
     logLevel: 'warning',
   });
-  execFileSync(`${root}/node_modules/.bin/tsc`, ['-p', 'functions/outbound-status/client/tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(`${root}/node_modules/.bin/tsc`, ['-p', 'functions/outbound-status/client/tsconfig.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   return result;
 }

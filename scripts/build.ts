@@ -28,7 +28,9 @@ export const bundleOptions: BuildOptions = {
   define: { esbuildDetection: 'true' },
   alias: { http: './scripts/node-http.cjs', 'node:http': './scripts/node-http.cjs' },
   // Bundled CommonJS (undici, parts of the SDK) calls require() for Node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   metafile: true,
   logLevel: 'warning',
 };

@@ -8,7 +8,10 @@ import type { ErrorCode } from '../functions/outbound-status/core/errors.ts';
 /** The vendor page's examples (shared/spec): its request, and the values its parameter list gives. */
 export const VENDOR_REQUESTS = {
   vendor: { summary: "The vendor's example request", value: { phone_number: '111222333', status_id: '3' } },
-  vendorParameters: { summary: "The vendor's parameter examples", value: { phone_number: '333444555', status_id: '8' } },
+  vendorParameters: {
+    summary: "The vendor's parameter examples",
+    value: { phone_number: '333444555', status_id: '8' },
+  },
 };
 export const VENDOR_RESPONSE = { outbound_id: ['00001', '00002', '00003'] };
 
@@ -20,7 +23,10 @@ interface Refusal {
 
 /** Keyed by ErrorCode, so a new code does not compile until it is published. */
 export const FUNCTION_ANSWERS: Record<ErrorCode, Refusal> = {
-  METHOD_NOT_ALLOWED: { when: 'any method but POST; `Allow: POST`', example: { message: 'Method GET is not allowed; use POST' } },
+  METHOD_NOT_ALLOWED: {
+    when: 'any method but POST; `Allow: POST`',
+    example: { message: 'Method GET is not allowed; use POST' },
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     when: 'a `Content-Type` that is neither `application/json` nor `application/*+json` (none at all is accepted)',
     example: { message: 'Content-Type must be application/json' },
@@ -37,7 +43,10 @@ export const FUNCTION_ANSWERS: Record<ErrorCode, Refusal> = {
       fields: [{ field: 'status_id', message: 'must be a positive integer, as a JSON number or a string of digits' }],
     },
   },
-  PAYLOAD_TOO_LARGE: { when: 'a body over `MAX_BODY_BYTES` (4096 by default), after base64 decoding', example: { message: 'Body is 5000 bytes; the limit is 4096 bytes' } },
+  PAYLOAD_TOO_LARGE: {
+    when: 'a body over `MAX_BODY_BYTES` (4096 by default), after base64 decoding',
+    example: { message: 'Body is 5000 bytes; the limit is 4096 bytes' },
+  },
   THULIUM_REFUSED: {
     when: 'Thulium refused the update (an unknown status, no records for the number, …); `thulium_errors` are its own',
     example: {
@@ -56,7 +65,10 @@ export const FUNCTION_ANSWERS: Record<ErrorCode, Refusal> = {
   },
   SECRET_UNAVAILABLE: {
     when: 'Secrets Manager failed (throttling, 5xx, network)',
-    example: { message: 'Secrets Manager is unavailable for secret thulium/outbound-status/api-user: ThrottlingException', retry_after_seconds: 5 },
+    example: {
+      message: 'Secrets Manager is unavailable for secret thulium/outbound-status/api-user: ThrottlingException',
+      retry_after_seconds: 5,
+    },
   },
   THULIUM_TIMEOUT: {
     when: "Thulium did not answer within the invocation's deadline, retries included",
@@ -76,16 +88,24 @@ export const FUNCTION_ANSWERS: Record<ErrorCode, Refusal> = {
   },
   ORDERING_STORE_UNAVAILABLE: {
     when: 'the ordering store (DynamoDB) failed: throttling, 5xx, a timeout. Nothing was applied unguarded, or Thulium applied it but it could not be recorded: send it again',
-    example: { message: 'The ordering store is unavailable (table thulium-outbound-status-ordering): ProvisionedThroughputExceededException', retry_after_seconds: 2 },
+    example: {
+      message:
+        'The ordering store is unavailable (table thulium-outbound-status-ordering): ProvisionedThroughputExceededException',
+      retry_after_seconds: 2,
+    },
   },
   UPDATE_IN_PROGRESS: {
     when: 'another update for the same number was being applied for all of the time this request had',
-    example: { message: 'Another update for this phone number was being applied until too little time was left for this one', retry_after_seconds: 1 },
+    example: {
+      message: 'Another update for this phone number was being applied until too little time was left for this one',
+      retry_after_seconds: 1,
+    },
   },
   SUPERSEDED: {
     when: 'a newer update for the number (by `updated_at`, or by when AWS received it) was applied already; this one was not sent to Thulium',
     example: {
-      message: 'A newer update for this number (version 2026-12-01T09:30:00.000Z) was applied already; this one (version 2026-12-01T09:29:58.120Z) was not sent to Thulium',
+      message:
+        'A newer update for this number (version 2026-12-01T09:30:00.000Z) was applied already; this one (version 2026-12-01T09:29:58.120Z) was not sent to Thulium',
       update_version: '2026-12-01T09:29:58.120Z',
       applied_version: '2026-12-01T09:30:00.000Z',
     },
@@ -109,10 +129,16 @@ export const OTHER_ANSWERS: Array<Refusal & { status: number; code: string; by: 
     status: 400,
     code: 'VALIDATION_FAILED',
     by: 'API Gateway',
-    when: "its request validator: the body does not match `StatusUpdateRequest` (no `fields`)",
+    when: 'its request validator: the body does not match `StatusUpdateRequest` (no `fields`)',
     example: { message: 'Invalid request body' },
   },
-  { status: 403, code: 'MISSING_AUTHENTICATION_TOKEN', by: 'API Gateway', when: 'the request is not signed, or names another path or method', example: { message: 'Missing Authentication Token' } },
+  {
+    status: 403,
+    code: 'MISSING_AUTHENTICATION_TOKEN',
+    by: 'API Gateway',
+    when: 'the request is not signed, or names another path or method',
+    example: { message: 'Missing Authentication Token' },
+  },
   {
     status: 403,
     code: 'INVALID_SIGNATURE',
@@ -120,16 +146,37 @@ export const OTHER_ANSWERS: Array<Refusal & { status: number; code: string; by: 
     when: 'the SigV4 signature does not match (wrong key, region or service, a changed body)',
     example: { message: 'The request signature we calculated does not match the signature you provided.' },
   },
-  { status: 403, code: 'EXPIRED_TOKEN', by: 'API Gateway', when: 'the session token of the signing credentials has expired', example: { message: 'The security token included in the request is expired' } },
+  {
+    status: 403,
+    code: 'EXPIRED_TOKEN',
+    by: 'API Gateway',
+    when: 'the session token of the signing credentials has expired',
+    example: { message: 'The security token included in the request is expired' },
+  },
   {
     status: 403,
     code: 'ACCESS_DENIED',
     by: 'API Gateway',
     when: "the caller's IAM policy, or the API's resource policy, does not allow `execute-api:Invoke`",
-    example: { message: 'User: arn:aws:sts::111122223333:assumed-role/caller/session is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:eu-central-1:111122223333:your-api-id/v1/POST/api/outbound_status_by_phone_number' },
+    example: {
+      message:
+        'User: arn:aws:sts::111122223333:assumed-role/caller/session is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:eu-central-1:111122223333:your-api-id/v1/POST/api/outbound_status_by_phone_number',
+    },
   },
-  { status: 413, code: 'REQUEST_TOO_LARGE', by: 'API Gateway', when: "over API Gateway's 10 MB payload limit", example: { message: 'Request Too Long' } },
-  { status: 429, code: 'THROTTLED', by: 'API Gateway', when: "over the stage's rate or burst limit", example: { message: 'Too Many Requests' } },
+  {
+    status: 413,
+    code: 'REQUEST_TOO_LARGE',
+    by: 'API Gateway',
+    when: "over API Gateway's 10 MB payload limit",
+    example: { message: 'Request Too Long' },
+  },
+  {
+    status: 429,
+    code: 'THROTTLED',
+    by: 'API Gateway',
+    when: "over the stage's rate or burst limit",
+    example: { message: 'Too Many Requests' },
+  },
 ];
 
 export const STATUS_SUMMARY: Record<number, string> = {

@@ -12,7 +12,13 @@ import { StatusUpdateRequest, StatusUpdateResponse } from '../functions/outbound
 import type { ErrorCode } from '../functions/outbound-status/core/errors.ts';
 import { STATUS_BY_CODE } from '../functions/outbound-status/faces/http-face.ts';
 import { API_RESOURCE_PATH, STAGE_NAME } from '../infra/api-route.ts';
-import { FUNCTION_ANSWERS, OTHER_ANSWERS, STATUS_SUMMARY, VENDOR_REQUESTS, VENDOR_RESPONSE } from './contract-answers.ts';
+import {
+  FUNCTION_ANSWERS,
+  OTHER_ANSWERS,
+  STATUS_SUMMARY,
+  VENDOR_REQUESTS,
+  VENDOR_RESPONSE,
+} from './contract-answers.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const CONTRACTS_DIR = join(root, 'contracts');
@@ -22,22 +28,40 @@ const REQUEST_SCHEMA_ID = 'urn:thulium-outbound-status:status-update-request';
 const REQUEST_ID = 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef';
 
 /** zod drops examples of a transforming schema for `io: 'input'`; the registered ones are inputs, as the vendor writes them. */
-const keepExamples = ({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: { examples?: unknown[] } }) => {
+const keepExamples = ({
+  zodSchema,
+  jsonSchema,
+}: {
+  zodSchema: z.core.$ZodType;
+  jsonSchema: { examples?: unknown[] };
+}) => {
   const examples = z.globalRegistry.get(zodSchema)?.examples;
   if (Array.isArray(examples)) jsonSchema.examples = examples;
 };
 
 /** Title and description first, for people reading the file; the dialect is the document's. */
-const component = ({ $schema: _, title, description, ...schema }: Record<string, unknown>) => ({ title, description, ...schema });
+const component = ({ $schema: _, title, description, ...schema }: Record<string, unknown>) => ({
+  title,
+  description,
+  ...schema,
+});
 
 function requestJsonSchema(): Record<string, unknown> {
-  const { $schema, title, description, examples, ...schema } = z.toJSONSchema(StatusUpdateRequest, { io: 'input', override: keepExamples });
+  const { $schema, title, description, examples, ...schema } = z.toJSONSchema(StatusUpdateRequest, {
+    io: 'input',
+    override: keepExamples,
+  });
   return { $schema, $id: REQUEST_SCHEMA_ID, title, description, examples, ...schema };
 }
 
 function errorResponses(): Record<string, unknown> {
   const answers = [
-    ...Object.entries(FUNCTION_ANSWERS).map(([code, refusal]) => ({ ...refusal, code, status: STATUS_BY_CODE[code as ErrorCode], by: 'function' })),
+    ...Object.entries(FUNCTION_ANSWERS).map(([code, refusal]) => ({
+      ...refusal,
+      code,
+      status: STATUS_BY_CODE[code as ErrorCode],
+      by: 'function',
+    })),
     ...OTHER_ANSWERS,
   ];
   const statuses = [...new Set(answers.map((a) => a.status))].sort((a, b) => a - b);
@@ -63,7 +87,9 @@ function errorResponses(): Record<string, unknown> {
           { summary: `${code} (${by})`, value: { error: { code, message, request_id: REQUEST_ID, ...extra } } },
         ]),
       );
-      const schema = { allOf: [{ $ref: '#/components/schemas/ErrorAnswer' }, { type: 'object', properties: { error } }] };
+      const schema = {
+        allOf: [{ $ref: '#/components/schemas/ErrorAnswer' }, { type: 'object', properties: { error } }],
+      };
       return [
         String(status),
         {
@@ -84,7 +110,7 @@ function openApiDocument(): Record<string, unknown> {
       title: 'Thulium outbound status',
       version,
       description:
-        "Sets a Thulium outbound-campaign status by phone number: every record whose main number is `phone_number` gets `status_id`. The same JSON body can be sent to the SQS queue instead. Every answer is JSON; errors are `{\"error\": {code, message, request_id, ...}}`, API Gateway's own refusals included.",
+        'Sets a Thulium outbound-campaign status by phone number: every record whose main number is `phone_number` gets `status_id`. The same JSON body can be sent to the SQS queue instead. Every answer is JSON; errors are `{"error": {code, message, request_id, ...}}`, API Gateway\'s own refusals included.',
     },
     servers: [
       {
@@ -106,12 +132,23 @@ function openApiDocument(): Record<string, unknown> {
             "Thulium's own endpoint of the same path, behind AWS IAM. API Gateway checks the body against the schema before the function runs. Setting the same status twice is harmless; two different updates for one number are order-sensitive.",
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/StatusUpdateRequest' }, examples: VENDOR_REQUESTS } },
+            content: {
+              'application/json': {
+                schema: { $ref: '#/components/schemas/StatusUpdateRequest' },
+                examples: VENDOR_REQUESTS,
+              },
+            },
           },
           responses: {
             200: {
-              description: "Thulium applied the update. The body is Thulium's answer, unchanged: the campaigns whose records got the status.",
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/StatusUpdateResponse' }, example: VENDOR_RESPONSE } },
+              description:
+                "Thulium applied the update. The body is Thulium's answer, unchanged: the campaigns whose records got the status.",
+              content: {
+                'application/json': {
+                  schema: { $ref: '#/components/schemas/StatusUpdateResponse' },
+                  example: VENDOR_RESPONSE,
+                },
+              },
             },
             ...errorResponses(),
           },

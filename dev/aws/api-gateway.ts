@@ -18,7 +18,10 @@ export interface RestApiGateway {
   close(): Promise<void>;
 }
 
-export async function startRestApiGateway(handler: Handler, options: { port: number; host: string; timeoutMs: number }): Promise<RestApiGateway> {
+export async function startRestApiGateway(
+  handler: Handler,
+  options: { port: number; host: string; timeoutMs: number },
+): Promise<RestApiGateway> {
   const server = createServer(async (req, res) => {
     const refusal = refusalOf(req.headers, options.host);
     if (refusal) {
@@ -62,7 +65,8 @@ function toRestApiEvent(req: IncomingMessage, body: string) {
     headers,
     multiValueHeaders,
     queryStringParameters: query,
-    multiValueQueryStringParameters: query && Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k)])),
+    multiValueQueryStringParameters:
+      query && Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k)])),
     pathParameters: { proxy: url.pathname.slice(1) },
     stageVariables: null,
     requestContext: {

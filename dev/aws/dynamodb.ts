@@ -61,7 +61,16 @@ export async function startDynamoDbLocal(port = 0): Promise<LocalDynamoDb> {
   const home = join(jarDir, version);
   const java: ChildProcess = spawn(
     'java',
-    [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', join(home, 'DynamoDBLocal.jar'), '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(free)],
+    [
+      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(home, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(free),
+    ],
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((resolve) => java.once('exit', () => resolve()));
@@ -87,7 +96,12 @@ export async function startDynamoDbLocal(port = 0): Promise<LocalDynamoDb> {
 }
 
 const clientFor = (url: string) =>
-  new DynamoDBClient({ endpoint: url, region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  new DynamoDBClient({
+    endpoint: url,
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
 
 /** The table as the stack defines it: the number's hash as partition key, TTL on expires_at. */
 async function withTable(url: string, stop: () => Promise<void>): Promise<LocalDynamoDb> {
@@ -104,7 +118,12 @@ async function withTable(url: string, stop: () => Promise<void>): Promise<LocalD
   );
   // dynalite does not know TTL; DynamoDB Local accepts it (and, like DynamoDB, deletes lazily).
   await client
-    .send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName: ORDERING_TABLE.ttlAttribute, Enabled: true } }))
+    .send(
+      new UpdateTimeToLiveCommand({
+        TableName,
+        TimeToLiveSpecification: { AttributeName: ORDERING_TABLE.ttlAttribute, Enabled: true },
+      }),
+    )
     .catch(() => undefined);
   return {
     url,

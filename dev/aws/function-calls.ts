@@ -89,7 +89,10 @@ export class AwsLoopback {
         this.secretReads.push(input.SecretId);
         const value = this.secrets.get(input.SecretId);
         if (value === undefined) {
-          return reply(res, 400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
+          return reply(res, 400, {
+            __type: 'ResourceNotFoundException',
+            message: "Secrets Manager can't find the specified secret.",
+          });
         }
         return reply(res, 200, {
           ARN: `arn:aws:secretsmanager:eu-central-1:000000000000:secret:${input.SecretId}`,

@@ -149,7 +149,15 @@ export class EventSourceMapping {
    * `signal`, until it is aborted instead, however empty the queue. `onPoll` runs before each
    * receive, for the caller to change the world while messages flow.
    */
-  async run({ maxMs = Infinity, onPoll, signal }: { maxMs?: number; onPoll?: () => void; signal?: AbortSignal }): Promise<{ drained: boolean }> {
+  async run({
+    maxMs = Infinity,
+    onPoll,
+    signal,
+  }: {
+    maxMs?: number;
+    onPoll?: () => void;
+    signal?: AbortSignal;
+  }): Promise<{ drained: boolean }> {
     const stopAt = Date.now() + maxMs;
     let done = false;
     const going = () => !done && !signal?.aborted && Date.now() < stopAt;
@@ -173,7 +181,10 @@ export class EventSourceMapping {
     await Promise.all(Array.from({ length: this.options.pollers }, (_, i) => poller(i)));
     // What they still do must land before the caller counts outcomes or closes the world; a
     // function that never returns is given up on after one more function timeout.
-    await Promise.race([Promise.allSettled(this.abandoned), sleep(this.options.functionTimeoutMs, undefined, { ref: false })]);
+    await Promise.race([
+      Promise.allSettled(this.abandoned),
+      sleep(this.options.functionTimeoutMs, undefined, { ref: false }),
+    ]);
     return { drained: done };
   }
 
@@ -231,7 +242,9 @@ export class EventSourceMapping {
       return failedAll(`the function did not start: ${(error as Error).message}`);
     }
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), functionTimeoutMs)));
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), functionTimeoutMs)),
+    );
     // A handler that throws before its first await fails the invocation like one that rejects.
     const invocation = Promise.resolve().then(() => handler(event, lambdaContext(functionTimeoutMs)));
     let answer: unknown;

@@ -70,8 +70,11 @@ export class LocalSqs {
     // Only signed calls from outside a browser: the CLI and the SDKs sign every call (any keys do).
     app.addHook('onRequest', async (request, reply) => {
       const signed = String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ');
-      const refusal = refusalOf(request.headers, host) ?? (signed || request.url === '/health' ? undefined : 'answers signed AWS calls only');
-      if (refusal) return reply.code(403).header('content-type', 'text/plain').send(`this local SQS and SNS ${refusal}\n`);
+      const refusal =
+        refusalOf(request.headers, host) ??
+        (signed || request.url === '/health' ? undefined : 'answers signed AWS calls only');
+      if (refusal)
+        return reply.code(403).header('content-type', 'text/plain').send(`this local SQS and SNS ${refusal}\n`);
     });
     acceptSqsQueryProtocol(app);
     await app.listen({ port, host });
@@ -84,10 +87,20 @@ export class LocalSqs {
   }
 
   /** A queue and its dead-letter queue, wired by a redrive policy. */
-  async createQueues({ name, fifo = false, maxReceiveCount, visibilityTimeoutSeconds }: QueueOptions): Promise<QueuePair> {
+  async createQueues({
+    name,
+    fifo = false,
+    maxReceiveCount,
+    visibilityTimeoutSeconds,
+  }: QueueOptions): Promise<QueuePair> {
     const suffix = fifo ? '.fifo' : '';
-    const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: 'true', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' } : {};
-    const deadLetter = await this.create(`${name}-dlq${suffix}`, { ...fifoAttributes, MessageRetentionPeriod: '1209600' });
+    const fifoAttributes: Record<string, string> = fifo
+      ? { FifoQueue: 'true', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' }
+      : {};
+    const deadLetter = await this.create(`${name}-dlq${suffix}`, {
+      ...fifoAttributes,
+      MessageRetentionPeriod: '1209600',
+    });
     const main = await this.create(`${name}${suffix}`, {
       ...fifoAttributes,
       VisibilityTimeout: String(visibilityTimeoutSeconds),
@@ -99,7 +112,14 @@ export class LocalSqs {
   /** A topic subscribed to `queueArn` with raw delivery off: each message arrives wrapped in a Notification. */
   async createTopic(name: string, queueArn: string): Promise<string> {
     const { TopicArn } = await this.sns.send(new CreateTopicCommand({ Name: name }));
-    await this.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn, Attributes: { RawMessageDelivery: 'false' } }));
+    await this.sns.send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'sqs',
+        Endpoint: queueArn,
+        Attributes: { RawMessageDelivery: 'false' },
+      }),
+    );
     return TopicArn!;
   }
 
@@ -108,7 +128,11 @@ export class LocalSqs {
     const { Attributes = {} } = await this.client.send(
       new GetQueueAttributesCommand({
         QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
       }),
     );
     return {
@@ -126,7 +150,9 @@ export class LocalSqs {
 
   private async create(name: string, attributes: Record<string, string>): Promise<{ url: string; arn: string }> {
     const { QueueUrl } = await this.client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-    const { Attributes } = await this.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    const { Attributes } = await this.client.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
     return { url: QueueUrl!, arn: Attributes!.QueueArn! };
   }
 }

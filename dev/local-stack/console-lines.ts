@@ -22,7 +22,8 @@ export function consoleLine(text: string, maxReceiveCount: number): string {
   const time = typeof record.timestamp === 'string' ? record.timestamp.slice(11, 23) : '';
   const head = `${time} ${record.level.padEnd(5)}`;
   if (typeof record.outcome !== 'string') return `${head} ${record.message ?? ''}${reason(record)}`;
-  const subject = record.phone_number === undefined ? '(unreadable body)' : `${record.phone_number} status ${record.status_id}`;
+  const subject =
+    record.phone_number === undefined ? '(unreadable body)' : `${record.phone_number} status ${record.status_id}`;
   const details = [
     record.campaigns !== undefined && `${record.campaigns} campaign${record.campaigns === 1 ? '' : 's'}`,
     record.receive_count !== undefined && `delivery ${record.receive_count} of ${maxReceiveCount}`,
@@ -35,7 +36,8 @@ export function consoleLine(text: string, maxReceiveCount: number): string {
   return `${head} ${String(record.face).padEnd(5)} ${record.outcome.padEnd(15)} ${subject}${reason(record)} (${details.join(', ')})`;
 }
 
-const reason = (record: LogRecord) => (record.error ? `: ${record.error.code ?? ''} ${record.error.message ?? ''}`.trimEnd() : '');
+const reason = (record: LogRecord) =>
+  record.error ? `: ${record.error.code ?? ''} ${record.error.message ?? ''}`.trimEnd() : '';
 
 /** Rewrites what is written to stdout and stderr (the logger writes WARN and ERROR there) line by line; returns the undo. */
 export function showConsoleLines(maxReceiveCount: number): () => void {

@@ -27,7 +27,12 @@ export interface LocalQueue {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function startLocalQueue({ port, host, settings, stackName = DEFAULT_STACK }: LocalQueueOptions): Promise<LocalQueue> {
+export async function startLocalQueue({
+  port,
+  host,
+  settings,
+  stackName = DEFAULT_STACK,
+}: LocalQueueOptions): Promise<LocalQueue> {
   const sqs = await LocalSqs.start(port, host);
   // Its DLQ: the name with -dlq, as the stack (and deadLetterQueueName) has it.
   const queue = await sqs.createQueues(stackQueue(mainQueueName(stackName, false), settings));
@@ -47,7 +52,8 @@ export async function startLocalQueue({ port, host, settings, stackName = DEFAUL
         // The function logs each record's outcome itself, unless the invocation failed as a whole.
         onFailedInvocation: (messages, cause) => {
           const time = new Date().toISOString().slice(11, 23);
-          for (const m of messages) console.error(`${time} ERROR queue left for retry   message ${m.MessageId}: ${cause}`);
+          for (const m of messages)
+            console.error(`${time} ERROR queue left for retry   message ${m.MessageId}: ${cause}`);
         },
       });
       running = mapping.run({ signal: stop.signal }).catch((error: unknown) => {

@@ -18,15 +18,23 @@ const fromBrowser = (headers: Record<string, string | string[] | undefined>) =>
   headers.origin !== undefined || (headers['sec-fetch-site'] !== undefined && headers['sec-fetch-site'] !== 'none');
 
 /** The name a request was sent to, from its Host header (`[::1]:3000` → `::1`). */
-const hostnameOf = (host: string) => host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+const hostnameOf = (host: string) =>
+  host
+    .replace(/:\d+$/, '')
+    .replace(/^\[(.*)\]$/, '$1')
+    .toLowerCase();
 
 /**
  * Why a local server bound to `boundHost` refuses a request, if it does: a browser's request, or,
  * on loopback, one sent to a name that is not this machine's (a DNS-rebinding page).
  */
-export function refusalOf(headers: Record<string, string | string[] | undefined>, boundHost: string): string | undefined {
+export function refusalOf(
+  headers: Record<string, string | string[] | undefined>,
+  boundHost: string,
+): string | undefined {
   if (fromBrowser(headers)) return 'answers no browser requests';
   const name = hostnameOf(String(headers.host ?? ''));
-  if (isLoopback(boundHost) && !isLoopback(name) && !name.endsWith('.localhost')) return `answers only requests sent to this machine, not to ${name || 'no host'}`;
+  if (isLoopback(boundHost) && !isLoopback(name) && !name.endsWith('.localhost'))
+    return `answers only requests sent to this machine, not to ${name || 'no host'}`;
   return undefined;
 }

@@ -20,50 +20,54 @@ const BaseUrl = z.string().check(
   }, 'must be an https:// URL (http:// only for localhost)'),
 );
 
-const Environment = z.object({
-  THULIUM_BASE_URL: BaseUrl,
-  THULIUM_SECRET_ID: z.string().check(z.minLength(1)),
-  DEAD_LETTER_QUEUE_URL: z.optional(z.url()),
-  SECRET_TTL_SECONDS: integer(300, 0, 86_400),
-  CREDENTIALS_REJECTION_HOLD_SECONDS: integer(60, 0, 86_400),
-  THULIUM_CONNECT_TIMEOUT_MS: integer(3_000, 100, 60_000),
-  THULIUM_REQUEST_TIMEOUT_MS: integer(10_000, 100, 900_000),
-  THULIUM_MAX_ATTEMPTS: integer(3, 1, 10),
-  THULIUM_RETRY_BASE_MS: integer(200, 1, 60_000),
-  THULIUM_RETRY_MAX_MS: integer(5_000, 1, 300_000),
-  THULIUM_CONNECTIONS: integer(10, 1, 256),
-  DEADLINE_SAFETY_MARGIN_MS: integer(1_000, 0, 60_000),
-  HTTP_TIMEOUT_MS: integer(29_000, 1_000, 900_000),
-  MAX_BODY_BYTES: integer(4_096, 64, 1_048_576),
-  QUEUE_CONCURRENCY: integer(10, 1, 100),
-  QUEUE_MAX_RECEIVE_COUNT: integer(5, 1, 1_000),
-  RETRY_VISIBILITY_BASE_SECONDS: integer(30, 0, 43_200),
-  RETRY_VISIBILITY_MAX_SECONDS: integer(900, 0, 43_200),
-  PHONE_NORMALISATION: z._default(z.enum(PHONE_NORMALISATIONS), 'as-is'),
-  PHONE_COUNTRY_CODE: z._default(z.string().check(z.regex(/^[1-9][0-9]{0,3}$/)), '48'),
-  ORDERING_GUARD: z._default(z.enum(['on', 'off']), 'on'),
-  ORDERING_TABLE_NAME: z.optional(z.string().check(z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'))),
-  ORDERING_KEY_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
-  // The longest a queue keeps a message (7 days), the DLQ's 14 and a spare day; never less than the DLQ's 14 and one.
-  ORDERING_TTL_SECONDS: integer(orderingTtlSeconds(7), orderingTtlSeconds(0), 31_536_000),
-}).check(
-  z.refine((e) => e.ORDERING_GUARD === 'off' || e.ORDERING_TABLE_NAME !== undefined, {
-    path: ['ORDERING_TABLE_NAME'],
-    message: 'is required while ORDERING_GUARD is on',
-  }),
-  z.refine((e) => e.ORDERING_GUARD === 'off' || e.ORDERING_KEY_SECRET_ID !== undefined, {
-    path: ['ORDERING_KEY_SECRET_ID'],
-    message: 'is required while ORDERING_GUARD is on',
-  }),
-  z.refine((e) => e.THULIUM_RETRY_BASE_MS <= e.THULIUM_RETRY_MAX_MS, {
-    path: ['THULIUM_RETRY_BASE_MS'],
-    message: 'must not exceed THULIUM_RETRY_MAX_MS',
-  }),
-  z.refine((e) => e.RETRY_VISIBILITY_BASE_SECONDS <= e.RETRY_VISIBILITY_MAX_SECONDS, {
-    path: ['RETRY_VISIBILITY_BASE_SECONDS'],
-    message: 'must not exceed RETRY_VISIBILITY_MAX_SECONDS',
-  }),
-);
+const Environment = z
+  .object({
+    THULIUM_BASE_URL: BaseUrl,
+    THULIUM_SECRET_ID: z.string().check(z.minLength(1)),
+    DEAD_LETTER_QUEUE_URL: z.optional(z.url()),
+    SECRET_TTL_SECONDS: integer(300, 0, 86_400),
+    CREDENTIALS_REJECTION_HOLD_SECONDS: integer(60, 0, 86_400),
+    THULIUM_CONNECT_TIMEOUT_MS: integer(3_000, 100, 60_000),
+    THULIUM_REQUEST_TIMEOUT_MS: integer(10_000, 100, 900_000),
+    THULIUM_MAX_ATTEMPTS: integer(3, 1, 10),
+    THULIUM_RETRY_BASE_MS: integer(200, 1, 60_000),
+    THULIUM_RETRY_MAX_MS: integer(5_000, 1, 300_000),
+    THULIUM_CONNECTIONS: integer(10, 1, 256),
+    DEADLINE_SAFETY_MARGIN_MS: integer(1_000, 0, 60_000),
+    HTTP_TIMEOUT_MS: integer(29_000, 1_000, 900_000),
+    MAX_BODY_BYTES: integer(4_096, 64, 1_048_576),
+    QUEUE_CONCURRENCY: integer(10, 1, 100),
+    QUEUE_MAX_RECEIVE_COUNT: integer(5, 1, 1_000),
+    RETRY_VISIBILITY_BASE_SECONDS: integer(30, 0, 43_200),
+    RETRY_VISIBILITY_MAX_SECONDS: integer(900, 0, 43_200),
+    PHONE_NORMALISATION: z._default(z.enum(PHONE_NORMALISATIONS), 'as-is'),
+    PHONE_COUNTRY_CODE: z._default(z.string().check(z.regex(/^[1-9][0-9]{0,3}$/)), '48'),
+    ORDERING_GUARD: z._default(z.enum(['on', 'off']), 'on'),
+    ORDERING_TABLE_NAME: z.optional(
+      z.string().check(z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')),
+    ),
+    ORDERING_KEY_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+    // The longest a queue keeps a message (7 days), the DLQ's 14 and a spare day; never less than the DLQ's 14 and one.
+    ORDERING_TTL_SECONDS: integer(orderingTtlSeconds(7), orderingTtlSeconds(0), 31_536_000),
+  })
+  .check(
+    z.refine((e) => e.ORDERING_GUARD === 'off' || e.ORDERING_TABLE_NAME !== undefined, {
+      path: ['ORDERING_TABLE_NAME'],
+      message: 'is required while ORDERING_GUARD is on',
+    }),
+    z.refine((e) => e.ORDERING_GUARD === 'off' || e.ORDERING_KEY_SECRET_ID !== undefined, {
+      path: ['ORDERING_KEY_SECRET_ID'],
+      message: 'is required while ORDERING_GUARD is on',
+    }),
+    z.refine((e) => e.THULIUM_RETRY_BASE_MS <= e.THULIUM_RETRY_MAX_MS, {
+      path: ['THULIUM_RETRY_BASE_MS'],
+      message: 'must not exceed THULIUM_RETRY_MAX_MS',
+    }),
+    z.refine((e) => e.RETRY_VISIBILITY_BASE_SECONDS <= e.RETRY_VISIBILITY_MAX_SECONDS, {
+      path: ['RETRY_VISIBILITY_BASE_SECONDS'],
+      message: 'must not exceed RETRY_VISIBILITY_MAX_SECONDS',
+    }),
+  );
 
 export interface Config {
   thulium: {
@@ -125,6 +129,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ordering:
       e.ORDERING_GUARD === 'off'
         ? undefined
-        : { tableName: e.ORDERING_TABLE_NAME!, keySecretId: e.ORDERING_KEY_SECRET_ID!, ttlSeconds: e.ORDERING_TTL_SECONDS },
+        : {
+            tableName: e.ORDERING_TABLE_NAME!,
+            keySecretId: e.ORDERING_KEY_SECRET_ID!,
+            ttlSeconds: e.ORDERING_TTL_SECONDS,
+          },
   };
 }

@@ -26,7 +26,12 @@ function createRuntime() {
   const secrets = secretsProvider();
   const { ordering } = config;
   const updateStatus = createUpdateStatus({
-    credentials: secretsManagerCredentials(config.secretId, config.secretTtlSeconds, config.credentialsRejectionHoldSeconds, secrets),
+    credentials: secretsManagerCredentials(
+      config.secretId,
+      config.secretTtlSeconds,
+      config.credentialsRejectionHoldSeconds,
+      secrets,
+    ),
     thulium: createThuliumClient(config.thulium, { onLimited: recordThuliumLimit }),
     phonePolicy: config.phonePolicy,
     ordering: ordering
@@ -58,7 +63,9 @@ try {
   runtime = createRuntime();
 } catch (error) {
   configurationError =
-    error instanceof ConfigurationError ? error : new ConfigurationError(`Cannot start: ${(error as Error).message}`, { cause: error });
+    error instanceof ConfigurationError
+      ? error
+      : new ConfigurationError(`Cannot start: ${(error as Error).message}`, { cause: error });
 }
 
 export async function handler(event: unknown, context: Context) {
@@ -86,7 +93,9 @@ export async function handler(event: unknown, context: Context) {
     }
     const deadline = Date.now() + Math.min(remaining, config.httpTimeoutMs) - config.deadlineSafetyMarginMs;
     const request =
-      kind === 'http-api' ? fromHttpApiEvent(event as APIGatewayProxyEventV2) : fromRestApiEvent(event as APIGatewayProxyEvent);
+      kind === 'http-api'
+        ? fromHttpApiEvent(event as APIGatewayProxyEventV2)
+        : fromRestApiEvent(event as APIGatewayProxyEvent);
     return await handleHttpRequest(request, runtime.http, deadline);
   } finally {
     metrics.publishStoredMetrics();

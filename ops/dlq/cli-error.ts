@@ -13,11 +13,18 @@ export const usageError = (message: string) => new CliError(message, 2);
 
 export const EXIT_INTERRUPTED = 130;
 
-const ACCESS_ERRORS = new Set(['AccessDenied', 'AccessDeniedException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException']);
+const ACCESS_ERRORS = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+]);
 const EXPIRED_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
 
 /** A missing queue, by the SDK's name or by SQS's old query code. */
-export const isMissingQueue = (error: unknown) => ['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'].includes((error as Error)?.name);
+export const isMissingQueue = (error: unknown) =>
+  ['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'].includes((error as Error)?.name);
 
 /**
  * Whatever was thrown, as the one line an operator reads. The SDK's own messages are kept where
@@ -31,8 +38,10 @@ export function describeError(error: unknown): string {
   }
   if (e.message === 'Region is missing') return 'no AWS region: set AWS_REGION (or AWS_PROFILE with a region)';
   if (isMissingQueue(error)) return 'queue not found';
-  if (e.name !== undefined && ACCESS_ERRORS.has(e.name)) return `access denied by AWS (${e.name}): ${oneLine(e.message)}`;
-  if (e.name !== undefined && EXPIRED_ERRORS.has(e.name)) return 'the AWS credentials have expired: renew them (aws sso login) and run again';
+  if (e.name !== undefined && ACCESS_ERRORS.has(e.name))
+    return `access denied by AWS (${e.name}): ${oneLine(e.message)}`;
+  if (e.name !== undefined && EXPIRED_ERRORS.has(e.name))
+    return 'the AWS credentials have expired: renew them (aws sso login) and run again';
   // Node reports a refused connection to a name with several addresses as an AggregateError without a message.
   const network = e.code ?? (e.errors?.[0] as { code?: string } | undefined)?.code;
   if (network !== undefined && /^E[A-Z]+$/.test(network)) {

@@ -1,5 +1,8 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { REASON_ATTRIBUTES, UPDATE_VERSION_ATTRIBUTE } from '../../functions/outbound-status/adapters/dead-letter-queue.ts';
+import {
+  REASON_ATTRIBUTES,
+  UPDATE_VERSION_ATTRIBUTE,
+} from '../../functions/outbound-status/adapters/dead-letter-queue.ts';
 import { unwrapEnvelope } from '../../functions/outbound-status/faces/envelopes.ts';
 import { maskPhoneNumber, maskPhoneNumbersIn } from '../../functions/outbound-status/core/phone-number.ts';
 import { truncate } from '../../functions/outbound-status/shared/text.ts';
@@ -45,7 +48,10 @@ export function readDeadLetter(message: Message): DeadLetter {
     updateVersion: shownVersion(attribute(UPDATE_VERSION_ATTRIBUTE)),
     thuliumRequestId: attribute('ThuliumRequestId'),
     sourceMessageId: attribute('SourceMessageId'),
-    messageGroupId: message.Attributes?.MessageGroupId === undefined ? undefined : maskPhoneNumbersIn(message.Attributes.MessageGroupId),
+    messageGroupId:
+      message.Attributes?.MessageGroupId === undefined
+        ? undefined
+        : maskPhoneNumbersIn(message.Attributes.MessageGroupId),
     ...readBody(message.Body ?? ''),
   };
 }
@@ -78,7 +84,10 @@ function shownVersion(value: string | undefined): string | undefined {
   return truncate(maskPhoneNumbersIn(value), 40, '…');
 }
 
-const unreadable = (body: string) => ({ envelope: 'unreadable', bodyPreview: truncate(maskPhoneNumbersIn(body), PREVIEW_CHARACTERS, '…') });
+const unreadable = (body: string) => ({
+  envelope: 'unreadable',
+  bodyPreview: truncate(maskPhoneNumbersIn(body), PREVIEW_CHARACTERS, '…'),
+});
 
 /**
  * The sender's own attributes, for a message sent back to the main queue without the function's

@@ -11,5 +11,7 @@ import { takeMatching } from './take-matching.ts';
  */
 export async function discardCommand(sqs: SQSClient, options: Options, interrupt: Interrupt): Promise<number> {
   const dlq = await resolveDeadLetterQueue(sqs, options);
-  return options.apply ? takeMatching(sqs, dlq, undefined, options, interrupt) : dryRun(sqs, dlq, undefined, options, interrupt);
+  return options.apply
+    ? takeMatching(sqs, dlq, undefined, options, interrupt)
+    : dryRun(sqs, dlq, undefined, options, interrupt);
 }

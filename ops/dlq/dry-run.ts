@@ -10,7 +10,13 @@ import { coverageNotes, surveyDeadLetters } from './survey.ts';
  * What `redrive` (to `main`) or `discard` (without `main`) would do, from a reading that leaves
  * every message where it was. Nothing is sent or deleted.
  */
-export async function dryRun(sqs: SQSClient, dlq: QueueRef, main: QueueRef | undefined, options: Options, interrupt: Interrupt): Promise<number> {
+export async function dryRun(
+  sqs: SQSClient,
+  dlq: QueueRef,
+  main: QueueRef | undefined,
+  options: Options,
+  interrupt: Interrupt,
+): Promise<number> {
   const survey = await surveyDeadLetters(sqs, dlq, options, interrupt);
   const filter = withReasons(options.reasons);
   const lines = [`dry run: nothing was ${main === undefined ? 'deleted' : 'moved'}.`];

@@ -19,8 +19,10 @@ export const withReasons = (reasons: string[]) => (reasons.length === 0 ? '' : `
 
 /** What an operator should know about a reason before moving its messages. */
 function reasonNote(reason: string, kind: string | undefined): string {
-  if (reason === UNRECORDED) return "moved by SQS's redrive policy, no reason recorded: the function's error log says why";
-  if (kind === 'refused') return 'refused: Thulium refuses it as sent (no such record or status); decide with the business, then discard';
+  if (reason === UNRECORDED)
+    return "moved by SQS's redrive policy, no reason recorded: the function's error log says why";
+  if (kind === 'refused')
+    return 'refused: Thulium refuses it as sent (no such record or status); decide with the business, then discard';
   if (failsAgain(kind)) return `${kind}: fails again as sent; fix the sender, then discard`;
   return kind ?? '';
 }
@@ -32,7 +34,11 @@ export function formatCounts(letters: DeadLetter[]): string {
   return groups
     .map(([reason, group]) => {
       const kind = group[0].kind;
-      const warn = failsAgain(kind) ? `  ⚠ ${reasonNote(reason, kind)}` : reason === UNRECORDED ? `  (${reasonNote(reason, kind)})` : '';
+      const warn = failsAgain(kind)
+        ? `  ⚠ ${reasonNote(reason, kind)}`
+        : reason === UNRECORDED
+          ? `  (${reasonNote(reason, kind)})`
+          : '';
       return `  ${reason.padEnd(width)}  ${String(group.length).padStart(6)}${warn}`;
     })
     .join('\n');
@@ -50,7 +56,8 @@ export function formatLetter(letter: DeadLetter): string {
     `id ${letter.messageId}`,
   ];
   const lines = [`  ${fields.filter(Boolean).join('  ')}`];
-  if (letter.kind !== undefined || letter.errorMessage !== undefined) lines.push(`    ${letter.kind ?? '-'}: ${letter.errorMessage ?? '-'}`);
+  if (letter.kind !== undefined || letter.errorMessage !== undefined)
+    lines.push(`    ${letter.kind ?? '-'}: ${letter.errorMessage ?? '-'}`);
   if (letter.bodyPreview !== undefined) lines.push(`    body (not an update): ${JSON.stringify(letter.bodyPreview)}`);
   if (letter.thuliumRequestId !== undefined) lines.push(`    Thulium request id ${letter.thuliumRequestId}`);
   return lines.join('\n');

@@ -14,7 +14,8 @@ import { REASONS } from './reasons.ts';
 const POLL_MS = 1_000;
 const ACTIVE = new Set(['RUNNING', 'CANCELLING']);
 
-export const isActive = (task: ListMessageMoveTasksResultEntry | undefined) => task !== undefined && ACTIVE.has(task.Status ?? '');
+export const isActive = (task: ListMessageMoveTasksResultEntry | undefined) =>
+  task !== undefined && ACTIVE.has(task.Status ?? '');
 
 /** What to run when no move task can: the DLQ tool's own redrive by reason. */
 const BY_REASON = `redrive --reason ${REASONS.join(',')} --apply`;
@@ -25,7 +26,9 @@ const WITHOUT_MOVE_TASKS = /^(AWS\.SimpleQueueService\.)?InvalidAction$/;
 /** This SQS has no message move tasks: what it said, and what to do instead. */
 export class NoMoveTasksError extends CliError {
   constructor(dlq: QueueRef, cause: Error) {
-    super(`this SQS has no message move tasks (${cause.name.replace(/^AWS\.SimpleQueueService\./, '')}: ${cause.message}); move the messages of ${dlq.name} by reason instead: ${BY_REASON}`);
+    super(
+      `this SQS has no message move tasks (${cause.name.replace(/^AWS\.SimpleQueueService\./, '')}: ${cause.message}); move the messages of ${dlq.name} by reason instead: ${BY_REASON}`,
+    );
     this.name = 'NoMoveTasksError';
   }
 }
@@ -41,7 +44,9 @@ async function sendMoveTaskCall<T>(dlq: QueueRef, call: () => Promise<T>): Promi
 
 /** The most recent move tasks of the DLQ, newest first (SQS keeps those of the last 14 days). */
 export async function moveTasksOf(sqs: SQSClient, dlq: QueueRef, max = 1): Promise<ListMessageMoveTasksResultEntry[]> {
-  const { Results = [] } = await sendMoveTaskCall(dlq, () => sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: max })));
+  const { Results = [] } = await sendMoveTaskCall(dlq, () =>
+    sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: max })),
+  );
   return Results;
 }
 
@@ -54,10 +59,18 @@ export const taskProgress = (task: ListMessageMoveTasksResultEntry) =>
  * SQS knows no source queue for those. Ctrl-C cancels the task: what moved stays moved, the rest
  * stays in the DLQ. If this process dies instead, the task goes on in SQS (see `status`, `cancel`).
  */
-export async function redriveWithMoveTask(sqs: SQSClient, dlq: QueueRef, main: QueueRef, rate: number | undefined, interrupt: Interrupt): Promise<number> {
+export async function redriveWithMoveTask(
+  sqs: SQSClient,
+  dlq: QueueRef,
+  main: QueueRef,
+  rate: number | undefined,
+  interrupt: Interrupt,
+): Promise<number> {
   const [latest] = await moveTasksOf(sqs, dlq);
   if (isActive(latest)) {
-    throw new CliError(`a move task is already ${latest.Status} on ${dlq.name} (${taskProgress(latest)}): watch it with "npm run dlq -- status", stop it with "npm run dlq -- cancel"`);
+    throw new CliError(
+      `a move task is already ${latest.Status} on ${dlq.name} (${taskProgress(latest)}): watch it with "npm run dlq -- status", stop it with "npm run dlq -- cancel"`,
+    );
   }
   const { visible } = dlq.depth;
   if (visible === 0) {
@@ -65,14 +78,24 @@ export async function redriveWithMoveTask(sqs: SQSClient, dlq: QueueRef, main: Q
     return 0;
   }
   const { TaskHandle } = await sendMoveTaskCall(dlq, () =>
-    sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: main.arn, MaxNumberOfMessagesPerSecond: rate })),
+    sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: dlq.arn,
+        DestinationArn: main.arn,
+        MaxNumberOfMessagesPerSecond: rate,
+      }),
+    ),
   ).catch((error: unknown) => {
     // SQS's own refusal of this task (a source that is no DLQ, an encryption it cannot use).
     if ((error as Error).name !== 'UnsupportedOperation') throw error;
-    throw new CliError(`SQS will not start a move task on ${dlq.name} (${(error as Error).message}); move by reason instead: ${BY_REASON}`);
+    throw new CliError(
+      `SQS will not start a move task on ${dlq.name} (${(error as Error).message}); move by reason instead: ${BY_REASON}`,
+    );
   });
   interrupt.notice = 'cancelling the move task: what moved stays moved, the rest stays in the DLQ…';
-  process.stderr.write(`started an SQS move task, ${dlq.name} → ${main.name}, ~${visible} messages; Ctrl-C cancels it\n`);
+  process.stderr.write(
+    `started an SQS move task, ${dlq.name} → ${main.name}, ~${visible} messages; Ctrl-C cancels it\n`,
+  );
   const progress = new Progress();
   let cancelled = false;
   for (;;) {
@@ -98,11 +121,17 @@ export async function cancel(sqs: SQSClient, taskHandle: string): Promise<void> 
     await sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: taskHandle }));
   } catch (error) {
     const name = (error as Error).name;
-    if (name !== 'ResourceNotFoundException' && name !== 'InvalidParameterValue' && name !== 'FailedPrecondition') throw error;
+    if (name !== 'ResourceNotFoundException' && name !== 'InvalidParameterValue' && name !== 'FailedPrecondition')
+      throw error;
   }
 }
 
-function finished(task: ListMessageMoveTasksResultEntry, dlq: QueueRef, main: QueueRef, cancelledHere: boolean): number {
+function finished(
+  task: ListMessageMoveTasksResultEntry,
+  dlq: QueueRef,
+  main: QueueRef,
+  cancelledHere: boolean,
+): number {
   const route = `${dlq.name} → ${main.name}`;
   switch (task.Status) {
     case 'COMPLETED':
@@ -114,6 +143,8 @@ function finished(task: ListMessageMoveTasksResultEntry, dlq: QueueRef, main: Qu
       );
       return cancelledHere ? EXIT_INTERRUPTED : 1;
     default:
-      throw new CliError(`move task ${task.Status}, ${route}: ${taskProgress(task)}; SQS says: ${task.FailureReason ?? 'no reason given'}`);
+      throw new CliError(
+        `move task ${task.Status}, ${route}: ${taskProgress(task)}; SQS says: ${task.FailureReason ?? 'no reason given'}`,
+      );
   }
 }

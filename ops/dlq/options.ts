@@ -65,7 +65,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   if (!isCommand(command)) throw usageError(`unknown command "${command}": ${COMMANDS.join(', ')} (see --help)`);
   if (extra.length > 0) throw usageError(`unexpected argument "${extra[0]}" (see --help)`);
   for (const flag of Object.keys(values)) {
-    if (!ALLOWED[command].includes(flag) && !QUEUE_FLAGS.includes(flag)) throw usageError(`${command} does not take --${flag} (see --help)`);
+    if (!ALLOWED[command].includes(flag) && !QUEUE_FLAGS.includes(flag))
+      throw usageError(`${command} does not take --${flag} (see --help)`);
   }
   const reasons = parseReasons(values.reason ?? []);
   if (command === 'discard' && reasons.length === 0) {
@@ -81,7 +82,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       limit: values.limit === undefined ? undefined : wholeNumber('--limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
       rate: values.rate === undefined ? undefined : wholeNumber('--rate', values.rate, 1, MAX_RATE),
       visibilityTimeout:
-        values['visibility-timeout'] === undefined ? DEFAULT_VISIBILITY_SECONDS : wholeNumber('--visibility-timeout', values['visibility-timeout'], 1, 43_200),
+        values['visibility-timeout'] === undefined
+          ? DEFAULT_VISIBILITY_SECONDS
+          : wholeNumber('--visibility-timeout', values['visibility-timeout'], 1, 43_200),
       dlqUrl: values.dlq ?? (env.DLQ_URL || undefined),
       queueUrl: values.queue ?? (env.QUEUE_URL || undefined),
       stack: values.stack ?? DEFAULT_STACK,
@@ -93,6 +96,7 @@ const isCommand = (value: string): value is Command => (COMMANDS as readonly str
 
 function wholeNumber(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) throw usageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw usageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
   return value;
 }

@@ -23,7 +23,11 @@ export interface Depth {
   delayed: number;
 }
 
-const DEPTH_ATTRIBUTES = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
+const DEPTH_ATTRIBUTES = [
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+] as const;
 
 /** The DLQ: its URL as given, else the stack's standard DLQ, else the stack's FIFO DLQ. */
 export async function resolveDeadLetterQueue(sqs: SQSClient, choice: QueueChoice): Promise<QueueRef> {
@@ -45,15 +49,19 @@ export async function resolveMainQueue(sqs: SQSClient, choice: QueueChoice, dlq:
   } else {
     const name = mainQueueNameFor(dlq.name);
     const url = name === undefined ? undefined : await urlOf(sqs, name);
-    if (url === undefined) throw new CliError(`main queue ${name ?? `for ${dlq.name}`} not found; give --queue or QUEUE_URL`);
+    if (url === undefined)
+      throw new CliError(`main queue ${name ?? `for ${dlq.name}`} not found; give --queue or QUEUE_URL`);
     queue = await describe(sqs, url, 'main queue');
   }
-  if (queue.fifo !== dlq.fifo) throw new CliError(`${queue.name} and ${dlq.name} are not both FIFO or both standard; check --queue and --dlq`);
+  if (queue.fifo !== dlq.fifo)
+    throw new CliError(`${queue.name} and ${dlq.name} are not both FIFO or both standard; check --queue and --dlq`);
   return queue;
 }
 
 export async function depthOf(sqs: SQSClient, url: string): Promise<Depth> {
-  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...DEPTH_ATTRIBUTES] }));
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...DEPTH_ATTRIBUTES] }),
+  );
   return toDepth(Attributes);
 }
 
@@ -75,7 +83,9 @@ async function urlOf(sqs: SQSClient, name: string): Promise<string | undefined> 
 /** One GetQueueAttributes for what the queue is and how deep it is. SQS requires a FIFO queue's name to end in `.fifo`. */
 async function describe(sqs: SQSClient, url: string, role: string): Promise<QueueRef> {
   try {
-    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', ...DEPTH_ATTRIBUTES] }));
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', ...DEPTH_ATTRIBUTES] }),
+    );
     const name = nameOfQueueUrl(url);
     return { url, name, arn: Attributes.QueueArn ?? '', fifo: name.endsWith('.fifo'), depth: toDepth(Attributes) };
   } catch (error) {

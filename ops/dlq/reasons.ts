@@ -49,7 +49,10 @@ export function kindOf(reason: string, statedKind: string | undefined): string |
 
 /** `--reason a,b` to known codes; case is forgiven, unknown codes are not. */
 export function parseReasons(values: string[]): string[] {
-  const codes = values.flatMap((value) => value.split(',')).map((code) => code.trim().toUpperCase()).filter(Boolean);
+  const codes = values
+    .flatMap((value) => value.split(','))
+    .map((code) => code.trim().toUpperCase())
+    .filter(Boolean);
   const unknown = codes.filter((code) => !REASONS.includes(code));
   if (unknown.length > 0) {
     throw usageError(`unknown reason ${unknown.join(', ')}; known reasons: ${REASONS.join(', ')}`);

@@ -16,11 +16,15 @@ export async function redriveCommand(sqs: SQSClient, options: Options, interrupt
   const main = await resolveMainQueue(sqs, options, dlq);
   if (!options.apply) return dryRun(sqs, dlq, main, options, interrupt);
   if (options.reasons.length === 0) {
-    process.stderr.write('every reason goes back, also those that fail again as sent; a dry run (without --apply) shows them\n');
+    process.stderr.write(
+      'every reason goes back, also those that fail again as sent; a dry run (without --apply) shows them\n',
+    );
     return redriveWithMoveTask(sqs, dlq, main, options.rate, interrupt);
   }
   for (const reason of options.reasons.filter((code) => failsAgain(kindOf(code, undefined)))) {
-    process.stderr.write(`⚠ ${reason} fails again as sent unless its cause was fixed: these messages will come back to the DLQ\n`);
+    process.stderr.write(
+      `⚠ ${reason} fails again as sent unless its cause was fixed: these messages will come back to the DLQ\n`,
+    );
   }
   return takeMatching(sqs, dlq, main, options, interrupt);
 }

@@ -1,4 +1,9 @@
-import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { depthOf } from './queues.ts';
 
 /** What a visitor did with a message: `keep` leaves it in the queue (released at the end), `gone` deleted it. */
@@ -56,7 +61,8 @@ export async function scanQueue(
       );
       // Held from the moment of receipt: whatever happens next, each one is released or deleted.
       for (const message of Messages) {
-        if (!visited.has(message.MessageId!) || held.has(message.MessageId!)) held.set(message.MessageId!, message.ReceiptHandle!);
+        if (!visited.has(message.MessageId!) || held.has(message.MessageId!))
+          held.set(message.MessageId!, message.ReceiptHandle!);
       }
       const fresh = Messages.filter((message) => !visited.has(message.MessageId!));
       for (const message of fresh) {
@@ -88,7 +94,9 @@ export async function scanQueue(
  */
 async function release(sqs: SQSClient, url: string, handles: string[]): Promise<void> {
   for (let i = 0; i < handles.length; i += BATCH) {
-    const entries = handles.slice(i, i + BATCH).map((handle, n) => ({ Id: String(n), ReceiptHandle: handle, VisibilityTimeout: 0 }));
+    const entries = handles
+      .slice(i, i + BATCH)
+      .map((handle, n) => ({ Id: String(n), ReceiptHandle: handle, VisibilityTimeout: 0 }));
     await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: entries }));
   }
 }

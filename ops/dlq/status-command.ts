@@ -38,7 +38,9 @@ export async function cancelCommand(sqs: SQSClient, options: Options): Promise<n
     return 0;
   }
   if (task?.Status !== 'RUNNING' || task.TaskHandle === undefined) {
-    process.stdout.write(`no move task is running on ${dlq.name}${task === undefined ? '' : `; the latest: ${describeTask(task)}`}\n`);
+    process.stdout.write(
+      `no move task is running on ${dlq.name}${task === undefined ? '' : `; the latest: ${describeTask(task)}`}\n`,
+    );
     return 0;
   }
   await cancel(sqs, task.TaskHandle);
@@ -53,8 +55,10 @@ export async function cancelCommand(sqs: SQSClient, options: Options): Promise<n
 
 function describeTask(task: ListMessageMoveTasksResultEntry): string {
   const started = task.StartedTimestamp === undefined ? 'start unknown' : new Date(task.StartedTimestamp).toISOString();
-  const to = task.DestinationArn === undefined ? 'to the original queues' : `to ${task.DestinationArn.split(':').pop()}`;
-  const rate = task.MaxNumberOfMessagesPerSecond === undefined ? '' : `, at most ${task.MaxNumberOfMessagesPerSecond}/s`;
+  const to =
+    task.DestinationArn === undefined ? 'to the original queues' : `to ${task.DestinationArn.split(':').pop()}`;
+  const rate =
+    task.MaxNumberOfMessagesPerSecond === undefined ? '' : `, at most ${task.MaxNumberOfMessagesPerSecond}/s`;
   const failure = task.FailureReason === undefined ? '' : `: ${task.FailureReason}`;
   return `${started}  ${task.Status}  ${taskProgress(task)} ${to}${rate}${failure}`;
 }

@@ -50,16 +50,22 @@ export function coverageNotes(dlq: QueueRef, survey: Survey, limit?: number): st
   const notes: string[] = [];
   const { depth } = dlq;
   const { scan } = survey;
-  notes.push(`${dlq.name}: ~${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed when read; ${scan.seen} read`);
+  notes.push(
+    `${dlq.name}: ~${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed when read; ${scan.seen} read`,
+  );
   if (scan.interrupted) notes.push('interrupted: only part of the DLQ was read');
   if (limit !== undefined && survey.letters.length >= limit) notes.push(`stopped at --limit ${limit}`);
   if (scan.unreached > 0 && dlq.fifo) {
-    notes.push(`~${scan.unreached} not read: a FIFO message group's later messages cannot be received while its first one is held, and reading holds it`);
+    notes.push(
+      `~${scan.unreached} not read: a FIFO message group's later messages cannot be received while its first one is held, and reading holds it`,
+    );
   } else if (scan.unreached > 0) {
     notes.push(`~${scan.unreached} not read: they arrived or became visible while reading; run again to see them`);
   }
   if (depth.inFlight > 0) {
-    notes.push(`${depth.inFlight} in flight were not read: another reader holds them, or an interrupted run did; they are visible again after their visibility timeout`);
+    notes.push(
+      `${depth.inFlight} in flight were not read: another reader holds them, or an interrupted run did; they are visible again after their visibility timeout`,
+    );
   }
   return notes;
 }

@@ -23,11 +23,18 @@ interface Tally {
  * repeat a send but never lose a message. The tally is filled as it goes and printed on stdout
  * however the run ended; returns the exit code.
  */
-export async function takeMatching(sqs: SQSClient, dlq: QueueRef, main: QueueRef | undefined, options: Options, interrupt: Interrupt): Promise<number> {
+export async function takeMatching(
+  sqs: SQSClient,
+  dlq: QueueRef,
+  main: QueueRef | undefined,
+  options: Options,
+  interrupt: Interrupt,
+): Promise<number> {
   const tally: Tally = { done: [], left: [] };
   const pace = pacer(options.rate);
   const progress = new Progress();
-  const status = () => `${verbFor(main)} ${tally.done.length}, read ${tally.done.length + tally.left.length} of ~${dlq.depth.visible}`;
+  const status = () =>
+    `${verbFor(main)} ${tally.done.length}, read ${tally.done.length + tally.left.length} of ~${dlq.depth.visible}`;
   try {
     tally.scan = await scanQueue(
       sqs,
@@ -103,12 +110,16 @@ function formatTally(tally: Tally, dlq: QueueRef, main: QueueRef | undefined, cu
   // An interrupted run did not try to reach the rest; "the rest is still in the DLQ" says it.
   const unreached = cut === undefined ? (tally.scan?.unreached ?? 0) : 0;
   if (unreached > 0 && dlq.fifo) {
-    lines.push(`~${unreached} not reached: each waits behind an earlier message of its FIFO message group that stays in the DLQ`);
+    lines.push(
+      `~${unreached} not reached: each waits behind an earlier message of its FIFO message group that stays in the DLQ`,
+    );
   } else if (unreached > 0) {
     lines.push(`~${unreached} not reached: they became visible during the run; run again for them`);
   }
   if (dlq.depth.inFlight > 0) {
-    lines.push(`${dlq.depth.inFlight} in flight when the run started were not reached: they are visible again after their visibility timeout (an interrupted run's, or another reader's)`);
+    lines.push(
+      `${dlq.depth.inFlight} in flight when the run started were not reached: they are visible again after their visibility timeout (an interrupted run's, or another reader's)`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -49,7 +49,11 @@ describe('the benchmark, smoke run', () => {
     const drains = results.drains.filter((d) => d.variant === 'function');
     expect(drains.map((d) => d.callsPerSecond)).toEqual(SMOKE_RUN.drains.map((d) => d.callsPerSecond));
     for (const d of drains) {
-      expect({ applied: d.applied, left: d.left, deadLettered: d.deadLettered }).toEqual({ applied: d.updates, left: 0, deadLettered: 0 });
+      expect({ applied: d.applied, left: d.left, deadLettered: d.deadLettered }).toEqual({
+        applied: d.updates,
+        left: 0,
+        deadLettered: 0,
+      });
       expect(d.calls).toBeGreaterThanOrEqual(d.updates);
       expect(Number.isFinite(d.seconds)).toBe(true);
     }

@@ -11,9 +11,17 @@ const run = promisify(execFile);
 /** The real CLI, as an operator runs it: Node 24 first on PATH, and any attempt to use Docker fails. */
 async function cdkSynth(...args: string[]) {
   const output = tempOutdir('thulium-cdk-cli-');
-  const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`, CDK_DOCKER: '/nonexistent/docker' };
+  const env = {
+    ...process.env,
+    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`,
+    CDK_DOCKER: '/nonexistent/docker',
+  };
   try {
-    const { stdout, stderr } = await run(join(root, 'node_modules/.bin/cdk'), ['synth', '--output', output, ...args], { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(join(root, 'node_modules/.bin/cdk'), ['synth', '--output', output, ...args], {
+      cwd: root,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr, output };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -33,10 +41,15 @@ describe('npx cdk synth', () => {
     const deployed = join(output, asset[0]!);
     const built = join(root, 'dist/outbound-status');
     // The same files as npm run build, byte for byte, without the source maps.
-    const files = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+    const files = (dir: string) =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => relative(dir, join(e.parentPath, e.name)))
+        .sort();
     expect(files(deployed)).toEqual(files(built).filter((name) => !name.endsWith('.map')));
     expect(files(deployed)).toContain('index.mjs');
-    for (const name of files(deployed)) expect(readFileSync(join(deployed, name)).equals(readFileSync(join(built, name))), name).toBe(true);
+    for (const name of files(deployed))
+      expect(readFileSync(join(deployed, name)).equals(readFileSync(join(built, name))), name).toBe(true);
   }, 120_000);
 
   it('refuses a wrong setting before anything is built, naming it', async () => {

@@ -23,7 +23,9 @@ describe('stack settings', () => {
   });
 
   it('read `-c key=value` strings as numbers, booleans and comma-separated lists', () => {
-    expect(parseSettings({ maxConcurrency: '5', createSecret: 'true', callerAccountIds: '111122223333, 444455556666' })).toMatchObject({
+    expect(
+      parseSettings({ maxConcurrency: '5', createSecret: 'true', callerAccountIds: '111122223333, 444455556666' }),
+    ).toMatchObject({
       maxConcurrency: 5,
       createSecret: true,
       callerAccountIds: ['111122223333', '444455556666'],
@@ -35,16 +37,40 @@ describe('stack settings', () => {
     expect(parseSettings({ orderingGuard: 'true' }).orderingGuard).toBe(true);
     expect(parseSettings({ orderingGuard: false }).orderingGuard).toBe(false);
     expect(() => parseSettings({ orderingGuard: 'off' })).toThrow(/orderingGuard: /);
-    const { settings, stack } = createApp({ outdir: tempOutdir(), context: { ...CDK_JSON_CONTEXT, orderingGuard: 'false' }, analyticsReporting: false });
+    const { settings, stack } = createApp({
+      outdir: tempOutdir(),
+      context: { ...CDK_JSON_CONTEXT, orderingGuard: 'false' },
+      analyticsReporting: false,
+    });
     expect(settings.orderingGuard).toBe(false);
     expect(stack.ordering).toBeUndefined();
-    expect(createApp({ outdir: tempOutdir(), context: { ...CDK_JSON_CONTEXT, orderingGuard: 'true' }, analyticsReporting: false }).stack.ordering).toBeDefined();
+    expect(
+      createApp({
+        outdir: tempOutdir(),
+        context: { ...CDK_JSON_CONTEXT, orderingGuard: 'true' },
+        analyticsReporting: false,
+      }).stack.ordering,
+    ).toBeDefined();
   }, 60_000);
 
   it('name every wrong value at once', () => {
     const attempt = () =>
-      parseSettings({ maxReceiveCount: '2', logRetentionDays: '31', thuliumBaseUrl: 'http://acme.thulium.com', callerAccountIds: '1234', queueType: 'lifo', queueRetentionDays: 14 });
-    const problems = ['maxReceiveCount: Too small', 'logRetentionDays: must be one of', 'thuliumBaseUrl: must be an https:// URL', 'callerAccountIds.0: must be a 12-digit', 'queueType: Invalid option', 'queueRetentionDays: Too big'];
+      parseSettings({
+        maxReceiveCount: '2',
+        logRetentionDays: '31',
+        thuliumBaseUrl: 'http://acme.thulium.com',
+        callerAccountIds: '1234',
+        queueType: 'lifo',
+        queueRetentionDays: 14,
+      });
+    const problems = [
+      'maxReceiveCount: Too small',
+      'logRetentionDays: must be one of',
+      'thuliumBaseUrl: must be an https:// URL',
+      'callerAccountIds.0: must be a 12-digit',
+      'queueType: Invalid option',
+      'queueRetentionDays: Too big',
+    ];
     for (const problem of problems) {
       expect(attempt).toThrow(problem);
     }
@@ -52,25 +78,52 @@ describe('stack settings', () => {
 
   it('take SNS topic and EventBridge rule ARNs, as lists or comma-separated', () => {
     expect(parseSettings({})).toMatchObject({ sourceTopicArns: [], sourceEventRuleArns: [] });
-    const rules = ['arn:aws:events:eu-central-1:210987654321:rule/status-updates', 'arn:aws:events:eu-central-1:210987654321:rule/crm-bus/status-updates'];
+    const rules = [
+      'arn:aws:events:eu-central-1:210987654321:rule/status-updates',
+      'arn:aws:events:eu-central-1:210987654321:rule/crm-bus/status-updates',
+    ];
     const partnerRule = 'arn:aws:events:eu-central-1:210987654321:rule/aws.partner/example.com/123/crm/status-updates';
-    expect(parseSettings({ sourceTopicArns: 'arn:aws:sns:eu-central-1:210987654321:crm-status, arn:aws-cn:sns:cn-north-1:210987654321:crm_status', sourceEventRuleArns: [...rules, partnerRule] })).toMatchObject({
-      sourceTopicArns: ['arn:aws:sns:eu-central-1:210987654321:crm-status', 'arn:aws-cn:sns:cn-north-1:210987654321:crm_status'],
+    expect(
+      parseSettings({
+        sourceTopicArns:
+          'arn:aws:sns:eu-central-1:210987654321:crm-status, arn:aws-cn:sns:cn-north-1:210987654321:crm_status',
+        sourceEventRuleArns: [...rules, partnerRule],
+      }),
+    ).toMatchObject({
+      sourceTopicArns: [
+        'arn:aws:sns:eu-central-1:210987654321:crm-status',
+        'arn:aws-cn:sns:cn-north-1:210987654321:crm_status',
+      ],
       sourceEventRuleArns: [...rules, partnerRule],
     });
   });
 
   it('refuse what is not a topic or rule ARN, naming the entry', () => {
     const wrong = {
-      sourceTopicArns: ['arn:aws:sns:eu-central-1:210987654321:ok', 'arn:aws:sqs:eu-central-1:210987654321:crm-status', 'crm-status', 'arn:aws:sns:eu-central-1:2109876543:crm-status', 'arn:aws:sns:eu-central-1:210987654321:crm/status'],
-      sourceEventRuleArns: ['arn:aws:events:eu-central-1:210987654321:event-bus/crm-bus', 'arn:aws:events:eu-central-1:210987654321:rule/', 'arn:aws:sns:eu-central-1:210987654321:crm-status'],
+      sourceTopicArns: [
+        'arn:aws:sns:eu-central-1:210987654321:ok',
+        'arn:aws:sqs:eu-central-1:210987654321:crm-status',
+        'crm-status',
+        'arn:aws:sns:eu-central-1:2109876543:crm-status',
+        'arn:aws:sns:eu-central-1:210987654321:crm/status',
+      ],
+      sourceEventRuleArns: [
+        'arn:aws:events:eu-central-1:210987654321:event-bus/crm-bus',
+        'arn:aws:events:eu-central-1:210987654321:rule/',
+        'arn:aws:sns:eu-central-1:210987654321:crm-status',
+      ],
     };
     const attempt = () => parseSettings(wrong);
     for (const entry of [1, 2, 3, 4]) expect(attempt).toThrow(`sourceTopicArns.${entry}: must be an SNS topic ARN`);
-    for (const entry of [0, 1, 2]) expect(attempt).toThrow(`sourceEventRuleArns.${entry}: must be an EventBridge rule ARN`);
+    for (const entry of [0, 1, 2])
+      expect(attempt).toThrow(`sourceEventRuleArns.${entry}: must be an EventBridge rule ARN`);
     expect(attempt).not.toThrow('sourceTopicArns.0:');
-    expect(() => parseSettings({ sourceTopicArns: 'crm-status' })).toThrow('sourceTopicArns.0: must be an SNS topic ARN');
-    expect(() => parseSettings({ sourceEventRuleArns: 'crm-bus/status-updates' })).toThrow('sourceEventRuleArns.0: must be an EventBridge rule ARN');
+    expect(() => parseSettings({ sourceTopicArns: 'crm-status' })).toThrow(
+      'sourceTopicArns.0: must be an SNS topic ARN',
+    );
+    expect(() => parseSettings({ sourceEventRuleArns: 'crm-bus/status-updates' })).toThrow(
+      'sourceEventRuleArns.0: must be an EventBridge rule ARN',
+    );
   });
 
   it('let a FIFO queue subscribe to FIFO topics only', () => {
@@ -81,7 +134,9 @@ describe('stack settings', () => {
       /^Invalid stack settings: sourceTopicArns\.1: queueType=fifo needs a FIFO topic \(its name ends in \.fifo\)$/,
     );
     expect(parseSettings({ sourceTopicArns: [standardTopic] }).sourceTopicArns).toEqual([standardTopic]);
-    expect(() => createApp({ settings: { queueType: 'fifo', sourceTopicArns: [standardTopic] } })).toThrow(/sourceTopicArns\.0: queueType=fifo needs a FIFO topic/);
+    expect(() => createApp({ settings: { queueType: 'fifo', sourceTopicArns: [standardTopic] } })).toThrow(
+      /sourceTopicArns\.0: queueType=fifo needs a FIFO topic/,
+    );
   });
 
   it('refuse a stack name that would make queue names too long for SQS', () => {

@@ -20,24 +20,42 @@ describe('the stack with its defaults', () => {
       Timeout: 30,
       MemorySize: 512,
       TracingConfig: { Mode: 'Active' },
-      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO', LogGroup: { Ref: Match.anyValue() } },
+      LoggingConfig: {
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'INFO',
+        SystemLogLevel: 'INFO',
+        LogGroup: { Ref: Match.anyValue() },
+      },
     });
   });
 
   it('keeps logs a year, encrypted with a rotated customer-managed key', () => {
-    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogsKey'), 'Arn'] } });
+    template.allResourcesProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 365,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogsKey'), 'Arn'] },
+    });
     template.resourceCountIs('AWS::Logs::LogGroup', 3);
-    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: Match.anyValue() }, '/v1']] } });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: Match.anyValue() }, '/v1']] },
+    });
     template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
   it('gives the function an environment its own configuration accepts', () => {
     const [, fn] = one(template.findResources('AWS::Lambda::Function'));
     const env = fn.Properties.Environment.Variables as Record<string, unknown>;
-    expect(env).toMatchObject({ THULIUM_BASE_URL: TENANT_URL, THULIUM_SECRET_ID: 'thulium/outbound-status/api-user', QUEUE_MAX_RECEIVE_COUNT: '5' });
+    expect(env).toMatchObject({
+      THULIUM_BASE_URL: TENANT_URL,
+      THULIUM_SECRET_ID: 'thulium/outbound-status/api-user',
+      QUEUE_MAX_RECEIVE_COUNT: '5',
+    });
     expect(show(env.DEAD_LETTER_QUEUE_URL)).toMatch(/^\$\{QueuesDeadLetterQueue/);
     // The ordering guard: its table by name, its key by ARN, items kept 4 + 14 + 1 days after a number's last update.
-    expect(Object.keys(env).filter((name) => name.startsWith('ORDERING_')).sort()).toEqual(['ORDERING_GUARD', 'ORDERING_KEY_SECRET_ID', 'ORDERING_TABLE_NAME', 'ORDERING_TTL_SECONDS']);
+    expect(
+      Object.keys(env)
+        .filter((name) => name.startsWith('ORDERING_'))
+        .sort(),
+    ).toEqual(['ORDERING_GUARD', 'ORDERING_KEY_SECRET_ID', 'ORDERING_TABLE_NAME', 'ORDERING_TTL_SECONDS']);
     expect(env).toMatchObject({ ORDERING_GUARD: 'on', ORDERING_TTL_SECONDS: String(19 * 86_400) });
     expect(show(env.ORDERING_TABLE_NAME)).toMatch(/^\$\{OrderingTable[0-9A-F]{8}\}$/);
     expect(show(env.ORDERING_KEY_SECRET_ID)).toMatch(/^\$\{OrderingKey[0-9A-F]{8}\}$/);
@@ -49,7 +67,11 @@ describe('the stack with its defaults', () => {
     } as NodeJS.ProcessEnv;
     const config = readConfig(resolved);
     expect(config.queue).toMatchObject({ maxReceiveCount: 5, concurrency: 10 });
-    expect(config.ordering).toEqual({ tableName: resolved.ORDERING_TABLE_NAME, keySecretId: resolved.ORDERING_KEY_SECRET_ID, ttlSeconds: 19 * 86_400 });
+    expect(config.ordering).toEqual({
+      tableName: resolved.ORDERING_TABLE_NAME,
+      keySecretId: resolved.ORDERING_KEY_SECRET_ID,
+      ttlSeconds: 19 * 86_400,
+    });
   });
 
   it("keeps the ordering guard's table: keyed by the number's hash, on demand, encrypted, recoverable, items expiring", () => {
@@ -70,7 +92,10 @@ describe('the stack with its defaults', () => {
   it('generates the key of the phone-number hashes in Secrets Manager, never rotated', () => {
     const [keyId, key] = one(template.findResources('AWS::SecretsManager::Secret'));
     expect(keyId).toMatch(/^OrderingKey/);
-    expect(key).toMatchObject({ DeletionPolicy: 'Delete', Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } } });
+    expect(key).toMatchObject({
+      DeletionPolicy: 'Delete',
+      Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
+    });
     expect(key.Properties.Description).toMatch(/phone-number hashes .* ordering table.*forget every number's history/);
     expect(key.Properties.SecretString).toBeUndefined();
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
@@ -102,10 +127,23 @@ describe('the stack with its defaults', () => {
     expect(stage.Properties).toMatchObject({
       StageName: 'v1',
       TracingEnabled: true,
-      MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }],
+      MethodSettings: [
+        {
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        },
+      ],
     });
     const format = JSON.parse(stage.Properties.AccessLogSetting.Format as string) as Record<string, string>;
-    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', userArn: '$context.identity.userArn' });
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      userArn: '$context.identity.userArn',
+    });
     // The validation message quotes the rejected value, which may be a phone number.
     expect(Object.values(format)).not.toContain('$context.error.validationErrorString');
   });
@@ -132,7 +170,11 @@ describe('the stack with its defaults', () => {
     expect(policies).toHaveLength(2);
     for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
-        expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 'sqs:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
       );
     }
     template.hasResourceProperties('AWS::SQS::Queue', {
@@ -145,7 +187,10 @@ describe('the stack with its defaults', () => {
   it('moves a message to the DLQ after maxReceiveCount deliveries, the same count the function uses', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: 'ThuliumOutboundStatus-updates',
-      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueuesDeadLetterQueue'), 'Arn'] } },
+      RedrivePolicy: {
+        maxReceiveCount: 5,
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueuesDeadLetterQueue'), 'Arn'] },
+      },
     });
   });
 
@@ -160,22 +205,51 @@ describe('the stack with its defaults', () => {
 
   it('lets the function read its two secrets, update and, after a failed condition, read items of its table, consume its queue and send to its DLQ, nothing more', () => {
     expect(roleStatements(template)).toEqual([
-      { effect: 'Allow', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: ['${StatusFunctionLogs93D354A7.Arn}'], condition: undefined },
-      { effect: 'Allow', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'], condition: undefined },
+      {
+        effect: 'Allow',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: ['${StatusFunctionLogs93D354A7.Arn}'],
+        condition: undefined,
+      },
+      {
+        effect: 'Allow',
+        actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+        resources: ['*'],
+        condition: undefined,
+      },
       {
         effect: 'Allow',
         actions: ['secretsmanager:GetSecretValue'],
-        resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:thulium/outbound-status/api-user-??????', '${OrderingKey1D6054A3}'],
+        resources: [
+          'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:thulium/outbound-status/api-user-??????',
+          '${OrderingKey1D6054A3}',
+        ],
         condition: undefined,
       },
-      { effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: ['${OrderingTableBB8866BE.Arn}'], condition: undefined },
       {
         effect: 'Allow',
-        actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: ['${OrderingTableBB8866BE.Arn}'],
+        condition: undefined,
+      },
+      {
+        effect: 'Allow',
+        actions: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ],
         resources: ['${QueuesQueueD811C857.Arn}'],
         condition: undefined,
       },
-      { effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['${QueuesDeadLetterQueue82AA3FB7.Arn}'], condition: undefined },
+      {
+        effect: 'Allow',
+        actions: ['sqs:SendMessage'],
+        resources: ['${QueuesDeadLetterQueue82AA3FB7.Arn}'],
+        condition: undefined,
+      },
     ]);
     const [, role] = functionRole(template);
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -184,13 +258,19 @@ describe('the stack with its defaults', () => {
   it('lets API Gateway invoke the function for this one method only', () => {
     const [, permission] = one(template.findResources('AWS::Lambda::Permission'));
     expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
-    expect(show(permission.Properties.SourceArn)).toMatch(/:execute-api:\$\{AWS::Region\}:\$\{AWS::AccountId\}:\$\{StatusApi\w+\}\/\$\{StatusApi\w+\}\/POST\/api\/outbound_status_by_phone_number$/);
+    expect(show(permission.Properties.SourceArn)).toMatch(
+      /:execute-api:\$\{AWS::Region\}:\$\{AWS::AccountId\}:\$\{StatusApi\w+\}\/\$\{StatusApi\w+\}\/POST\/api\/outbound_status_by_phone_number$/,
+    );
   });
 
   it('alarms on the DLQ, queue age, function errors and throttles, API 5xx and latency, ordering store failures, to an encrypted topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const byMetric = (name: string) =>
-      alarms.filter((a) => a.Properties.MetricName === name || JSON.stringify(a.Properties.Metrics ?? []).includes(`"MetricName":"${name}"`));
+      alarms.filter(
+        (a) =>
+          a.Properties.MetricName === name ||
+          JSON.stringify(a.Properties.Metrics ?? []).includes(`"MetricName":"${name}"`),
+      );
     expect(byMetric('ApproximateNumberOfMessagesVisible').map((a) => a.Properties.Dimensions)).toEqual([
       [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/^QueuesDeadLetterQueue/), 'QueueName'] } }],
     ]);
@@ -200,7 +280,10 @@ describe('the stack with its defaults', () => {
     expect(byMetric('5XXError')).toHaveLength(1);
     expect(byMetric('Latency')[0]?.Properties).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 10_000 });
     // The API's own stage: ApiName alone would sum every API of that name in the region.
-    expect(byMetric('Latency')[0]?.Properties.Dimensions.map((d: { Name: string }) => d.Name)).toEqual(['ApiName', 'Stage']);
+    expect(byMetric('Latency')[0]?.Properties.Dimensions.map((d: { Name: string }) => d.Name)).toEqual([
+      'ApiName',
+      'Stage',
+    ]);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'ThuliumOutboundStatus' });
     // Published by the function (Powertools EMF): the stack's namespace, the service dimension.
     expect(byMetric('OrderingStoreFailures').map((a) => a.Properties)).toEqual([
@@ -218,7 +301,15 @@ describe('the stack with its defaults', () => {
     ]);
     expect(alarms).toHaveLength(7);
     expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual(
-      ['ApiLatency', 'ApiServerErrors', 'DeadLetterQueueNotEmpty', 'FunctionErrors', 'FunctionThrottles', 'OrderingStoreFailures', 'QueueOldestMessageAge'].map((n) => `ThuliumOutboundStatus-${n}`),
+      [
+        'ApiLatency',
+        'ApiServerErrors',
+        'DeadLetterQueueNotEmpty',
+        'FunctionErrors',
+        'FunctionThrottles',
+        'OrderingStoreFailures',
+        'QueueOldestMessageAge',
+      ].map((n) => `ThuliumOutboundStatus-${n}`),
     );
     const [topicId, topic] = one(template.findResources('AWS::SNS::Topic'));
     expect(show(topic.Properties.KmsMasterKeyId)).toMatch(/^\$\{OperationsAlarmTopicKey\w+\.Arn\}$/);
@@ -227,27 +318,48 @@ describe('the stack with its defaults', () => {
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
     }
     // The TLS-only topic policy replaces SNS's default one, so CloudWatch needs an allow of its own.
-    const alarmsOfThisStack = { 'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([':alarm:ThuliumOutboundStatus-*'])] } };
+    const alarmsOfThisStack = {
+      'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([':alarm:ThuliumOutboundStatus-*'])] },
+    };
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: { ArnLike: alarmsOfThisStack } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { ArnLike: alarmsOfThisStack },
+          }),
         ]),
       },
     });
     template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: { ArnLike: alarmsOfThisStack } })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { ArnLike: alarmsOfThisStack },
+          }),
+        ]),
+      },
     });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
   it("graphs the function's outcomes, superseded updates and ordering store failures on the dashboard", () => {
     const [, dashboard] = one(template.findResources('AWS::CloudWatch::Dashboard'));
-    const body = JSON.parse(show(dashboard.Properties.DashboardBody)) as { widgets: { properties: { title: string; metrics?: unknown[][] } }[] };
-    const graphs = Object.fromEntries(body.widgets.map((w) => [w.properties.title, (w.properties.metrics ?? []).map((m) => m.slice(0, 4))]));
+    const body = JSON.parse(show(dashboard.Properties.DashboardBody)) as {
+      widgets: { properties: { title: string; metrics?: unknown[][] } }[];
+    };
+    const graphs = Object.fromEntries(
+      body.widgets.map((w) => [w.properties.title, (w.properties.metrics ?? []).map((m) => m.slice(0, 4))]),
+    );
     const fromFunction = (name: string) => ['ThuliumOutboundStatus', name, 'service', 'thulium-outbound-status'];
-    expect(graphs['Ordering guard: superseded updates and store failures']).toEqual([fromFunction('Superseded'), fromFunction('OrderingStoreFailures')]);
+    expect(graphs['Ordering guard: superseded updates and store failures']).toEqual([
+      fromFunction('Superseded'),
+      fromFunction('OrderingStoreFailures'),
+    ]);
     expect(graphs.Outcomes).toEqual(['Updated', 'ErrorAnswers', 'RetriesScheduled', 'DeadLettered'].map(fromFunction));
   });
 
@@ -257,9 +369,20 @@ describe('the stack with its defaults', () => {
   });
 
   it('outputs what callers and operators need', () => {
-    for (const id of ['ApiUrl', 'QueueUrl', 'QueueArn', 'DeadLetterQueueUrl', 'DeadLetterQueueArn', 'FunctionName', 'SecretArn', 'DashboardName']) {
+    for (const id of [
+      'ApiUrl',
+      'QueueUrl',
+      'QueueArn',
+      'DeadLetterQueueUrl',
+      'DeadLetterQueueArn',
+      'FunctionName',
+      'SecretArn',
+      'DashboardName',
+    ]) {
       template.hasOutput(id, { Value: Match.anyValue() });
     }
-    expect(show(template.findOutputs('ApiUrl').ApiUrl!.Value)).toMatch(/^https:\/\/\$\{StatusApi\w+\}\.execute-api\..*\/\$\{StatusApiDeploymentStagev1\w+\}\/api\/outbound_status_by_phone_number$/);
+    expect(show(template.findOutputs('ApiUrl').ApiUrl!.Value)).toMatch(
+      /^https:\/\/\$\{StatusApi\w+\}\.execute-api\..*\/\$\{StatusApiDeploymentStagev1\w+\}\/api\/outbound_status_by_phone_number$/,
+    );
   });
 });

@@ -24,7 +24,11 @@ type Statement = { Action: string | string[]; Resource: unknown; Effect: string;
 
 /** The one role Lambda assumes: the function's. */
 export const functionRole = (template: Template) =>
-  one(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } } }));
+  one(
+    template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } },
+    }),
+  );
 
 export function roleStatements(template: Template) {
   const [roleId] = functionRole(template);
@@ -33,5 +37,10 @@ export function roleStatements(template: Template) {
   );
   return policies
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
-    .map((s) => ({ effect: s.Effect, actions: [s.Action].flat().sort(), resources: [s.Resource].flat().map(show), condition: s.Condition }));
+    .map((s) => ({
+      effect: s.Effect,
+      actions: [s.Action].flat().sort(),
+      resources: [s.Resource].flat().map(show),
+      condition: s.Condition,
+    }));
 }

@@ -17,7 +17,11 @@ const ORDERING_GUARD = process.env.CHAOS_ORDERING_GUARD !== 'off';
 
 const output = captureOutput();
 /** The run's report, with what the function's own log lines tell. */
-type Figures = Omit<ChaosReport, 'supersededMessageIds' | 'failingMessageIds'> & { retriesScheduled: number; retriesByCode: Record<string, number>; credentialsRefreshed: number };
+type Figures = Omit<ChaosReport, 'supersededMessageIds' | 'failingMessageIds'> & {
+  retriesScheduled: number;
+  retriesByCode: Record<string, number>;
+  credentialsRefreshed: number;
+};
 const reports: Figures[] = [];
 
 afterAll(() => {
@@ -41,10 +45,24 @@ describe.each([
     `applies, supersedes or dead-letters with a reason every one of ${MESSAGES} updates: none lost, none left in flight, none stale`,
     async () => {
       const linesBefore = output.lines.length;
-      const report = await runChaos({ messages: MESSAGES, phones: Math.max(20, Math.round(MESSAGES / 30)), fifo, seed: SEED, faultRate: 0.2, pollers: SHIPPED.maxConcurrency, maxMs: MAX_MS, orderingGuard: ORDERING_GUARD });
+      const report = await runChaos({
+        messages: MESSAGES,
+        phones: Math.max(20, Math.round(MESSAGES / 30)),
+        fifo,
+        seed: SEED,
+        faultRate: 0.2,
+        pollers: SHIPPED.maxConcurrency,
+        maxMs: MAX_MS,
+        orderingGuard: ORDERING_GUARD,
+      });
       const logged = logRecords(output.lines.slice(linesBefore));
       const retries = logged.filter((line) => line.outcome === 'retry-scheduled');
-      const retriesByCode = Object.fromEntries(Object.entries(Object.groupBy(retries, (line) => line.error.code)).map(([code, lines]) => [code, lines!.length]));
+      const retriesByCode = Object.fromEntries(
+        Object.entries(Object.groupBy(retries, (line) => line.error.code)).map(([code, lines]) => [
+          code,
+          lines!.length,
+        ]),
+      );
       const credentialsRefreshed = logged.filter((line) => line.credentials_refreshed).length;
       const { supersededMessageIds, failingMessageIds, ...figures } = report;
       reports.push({ ...figures, retriesScheduled: retries.length, retriesByCode, credentialsRefreshed });
@@ -67,11 +85,15 @@ describe.each([
       expect(credentialsRefreshed).toBeGreaterThan(0);
       // Updates that can never succeed go straight to the DLQ; transient faults are worked through,
       // unless they outlast every delivery (the number Thulium keeps failing).
-      expect(Object.keys(report.deadLetterReasons)).toEqual(expect.arrayContaining(['MALFORMED_JSON', 'THULIUM_REFUSED', 'VALIDATION_FAILED']));
+      expect(Object.keys(report.deadLetterReasons)).toEqual(
+        expect.arrayContaining(['MALFORMED_JSON', 'THULIUM_REFUSED', 'VALIDATION_FAILED']),
+      );
       // The failing number's 503s were left for retry as transient. Its dead letters' own reasons are
       // transient too (the accounting checks it), though a last delivery may meet another fault first.
       const failing = new Set(failingMessageIds);
-      expect(retries.filter((line) => failing.has(line.correlation_id) && line.error.code === 'THULIUM_UNAVAILABLE').length).toBeGreaterThan(0);
+      expect(
+        retries.filter((line) => failing.has(line.correlation_id) && line.error.code === 'THULIUM_UNAVAILABLE').length,
+      ).toBeGreaterThan(0);
     },
     // The drain, then the newer update's and the redrive's own runs, each within MAX_MS.
     MAX_MS * 2 + 30_000,

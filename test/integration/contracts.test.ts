@@ -30,7 +30,13 @@ const openapi = JSON.parse(readFileSync(join(CONTRACTS_DIR, OPENAPI_FILE), 'utf8
 const PATH = `/${API_RESOURCE_PATH}`;
 const responses: Record<string, any> = openapi.paths[PATH].post.responses;
 const ajv = documentAjv(openapi);
-const resolve = (node: any) => (node?.$ref ? node.$ref.slice(2).split('/').reduce((n: any, s: string) => n[s], openapi) : node);
+const resolve = (node: any) =>
+  node?.$ref
+    ? node.$ref
+        .slice(2)
+        .split('/')
+        .reduce((n: any, s: string) => n[s], openapi)
+    : node;
 
 let world: World;
 let shared: Handler;
@@ -48,18 +54,40 @@ interface Row {
   arrange?(): Promise<Handler> | Handler;
 }
 
-const faults = (...list: Fault[]) => () => (world.simulator.injectFaults(...list), shared);
+const faults =
+  (...list: Fault[]) =>
+  () => (world.simulator.injectFaults(...list), shared);
 
 const ROWS: Row[] = [
   { name: 'the vendor example', status: 200 },
   { name: 'a body that is not JSON', status: 400, code: 'MALFORMED_JSON', request: { body: '{"phone_number": "1' } },
-  { name: 'a body against the contract', status: 400, code: 'VALIDATION_FAILED', request: { body: JSON.stringify({ phone_number: ['1'], status_id: -3, extra: 1 }) } },
-  { name: 'a base64 flag on a body that is not', status: 400, code: 'MALFORMED_BODY', request: { body: '{"not":"base64"}', isBase64Encoded: true } },
+  {
+    name: 'a body against the contract',
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    request: { body: JSON.stringify({ phone_number: ['1'], status_id: -3, extra: 1 }) },
+  },
+  {
+    name: 'a base64 flag on a body that is not',
+    status: 400,
+    code: 'MALFORMED_BODY',
+    request: { body: '{"not":"base64"}', isBase64Encoded: true },
+  },
   { name: 'PUT', status: 405, code: 'METHOD_NOT_ALLOWED', request: { method: 'PUT' } },
-  { name: 'a body over 4096 bytes', status: 413, code: 'PAYLOAD_TOO_LARGE', request: { body: `${REQUEST}${' '.repeat(5000)}` } },
+  {
+    name: 'a body over 4096 bytes',
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    request: { body: `${REQUEST}${' '.repeat(5000)}` },
+  },
   { name: 'text/plain', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', request: { contentType: 'text/plain' } },
   { name: 'an unknown status', status: 422, code: 'THULIUM_REFUSED', request: { body: body(PHONES.three, '77') } },
-  { name: 'Thulium answering garbage', status: 502, code: 'THULIUM_BAD_RESPONSE', arrange: faults(...Array<Fault>(SUSTAINED).fill({ type: 'garbage' })) },
+  {
+    name: 'Thulium answering garbage',
+    status: 502,
+    code: 'THULIUM_BAD_RESPONSE',
+    arrange: faults(...Array<Fault>(SUSTAINED).fill({ type: 'garbage' })),
+  },
   {
     name: 'the API user rejected by Thulium',
     status: 502,
@@ -70,16 +98,38 @@ const ROWS: Row[] = [
       return container;
     },
   },
-  { name: 'Thulium rate limiting', status: 503, code: 'THULIUM_RATE_LIMITED', arrange: faults(...Array<Fault>(SUSTAINED).fill({ type: 'rate-limit', retryAfterSeconds: 0 })) },
-  { name: 'Thulium down', status: 503, code: 'THULIUM_UNAVAILABLE', arrange: faults(...Array<Fault>(SUSTAINED).fill({ type: 'status', status: 503 })) },
+  {
+    name: 'Thulium rate limiting',
+    status: 503,
+    code: 'THULIUM_RATE_LIMITED',
+    arrange: faults(...Array<Fault>(SUSTAINED).fill({ type: 'rate-limit', retryAfterSeconds: 0 })),
+  },
+  {
+    name: 'Thulium down',
+    status: 503,
+    code: 'THULIUM_UNAVAILABLE',
+    arrange: faults(...Array<Fault>(SUSTAINED).fill({ type: 'status', status: 503 })),
+  },
   {
     name: 'Secrets Manager down',
     status: 503,
     code: 'SECRET_UNAVAILABLE',
     arrange: () => (world.aws.fail('secretsmanager.GetSecretValue', SUSTAINED), world.load()),
   },
-  { name: 'Thulium hanging', status: 504, code: 'THULIUM_TIMEOUT', remainingMs: 1_000, arrange: faults(...Array<Fault>(SUSTAINED).fill({ type: 'hang' })) },
-  { name: 'an invocation almost out of time', status: 504, code: 'DEADLINE_EXCEEDED', remainingMs: 150, arrange: () => world.load() },
+  {
+    name: 'Thulium hanging',
+    status: 504,
+    code: 'THULIUM_TIMEOUT',
+    remainingMs: 1_000,
+    arrange: faults(...Array<Fault>(SUSTAINED).fill({ type: 'hang' })),
+  },
+  {
+    name: 'an invocation almost out of time',
+    status: 504,
+    code: 'DEADLINE_EXCEEDED',
+    remainingMs: 150,
+    arrange: () => world.load(),
+  },
   {
     name: 'a newer update applied first',
     status: 409,
@@ -90,7 +140,12 @@ const ROWS: Row[] = [
     },
   },
   // Nothing listens on the discard port: every store call is refused.
-  { name: 'the ordering store unreachable', status: 503, code: 'ORDERING_STORE_UNAVAILABLE', arrange: () => world.load({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' }) },
+  {
+    name: 'the ordering store unreachable',
+    status: 503,
+    code: 'ORDERING_STORE_UNAVAILABLE',
+    arrange: () => world.load({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' }),
+  },
   {
     name: 'the number held by another update',
     status: 503,
@@ -98,7 +153,12 @@ const ROWS: Row[] = [
     remainingMs: 1_000,
     arrange: async () => (await leaveHold(world.store, PHONES.three, Date.now() + 60_000), shared),
   },
-  { name: 'an incomplete environment', status: 500, code: 'CONFIGURATION_INVALID', arrange: () => world.load({ THULIUM_BASE_URL: undefined }) },
+  {
+    name: 'an incomplete environment',
+    status: 500,
+    code: 'CONFIGURATION_INVALID',
+    arrange: () => world.load({ THULIUM_BASE_URL: undefined }),
+  },
 ];
 
 const produced = new Set<string>();
@@ -116,7 +176,9 @@ describe.each(PAYLOAD_FORMATS)('$name', (kind) => {
   it.each(ROWS)('$status $code: $name', async (row) => {
     const container = (await row.arrange?.()) ?? shared;
     const result = await container(kind.event({ body: REQUEST, ...row.request }), lambdaContext(row.remainingMs));
-    const headers = Object.fromEntries(Object.entries(result.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+    const headers = Object.fromEntries(
+      Object.entries(result.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
+    );
     const answer = JSON.parse(result.body);
     expect(result.statusCode).toBe(row.status);
     if (row.code) expect(answer.error.code).toBe(row.code);
@@ -124,7 +186,18 @@ describe.each(PAYLOAD_FORMATS)('$name', (kind) => {
     const documented = responses[String(result.statusCode)];
     expect(documented, `HTTP ${result.statusCode} is not in openapi.json`).toBeDefined();
     expect(Object.keys(documented.content)).toContain(headers['content-type']);
-    const validate = ajv.getSchema(pointer('paths', PATH, 'post', 'responses', String(result.statusCode), 'content', headers['content-type']!, 'schema'))!;
+    const validate = ajv.getSchema(
+      pointer(
+        'paths',
+        PATH,
+        'post',
+        'responses',
+        String(result.statusCode),
+        'content',
+        headers['content-type']!,
+        'schema',
+      ),
+    )!;
     expect(validate(answer), JSON.stringify(validate.errors)).toBe(true);
     for (const [name, header] of Object.entries(documented.headers ?? {}).map(([n, h]) => [n, resolve(h)] as const)) {
       const value = headers[name.toLowerCase()];

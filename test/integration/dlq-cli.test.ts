@@ -1,11 +1,26 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand, StartMessageMoveTaskCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+  StartMessageMoveTaskCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqsDeadLetterQueue, UPDATE_VERSION_ATTRIBUTE } from '../../functions/outbound-status/adapters/dead-letter-queue.ts';
+import {
+  sqsDeadLetterQueue,
+  UPDATE_VERSION_ATTRIBUTE,
+} from '../../functions/outbound-status/adapters/dead-letter-queue.ts';
 import { parseQueueBody } from '../../functions/outbound-status/faces/envelopes.ts';
-import { InvalidRequestError, ThuliumRefusedError, ThuliumUnavailableError, type OutboundStatusError } from '../../functions/outbound-status/core/errors.ts';
+import {
+  InvalidRequestError,
+  ThuliumRefusedError,
+  ThuliumUnavailableError,
+  type OutboundStatusError,
+} from '../../functions/outbound-status/core/errors.ts';
 import type { SqsCalls } from '../../functions/outbound-status/adapters/sqs-calls.ts';
 import { DEFAULT_STACK } from '../../ops/dlq/queue-names.ts';
 import { body, sqsEvent } from '../support/aws-events.ts';
@@ -20,7 +35,16 @@ import { startMoveTaskFront, type MoveTaskFront } from '../support/sqs-move-task
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REGION = 'eu-central-1';
-const REASON_ATTRIBUTES = ['ErrorCode', 'ErrorKind', 'ErrorMessage', 'ThuliumRequestId', 'SourceMessageId', 'SourceQueueArn', 'ReceiveCount', 'FailedAt'];
+const REASON_ATTRIBUTES = [
+  'ErrorCode',
+  'ErrorKind',
+  'ErrorMessage',
+  'ThuliumRequestId',
+  'SourceMessageId',
+  'SourceQueueArn',
+  'ReceiveCount',
+  'FailedAt',
+];
 /** What the fixture's record carries from its sender, and the function keeps beside the reason. */
 const SENDER_ATTRIBUTES = ['Attribute1', 'Attribute2', 'Attribute3'];
 
@@ -68,8 +92,13 @@ function rejection(text: string): InvalidRequestError {
   throw new Error(`the function accepts ${text}`);
 }
 
-const refused = () => new ThuliumRefusedError(422, [{ message: 'No outbound records for this number', code: 404 }], 'thulium-request-7');
-const unavailable = () => new ThuliumUnavailableError('Thulium answered HTTP 503 after 3 attempts', { retryAfterSeconds: 0, rateLimited: false });
+const refused = () =>
+  new ThuliumRefusedError(422, [{ message: 'No outbound records for this number', code: 404 }], 'thulium-request-7');
+const unavailable = () =>
+  new ThuliumUnavailableError('Thulium answered HTTP 503 after 3 attempts', {
+    retryAfterSeconds: 0,
+    rateLimited: false,
+  });
 
 async function queues(fifo = false, name = `dlq-cli-${++queueCount}`): Promise<QueuePair> {
   return emulator.createQueues({ name, fifo, maxReceiveCount: 1_000, visibilityTimeoutSeconds: 30 });
@@ -99,12 +128,20 @@ async function seed(pair: QueuePair, seeds: Seed[]): Promise<void> {
 async function seedMany(pair: QueuePair, count: number, reason: OutboundStatusError, from: number): Promise<string[]> {
   const bodies = Array.from({ length: count }, (_, n) => body(phone(from + n), '3'));
   const sent: SendMessageCommand['input'][] = [];
-  const capture: SqsCalls = { sendMessage: async (input) => void sent.push(input), changeMessageVisibility: async () => {} };
+  const capture: SqsCalls = {
+    sendMessage: async (input) => void sent.push(input),
+    changeMessageVisibility: async () => {},
+  };
   const deadLetters = sqsDeadLetterQueue(capture, pair.deadLetter.url);
   for (const text of bodies) await deadLetters.send(sqsEvent([{ body: text }], 'updates').Records[0], reason);
   for (let i = 0; i < sent.length; i += 10) {
     await emulator.client.send(
-      new SendMessageBatchCommand({ QueueUrl: pair.deadLetter.url, Entries: sent.slice(i, i + 10).map(({ QueueUrl: _, ...entry }, n) => ({ Id: String(n), ...entry, MessageBody: entry.MessageBody! })) }),
+      new SendMessageBatchCommand({
+        QueueUrl: pair.deadLetter.url,
+        Entries: sent
+          .slice(i, i + 10)
+          .map(({ QueueUrl: _, ...entry }, n) => ({ Id: String(n), ...entry, MessageBody: entry.MessageBody! })),
+      }),
     );
   }
   return bodies;
@@ -128,7 +165,17 @@ const VERSION_TEXT = '2026-12-01T09:00:00.123Z';
 const VERSION = Date.parse(VERSION_TEXT);
 
 const eventBridgeWrapped = (detail: object) =>
-  JSON.stringify({ version: '0', id: '6a7e8feb', 'detail-type': 'StatusUpdate', source: 'crm.updates', account: '123456789012', time: '2026-11-27T10:00:00Z', region: REGION, resources: [], detail });
+  JSON.stringify({
+    version: '0',
+    id: '6a7e8feb',
+    'detail-type': 'StatusUpdate',
+    source: 'crm.updates',
+    account: '123456789012',
+    time: '2026-11-27T10:00:00Z',
+    region: REGION,
+    resources: [],
+    detail,
+  });
 
 /** One of each shape and reason: plain, SNS- and EventBridge-wrapped, unparseable, and one SQS moved without a reason. */
 const MIXED: Seed[] = [
@@ -151,7 +198,11 @@ interface Run {
 }
 
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && name !== 'DLQ_URL' && name !== 'QUEUE_URL'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('AWS_') && name !== 'DLQ_URL' && name !== 'QUEUE_URL',
+    ),
+  );
   return {
     ...env,
     AWS_REGION: REGION,
@@ -168,7 +219,11 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /** The CLI started; `until` resolves with the first stderr match, `done` with the whole run. */
 function startCli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['ops/dlq.ts', ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['ops/dlq.ts', ...args], {
+    cwd: ROOT,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const run: Run = { stdout: '', stderr: '', code: null, signal: null };
   const watchers: { pattern: RegExp; resolve: (match: RegExpMatchArray) => void }[] = [];
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (run.stdout += chunk));
@@ -199,7 +254,11 @@ const onQueues = (pair: QueuePair) => ['--dlq', pair.deadLetter.url, '--queue', 
 const bodiesOf = (messages: Message[]) => messages.map((m) => m.Body!).sort();
 const visibleBodies = async (url: string) => bodiesOf(await emulator.peek(url));
 const attributeNames = (message: Message) => Object.keys(message.MessageAttributes ?? {}).sort();
-const jsonLines = (text: string) => text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 
 /** Any full phone number of this file's in a text: the leak guard checks again after the file. */
 const fullPhones = (text: string) => [...text.matchAll(/487\d{8}/g)].map((m) => m[0]);
@@ -211,19 +270,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe.concurrent('npm run dlq', () => {
   it('prints usage, and turns bad flags, unknown reasons and missing queues into one line and a non-zero exit', async () => {
     const pair = await queues();
-    const [help, badFlag, unknownCommand, unknownReason, misplaced, noQueue, noStack, noCredentials] = await Promise.all([
-      runCli(['--help']),
-      runCli(['list', '--aply']),
-      runCli(['move']),
-      runCli(['redrive', '--reason', 'THULIUM_UNAVAILABLE,NOT_A_CODE', ...onQueues(pair)]),
-      runCli(['list', '--apply', ...onQueues(pair)]),
-      runCli(['list', '--dlq', pair.deadLetter.url.replace(/[^/]+$/, 'no-such-queue')]),
-      runCli(['list', '--stack', 'NoSuchStack']),
-      runCli(['list', ...onQueues(pair)], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' }),
-    ]);
+    const [help, badFlag, unknownCommand, unknownReason, misplaced, noQueue, noStack, noCredentials] =
+      await Promise.all([
+        runCli(['--help']),
+        runCli(['list', '--aply']),
+        runCli(['move']),
+        runCli(['redrive', '--reason', 'THULIUM_UNAVAILABLE,NOT_A_CODE', ...onQueues(pair)]),
+        runCli(['list', '--apply', ...onQueues(pair)]),
+        runCli(['list', '--dlq', pair.deadLetter.url.replace(/[^/]+$/, 'no-such-queue')]),
+        runCli(['list', '--stack', 'NoSuchStack']),
+        runCli(['list', ...onQueues(pair)], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' }),
+      ]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^usage: npm run dlq -- <command>/m);
-    for (const command of ['list', 'redrive', 'discard', 'status', 'cancel']) expect(help.stdout).toContain(`  ${command} `);
+    for (const command of ['list', 'redrive', 'discard', 'status', 'cancel'])
+      expect(help.stdout).toContain(`  ${command} `);
 
     const oneLine = (run: Run, code: number, pattern: RegExp) => {
       expect(run.code, run.stderr).toBe(code);
@@ -237,7 +298,11 @@ describe.concurrent('npm run dlq', () => {
     oneLine(unknownReason, 2, /unknown reason NOT_A_CODE; known reasons: .*VALIDATION_FAILED.*UNRECORDED/);
     oneLine(misplaced, 2, /list does not take --apply/);
     oneLine(noQueue, 1, /DLQ not found: .*no-such-queue/);
-    oneLine(noStack, 1, /no DLQ for stack "NoSuchStack": neither NoSuchStack-updates-dlq nor NoSuchStack-updates-dlq\.fifo exists/);
+    oneLine(
+      noStack,
+      1,
+      /no DLQ for stack "NoSuchStack": neither NoSuchStack-updates-dlq nor NoSuchStack-updates-dlq\.fifo exists/,
+    );
     oneLine(noCredentials, 1, /no AWS credentials found/);
   });
 
@@ -249,7 +314,11 @@ describe.concurrent('npm run dlq', () => {
     const fifo = await queues(true, `Stack${++queueCount}-updates`);
     await seed(standard, [MIXED[4]]);
     await seed(fifo, [{ ...MIXED[4], group: phone(5) }]);
-    const stackOf = (pair: QueuePair) => pair.deadLetter.url.split('/').pop()!.replace(/-updates-dlq(\.fifo)?$/, '');
+    const stackOf = (pair: QueuePair) =>
+      pair.deadLetter.url
+        .split('/')
+        .pop()!
+        .replace(/-updates-dlq(\.fifo)?$/, '');
     const [onStandard, onFifo, dlqOnly] = await Promise.all([
       runCli(['status', '--stack', stackOf(standard)]),
       runCli(['status', '--stack', stackOf(fifo)]),
@@ -272,14 +341,20 @@ describe.concurrent('npm run dlq', () => {
     expect(fullPhones(out + run.stderr)).toEqual([]);
 
     const group = (reason: string) => out.slice(out.indexOf(`${reason}  `)).split('\n\n')[0];
-    expect(group('VALIDATION_FAILED')).toMatch(/^VALIDATION_FAILED {2}2 messages {2}invalid-request: fails again as sent/);
+    expect(group('VALIDATION_FAILED')).toMatch(
+      /^VALIDATION_FAILED {2}2 messages {2}invalid-request: fails again as sent/,
+    );
     expect(group('THULIUM_UNAVAILABLE')).toMatch(/^THULIUM_UNAVAILABLE {2}2 messages {2}transient/);
     expect(group('THULIUM_REFUSED')).toMatch(/^THULIUM_REFUSED {2}1 message {2}refused: Thulium refuses it as sent/);
     expect(group('MALFORMED_JSON')).toMatch(/^MALFORMED_JSON {2}1 message/);
-    expect(group('UNRECORDED')).toMatch(/^UNRECORDED {2}1 message {2}moved by SQS's redrive policy, no reason recorded/);
+    expect(group('UNRECORDED')).toMatch(
+      /^UNRECORDED {2}1 message {2}moved by SQS's redrive policy, no reason recorded/,
+    );
 
     // Per message: failed at, receive count, masked phone, status, kind, message, id.
-    expect(group('THULIUM_UNAVAILABLE')).toMatch(/^ {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}receives 1 {2}phone \*{8}005 {2}status 3 {2}version - {2}id [0-9a-f-]{36}$/m);
+    expect(group('THULIUM_UNAVAILABLE')).toMatch(
+      /^ {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}receives 1 {2}phone \*{8}005 {2}status 3 {2}version - {2}id [0-9a-f-]{36}$/m,
+    );
     expect(group('THULIUM_UNAVAILABLE')).toMatch(/phone \*{8}006 {2}status 8 {2}version - {2}via eventbridge/);
     expect(group('THULIUM_UNAVAILABLE')).toContain('    transient: Thulium answered HTTP 503 after 3 attempts');
     expect(group('THULIUM_REFUSED')).toMatch(/phone \*{8}004 {2}status 3 {2}version - {2}via sns/);
@@ -292,7 +367,9 @@ describe.concurrent('npm run dlq', () => {
 
     const depth = await emulator.depth(pair.deadLetter.url);
     expect(depth).toEqual({ visible: 7, inFlight: 0, delayed: 0 });
-    expect((await emulator.peek(pair.deadLetter.url)).map((m) => Number(m.Attributes?.ApproximateReceiveCount))).toEqual(Array(7).fill(2));
+    expect(
+      (await emulator.peek(pair.deadLetter.url)).map((m) => Number(m.Attributes?.ApproximateReceiveCount)),
+    ).toEqual(Array(7).fill(2));
   });
 
   it('--json: one masked object per message; --reason and --limit narrow it', async () => {
@@ -307,22 +384,43 @@ describe.concurrent('npm run dlq', () => {
     expect(fullPhones(all.stdout + unavailableOnly.stdout + limited.stdout)).toEqual([]);
     const objects = jsonLines(all.stdout);
     expect(objects).toHaveLength(7);
-    expect(objects.map((o) => o.reason).sort()).toEqual(
-      ['MALFORMED_JSON', 'THULIUM_REFUSED', 'THULIUM_UNAVAILABLE', 'THULIUM_UNAVAILABLE', 'UNRECORDED', 'VALIDATION_FAILED', 'VALIDATION_FAILED'],
-    );
+    expect(objects.map((o) => o.reason).sort()).toEqual([
+      'MALFORMED_JSON',
+      'THULIUM_REFUSED',
+      'THULIUM_UNAVAILABLE',
+      'THULIUM_UNAVAILABLE',
+      'UNRECORDED',
+      'VALIDATION_FAILED',
+      'VALIDATION_FAILED',
+    ]);
     const sns = objects.find((o) => o.envelope === 'sns');
-    expect(sns).toMatchObject({ reason: 'THULIUM_REFUSED', kind: 'refused', phone: '********004', statusId: '3', receiveCount: '1', thuliumRequestId: 'thulium-request-7' });
+    expect(sns).toMatchObject({
+      reason: 'THULIUM_REFUSED',
+      kind: 'refused',
+      phone: '********004',
+      statusId: '3',
+      receiveCount: '1',
+      thuliumRequestId: 'thulium-request-7',
+    });
     expect(sns.messageId).toMatch(/^[0-9a-f-]{36}$/);
     expect(sns.failedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(objects.find((o) => o.reason === 'MALFORMED_JSON')).toMatchObject({ envelope: 'unreadable', bodyPreview: 'phone ********003 status 3' });
+    expect(objects.find((o) => o.reason === 'MALFORMED_JSON')).toMatchObject({
+      envelope: 'unreadable',
+      bodyPreview: 'phone ********003 status 3',
+    });
     expect(objects.find((o) => o.reason === 'UNRECORDED')).not.toHaveProperty('kind');
     for (const object of objects) expect(object).not.toHaveProperty('updateVersion');
     expect(all.stderr).toMatch(/~7 visible, 0 in flight/);
 
-    expect(jsonLines(unavailableOnly.stdout).map((o) => o.phone).sort()).toEqual(['********005', '********006']);
+    expect(
+      jsonLines(unavailableOnly.stdout)
+        .map((o) => o.phone)
+        .sort(),
+    ).toEqual(['********005', '********006']);
     expect(jsonLines(limited.stdout)).toHaveLength(3);
     expect(limited.stderr).toContain('stopped at --limit 3');
-    for (const pair of pairs) expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 7, inFlight: 0, delayed: 0 });
+    for (const pair of pairs)
+      expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 7, inFlight: 0, delayed: 0 });
   });
 
   it('FIFO: says how many messages the listing could not reach behind the first of their group', async () => {
@@ -336,7 +434,9 @@ describe.concurrent('npm run dlq', () => {
     const run = await runCli(['list', ...onQueues(pair)]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/~4 visible, 0 in flight, 0 delayed when read; 2 read/);
-    expect(run.stdout).toContain("~2 not read: a FIFO message group's later messages cannot be received while its first one is held");
+    expect(run.stdout).toContain(
+      "~2 not read: a FIFO message group's later messages cannot be received while its first one is held",
+    );
     expect(run.stdout).toMatch(/group \*{8}005/);
     expect(fullPhones(run.stdout)).toEqual([]);
     expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 4, inFlight: 0, delayed: 0 });
@@ -351,14 +451,20 @@ describe.concurrent('npm run dlq', () => {
       runCli(['discard', '--reason', 'VALIDATION_FAILED', ...onQueues(pairs[2])]),
     ]);
     expect(everything.code, everything.stderr).toBe(0);
-    expect(everything.stdout).toMatch(/^dry run: nothing was moved\.\n7 messages would be moved from dlq-cli-\d+-dlq to dlq-cli-\d+:/);
+    expect(everything.stdout).toMatch(
+      /^dry run: nothing was moved\.\n7 messages would be moved from dlq-cli-\d+-dlq to dlq-cli-\d+:/,
+    );
     expect(everything.stdout).toMatch(/^ {2}VALIDATION_FAILED +2 {2}⚠ invalid-request: fails again as sent/m);
     expect(everything.stdout).toMatch(/^ {2}THULIUM_REFUSED +1 {2}⚠ refused: Thulium refuses it as sent/m);
     expect(everything.stdout).toMatch(/^ {2}THULIUM_UNAVAILABLE +2$/m);
-    expect(everything.stdout).toContain('with --apply: an SQS message move task moves every message in the DLQ (~7 now');
+    expect(everything.stdout).toContain(
+      'with --apply: an SQS message move task moves every message in the DLQ (~7 now',
+    );
     expect(chosen.stdout).toMatch(/3 messages with reason THULIUM_UNAVAILABLE or UNRECORDED would be moved/);
     expect(chosen.stdout).not.toContain('VALIDATION_FAILED');
-    expect(discard.stdout).toMatch(/^dry run: nothing was deleted\.\n2 messages with reason VALIDATION_FAILED would be deleted from/);
+    expect(discard.stdout).toMatch(
+      /^dry run: nothing was deleted\.\n2 messages with reason VALIDATION_FAILED would be deleted from/,
+    );
 
     for (const pair of pairs) {
       expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 7, inFlight: 0, delayed: 0 });
@@ -372,7 +478,9 @@ describe.concurrent('npm run dlq', () => {
     await seed(pair, MIXED);
     const run = await runCli(['redrive', '--reason', 'THULIUM_UNAVAILABLE,UNRECORDED', '--apply', ...onQueues(pair)]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^moved 3 messages from dlq-cli-\d+-dlq to dlq-cli-\d+:\n {2}THULIUM_UNAVAILABLE +2\n {2}UNRECORDED +1 .*\n4 messages of other reasons left in the DLQ\n$/);
+    expect(run.stdout).toMatch(
+      /^moved 3 messages from dlq-cli-\d+-dlq to dlq-cli-\d+:\n {2}THULIUM_UNAVAILABLE +2\n {2}UNRECORDED +1 .*\n4 messages of other reasons left in the DLQ\n$/,
+    );
     expect(fullPhones(run.stdout + run.stderr)).toEqual([]);
 
     const moved = await emulator.peek(pair.url);
@@ -384,15 +492,27 @@ describe.concurrent('npm run dlq', () => {
     for (const message of moved.filter((m) => m.Body !== MIXED[6].body)) {
       // Seeded without a version: each gets the time it reached the DLQ.
       expect(attributeNames(message)).toEqual([...SENDER_ATTRIBUTES, UPDATE_VERSION_ATTRIBUTE].sort());
-      expect(message.MessageAttributes!.Attribute1).toMatchObject({ DataType: 'String', StringValue: original.Attribute1.stringValue });
-      expect(message.MessageAttributes!.Attribute2).toMatchObject({ DataType: 'Number', StringValue: original.Attribute2.stringValue });
-      expect(Buffer.from(message.MessageAttributes!.Attribute3.BinaryValue!).toString('base64')).toBe(original.Attribute3.binaryValue);
+      expect(message.MessageAttributes!.Attribute1).toMatchObject({
+        DataType: 'String',
+        StringValue: original.Attribute1.stringValue,
+      });
+      expect(message.MessageAttributes!.Attribute2).toMatchObject({
+        DataType: 'Number',
+        StringValue: original.Attribute2.stringValue,
+      });
+      expect(Buffer.from(message.MessageAttributes!.Attribute3.BinaryValue!).toString('base64')).toBe(
+        original.Attribute3.binaryValue,
+      );
     }
-    expect(attributeNames(moved.find((m) => m.Body === MIXED[6].body)!)).toEqual(['Attribute1', UPDATE_VERSION_ATTRIBUTE]);
+    expect(attributeNames(moved.find((m) => m.Body === MIXED[6].body)!)).toEqual([
+      'Attribute1',
+      UPDATE_VERSION_ATTRIBUTE,
+    ]);
 
     const left = await emulator.peek(pair.deadLetter.url);
     expect(bodiesOf(left)).toEqual([MIXED[0].body, MIXED[1].body, MIXED[2].body, MIXED[3].body].sort());
-    for (const message of left) expect(attributeNames(message)).toEqual(expect.arrayContaining(['ErrorCode', 'ErrorKind', 'FailedAt']));
+    for (const message of left)
+      expect(attributeNames(message)).toEqual(expect.arrayContaining(['ErrorCode', 'ErrorKind', 'FailedAt']));
   });
 
   it('the update’s version: list shows it, redrive --reason keeps it, and a message that had none gets its SentTimestamp', async () => {
@@ -407,15 +527,24 @@ describe.concurrent('npm run dlq', () => {
     ]);
     const list = await runCli(['list', ...onQueues(pair)]);
     expect(list.code, list.stderr).toBe(0);
-    expect(list.stdout).toMatch(/^ {2}\S+Z {2}receives 1 {2}phone \*{8}060 {2}status 3 {2}version 2026-12-01T09:00:00\.123Z {2}id [0-9a-f-]{36}$/m);
+    expect(list.stdout).toMatch(
+      /^ {2}\S+Z {2}receives 1 {2}phone \*{8}060 {2}status 3 {2}version 2026-12-01T09:00:00\.123Z {2}id [0-9a-f-]{36}$/m,
+    );
     expect(list.stdout).toMatch(/phone \*{8}061 {2}status 8 {2}version - {2}id /);
     expect(list.stdout).toMatch(/failed at - {2}receives - {2}phone \*{8}062 {2}status 12 {2}version - {2}id /);
 
     const json = await runCli(['list', '--json', ...onQueues(pair)]);
     expect(json.code, json.stderr).toBe(0);
     const objects = jsonLines(json.stdout);
-    expect(objects.find((o) => o.phone === '********060')).toMatchObject({ reason: 'THULIUM_UNAVAILABLE', updateVersion: VERSION_TEXT, receiveCount: '1' });
-    expect(objects.filter((o) => o.phone !== '********060').map((o) => Object.hasOwn(o, 'updateVersion'))).toEqual([false, false]);
+    expect(objects.find((o) => o.phone === '********060')).toMatchObject({
+      reason: 'THULIUM_UNAVAILABLE',
+      updateVersion: VERSION_TEXT,
+      receiveCount: '1',
+    });
+    expect(objects.filter((o) => o.phone !== '********060').map((o) => Object.hasOwn(o, 'updateVersion'))).toEqual([
+      false,
+      false,
+    ]);
     expect(fullPhones(list.stdout + list.stderr + json.stdout + json.stderr)).toEqual([]);
 
     const run = await runCli(['redrive', '--reason', 'THULIUM_UNAVAILABLE,UNRECORDED', '--apply', ...onQueues(pair)]);
@@ -427,19 +556,32 @@ describe.concurrent('npm run dlq', () => {
       for (const name of REASON_ATTRIBUTES) expect(message.MessageAttributes).not.toHaveProperty(name);
     }
     const withVersion = moved.find((m) => m.Body === versioned)!;
-    expect(withVersion.MessageAttributes![UPDATE_VERSION_ATTRIBUTE]).toMatchObject({ DataType: 'String', StringValue: VERSION_TEXT });
+    expect(withVersion.MessageAttributes![UPDATE_VERSION_ATTRIBUTE]).toMatchObject({
+      DataType: 'String',
+      StringValue: VERSION_TEXT,
+    });
     // A dead letter holds at most ten attributes, the reason and the version first: one of the sender's three found no room.
-    expect(attributeNames(withVersion).filter((name) => name !== UPDATE_VERSION_ATTRIBUTE)).toEqual([expect.any(String), expect.any(String)]);
-    expect(SENDER_ATTRIBUTES).toEqual(expect.arrayContaining(attributeNames(withVersion).filter((name) => name !== UPDATE_VERSION_ATTRIBUTE)));
+    expect(attributeNames(withVersion).filter((name) => name !== UPDATE_VERSION_ATTRIBUTE)).toEqual([
+      expect.any(String),
+      expect.any(String),
+    ]);
+    expect(SENDER_ATTRIBUTES).toEqual(
+      expect.arrayContaining(attributeNames(withVersion).filter((name) => name !== UPDATE_VERSION_ATTRIBUTE)),
+    );
     // No version of its own (as SQS's redrive policy leaves a message): when it reached the DLQ, which such a move keeps.
     for (const unversioned of [plain, body(phone(62), '12')]) {
-      const stamped = moved.find((m) => m.Body === unversioned)!.MessageAttributes![UPDATE_VERSION_ATTRIBUTE]!.StringValue!;
+      const stamped = moved.find((m) => m.Body === unversioned)!.MessageAttributes![UPDATE_VERSION_ATTRIBUTE]!
+        .StringValue!;
       expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(Date.parse(stamped)).toBeGreaterThanOrEqual(seeded);
       expect(Date.parse(stamped)).toBeLessThanOrEqual(Date.now());
     }
-    expect(attributeNames(moved.find((m) => m.Body === plain)!)).toEqual([...SENDER_ATTRIBUTES, UPDATE_VERSION_ATTRIBUTE].sort());
-    expect(attributeNames(moved.find((m) => m.Body === body(phone(62), '12'))!)).toEqual(['Attribute1', UPDATE_VERSION_ATTRIBUTE].sort());
+    expect(attributeNames(moved.find((m) => m.Body === plain)!)).toEqual(
+      [...SENDER_ATTRIBUTES, UPDATE_VERSION_ATTRIBUTE].sort(),
+    );
+    expect(attributeNames(moved.find((m) => m.Body === body(phone(62), '12'))!)).toEqual(
+      ['Attribute1', UPDATE_VERSION_ATTRIBUTE].sort(),
+    );
     expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
 
@@ -455,7 +597,9 @@ describe.concurrent('npm run dlq', () => {
     const run = await runCli(['redrive', '--reason', 'THULIUM_UNAVAILABLE', '--apply', ...onQueues(pair)]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^moved 3 messages/);
-    expect(run.stdout).toContain('~1 not reached: each waits behind an earlier message of its FIFO message group that stays in the DLQ');
+    expect(run.stdout).toContain(
+      '~1 not reached: each waits behind an earlier message of its FIFO message group that stays in the DLQ',
+    );
 
     const moved = await emulator.drain(pair.url);
     expect(moved.map((m) => [m.Attributes?.MessageGroupId, m.Body])).toEqual([
@@ -463,7 +607,9 @@ describe.concurrent('npm run dlq', () => {
       [phone(10), body(phone(10), '8')],
       [phone(10), body(phone(10), '12')],
     ]);
-    expect(moved.map((m) => m.Attributes?.MessageDeduplicationId)).toEqual(moved.map(() => expect.stringMatching(/^redrive-[0-9a-f-]{36}$/)));
+    expect(moved.map((m) => m.Attributes?.MessageDeduplicationId)).toEqual(
+      moved.map(() => expect.stringMatching(/^redrive-[0-9a-f-]{36}$/)),
+    );
     // A FIFO DLQ's SentTimestamp is when the message reached it, no version: nothing is stamped.
     expect(moved.every((m) => attributeNames(m).join() === SENDER_ATTRIBUTES.join())).toBe(true);
     expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 2, inFlight: 0, delayed: 0 });
@@ -483,10 +629,17 @@ describe.concurrent('npm run dlq', () => {
       runCli(['redrive', '--apply', ...onQueues(fifo)]),
     ]);
     expect(onStandard.code, onStandard.stderr).toBe(0);
-    expect(onStandard.stderr).toMatch(/started an SQS move task, dlq-cli-\d+-dlq → dlq-cli-\d+, ~7 messages; Ctrl-C cancels it/);
+    expect(onStandard.stderr).toMatch(
+      /started an SQS move task, dlq-cli-\d+-dlq → dlq-cli-\d+, ~7 messages; Ctrl-C cancels it/,
+    );
     expect(onStandard.stdout).toMatch(/^move task completed, dlq-cli-\d+-dlq → dlq-cli-\d+: moved 7 of ~7\n$/);
     const [task] = front.tasks.filter((t) => t.sourceArn === standard.deadLetter.arn);
-    expect(task).toMatchObject({ destinationArn: standard.arn, maxNumberOfMessagesPerSecond: 50, status: 'COMPLETED', moved: 7 });
+    expect(task).toMatchObject({
+      destinationArn: standard.arn,
+      maxNumberOfMessagesPerSecond: 50,
+      status: 'COMPLETED',
+      moved: 7,
+    });
     expect(await visibleBodies(standard.url)).toEqual(bodiesOf(MIXED.map((s) => ({ Body: s.body }))));
     expect(await emulator.depth(standard.deadLetter.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
 
@@ -499,11 +652,21 @@ describe.concurrent('npm run dlq', () => {
         [phone(21), body(phone(21), '3')],
       ].sort(),
     );
-    expect(moved.filter((m) => m.Attributes?.MessageGroupId === phone(20)).map((m) => m.Body)).toEqual([body(phone(20), '3'), body(phone(20), '8')]);
+    expect(moved.filter((m) => m.Attributes?.MessageGroupId === phone(20)).map((m) => m.Body)).toEqual([
+      body(phone(20), '3'),
+      body(phone(20), '8'),
+    ]);
     // A move task moves messages as they are (the front copies them as SQS documents): the version, and the reason too.
     const versioned = moved.find((m) => m.Body === body(phone(20), '3'))!;
-    expect(versioned.MessageAttributes).toMatchObject({ [UPDATE_VERSION_ATTRIBUTE]: { StringValue: VERSION_TEXT }, ErrorCode: { StringValue: 'THULIUM_UNAVAILABLE' } });
-    expect(moved.filter((m) => m !== versioned).map((m) => Object.hasOwn(m.MessageAttributes ?? {}, UPDATE_VERSION_ATTRIBUTE))).toEqual([false, false]);
+    expect(versioned.MessageAttributes).toMatchObject({
+      [UPDATE_VERSION_ATTRIBUTE]: { StringValue: VERSION_TEXT },
+      ErrorCode: { StringValue: 'THULIUM_UNAVAILABLE' },
+    });
+    expect(
+      moved
+        .filter((m) => m !== versioned)
+        .map((m) => Object.hasOwn(m.MessageAttributes ?? {}, UPDATE_VERSION_ATTRIBUTE)),
+    ).toEqual([false, false]);
   });
 
   it('on an SQS without move tasks, redrive --apply, status and cancel say so and what to do instead', async () => {
@@ -511,12 +674,18 @@ describe.concurrent('npm run dlq', () => {
     await seed(pair, [{ body: body(phone(40), '3'), reason: unavailable() }]);
     const direct = { AWS_ENDPOINT_URL_SQS: emulator.endpoint };
     const [redrive, status, cancel] = await Promise.all(
-      [['redrive', '--apply'], ['status'], ['cancel']].map((command) => runCli([...command, ...onQueues(pair)], direct)),
+      [['redrive', '--apply'], ['status'], ['cancel']].map((command) =>
+        runCli([...command, ...onQueues(pair)], direct),
+      ),
     );
     expect(redrive.code).toBe(1);
-    expect(redrive.stderr.trimEnd().split('\n').pop()).toMatch(/^dlq: this SQS has no message move tasks \(InvalidAction: Unknown action: \w+MessageMoveTasks?\); move the messages of dlq-cli-\d+-dlq by reason instead: redrive --reason [A-Z_,]+ --apply$/);
+    expect(redrive.stderr.trimEnd().split('\n').pop()).toMatch(
+      /^dlq: this SQS has no message move tasks \(InvalidAction: Unknown action: \w+MessageMoveTasks?\); move the messages of dlq-cli-\d+-dlq by reason instead: redrive --reason [A-Z_,]+ --apply$/,
+    );
     expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toMatch(/dlq-cli-\d+-dlq: ~1 visible, 0 in flight, 0 delayed\n.*\nthis SQS has no message move tasks/);
+    expect(status.stdout).toMatch(
+      /dlq-cli-\d+-dlq: ~1 visible, 0 in flight, 0 delayed\n.*\nthis SQS has no message move tasks/,
+    );
     expect(cancel.code, cancel.stderr).toBe(0);
     expect(cancel.stdout).toMatch(/^nothing to cancel: this SQS has no message move tasks/);
     expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 1, inFlight: 0, delayed: 0 });
@@ -524,14 +693,34 @@ describe.concurrent('npm run dlq', () => {
 
   it('a running move task: redrive refuses a second one, status shows it, cancel stops it', async () => {
     const pair = await queues();
-    await seed(pair, Array.from({ length: 6 }, (_, n) => ({ body: body(phone(30 + n), '3'), reason: unavailable() })));
-    const sqs = new SQSClient({ region: REGION, endpoint: front.endpoint, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
-    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: pair.deadLetter.arn, DestinationArn: pair.arn, MaxNumberOfMessagesPerSecond: 1 }));
+    await seed(
+      pair,
+      Array.from({ length: 6 }, (_, n) => ({ body: body(phone(30 + n), '3'), reason: unavailable() })),
+    );
+    const sqs = new SQSClient({
+      region: REGION,
+      endpoint: front.endpoint,
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
+    });
+    await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: pair.deadLetter.arn,
+        DestinationArn: pair.arn,
+        MaxNumberOfMessagesPerSecond: 1,
+      }),
+    );
     sqs.destroy();
-    const [second, status] = await Promise.all([runCli(['redrive', '--apply', ...onQueues(pair)]), runCli(['status', ...onQueues(pair)])]);
+    const [second, status] = await Promise.all([
+      runCli(['redrive', '--apply', ...onQueues(pair)]),
+      runCli(['status', ...onQueues(pair)]),
+    ]);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/dlq: a move task is already RUNNING on dlq-cli-\d+-dlq \(moved \d of ~6\): watch it with "npm run dlq -- status"/);
-    expect(status.stdout).toMatch(/move tasks, newest first:\n {2}\d{4}-.*Z {2}RUNNING {2}moved \d of ~6 to dlq-cli-\d+, at most 1\/s/);
+    expect(second.stderr).toMatch(
+      /dlq: a move task is already RUNNING on dlq-cli-\d+-dlq \(moved \d of ~6\): watch it with "npm run dlq -- status"/,
+    );
+    expect(status.stdout).toMatch(
+      /move tasks, newest first:\n {2}\d{4}-.*Z {2}RUNNING {2}moved \d of ~6 to dlq-cli-\d+, at most 1\/s/,
+    );
 
     const cancel = await runCli(['cancel', ...onQueues(pair)]);
     expect(cancel.code, cancel.stderr).toBe(0);
@@ -552,7 +741,9 @@ describe.concurrent('npm run dlq', () => {
     const run = await cli.done;
     expect(run.code, run.stderr).toBe(130);
     expect(run.stderr).toContain('cancelling the move task: what moved stays moved');
-    expect(run.stdout).toMatch(/^move task cancelled \(Ctrl-C\), dlq-cli-\d+-dlq → dlq-cli-\d+: moved (\d+) of ~40; the rest is still in the DLQ\n$/);
+    expect(run.stdout).toMatch(
+      /^move task cancelled \(Ctrl-C\), dlq-cli-\d+-dlq → dlq-cli-\d+: moved (\d+) of ~40; the rest is still in the DLQ\n$/,
+    );
     const [task] = front.tasks.filter((t) => t.sourceArn === pair.deadLetter.arn);
     expect(task.status).toBe('CANCELLED');
     expect(Number(/moved (\d+)/.exec(run.stdout)![1])).toBe(task.moved);
@@ -565,7 +756,15 @@ describe.concurrent('npm run dlq', () => {
     const pair = await queues();
     const matching = await seedMany(pair, 300, unavailable(), 200);
     const others = await seedMany(pair, 20, rejection(body(phone(600), 'x')), 600);
-    const args = ['redrive', '--reason', 'THULIUM_UNAVAILABLE', '--apply', '--visibility-timeout', '2', ...onQueues(pair)];
+    const args = [
+      'redrive',
+      '--reason',
+      'THULIUM_UNAVAILABLE',
+      '--apply',
+      '--visibility-timeout',
+      '2',
+      ...onQueues(pair),
+    ];
     const cli = startCli([...args, '--rate', '100']);
     const progress = await cli.until(/moved (\d{3}), read/);
     cli.child.kill('SIGKILL');
@@ -588,7 +787,9 @@ describe.concurrent('npm run dlq', () => {
 
     const second = await runCli(args);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/^moved \d+ messages from .*\n {2}THULIUM_UNAVAILABLE +\d+\n20 messages of other reasons left in the DLQ\n$/);
+    expect(second.stdout).toMatch(
+      /^moved \d+ messages from .*\n {2}THULIUM_UNAVAILABLE +\d+\n20 messages of other reasons left in the DLQ\n$/,
+    );
     const finalMain = await visibleBodies(pair.url);
     expect(new Set(finalMain)).toEqual(new Set(matching));
     expect(finalMain.length - 300).toBeLessThanOrEqual(1);
@@ -599,39 +800,58 @@ describe.concurrent('npm run dlq', () => {
   it.each([
     ['standard', false],
     ['FIFO', true],
-  ])('%s: killed between the send and the delete, the message is in both queues; the rerun duplicates it at worst, FIFO not even that', async (_, fifo) => {
-    const pair = await queues(fifo);
-    const bodies = [40, 41, 42].map((n) => body(phone(n), '3'));
-    await seed(pair, bodies.map((text, n) => ({ body: text, reason: unavailable(), group: phone(40 + n) })));
-    const args = ['redrive', '--reason', 'THULIUM_UNAVAILABLE', '--apply', '--visibility-timeout', '1', ...onQueues(pair)];
-    const cli = startCli(args);
-    // SQS has taken the first send; the tool dies before it hears so, let alone deletes.
-    const stop = front.onForwarded(async (action, input) => {
-      if (action !== 'SendMessage' || input.QueueUrl !== pair.url) return;
-      stop();
-      cli.child.kill('SIGKILL');
-      await cli.done;
-    });
-    expect((await cli.done).signal).toBe('SIGKILL');
-    await sleep(1_200);
-    const [sent] = await visibleBodies(pair.url);
-    expect(await visibleBodies(pair.url)).toEqual([sent]);
-    expect(await visibleBodies(pair.deadLetter.url)).toEqual([...bodies].sort());
+  ])(
+    '%s: killed between the send and the delete, the message is in both queues; the rerun duplicates it at worst, FIFO not even that',
+    async (_, fifo) => {
+      const pair = await queues(fifo);
+      const bodies = [40, 41, 42].map((n) => body(phone(n), '3'));
+      await seed(
+        pair,
+        bodies.map((text, n) => ({ body: text, reason: unavailable(), group: phone(40 + n) })),
+      );
+      const args = [
+        'redrive',
+        '--reason',
+        'THULIUM_UNAVAILABLE',
+        '--apply',
+        '--visibility-timeout',
+        '1',
+        ...onQueues(pair),
+      ];
+      const cli = startCli(args);
+      // SQS has taken the first send; the tool dies before it hears so, let alone deletes.
+      const stop = front.onForwarded(async (action, input) => {
+        if (action !== 'SendMessage' || input.QueueUrl !== pair.url) return;
+        stop();
+        cli.child.kill('SIGKILL');
+        await cli.done;
+      });
+      expect((await cli.done).signal).toBe('SIGKILL');
+      await sleep(1_200);
+      const [sent] = await visibleBodies(pair.url);
+      expect(await visibleBodies(pair.url)).toEqual([sent]);
+      expect(await visibleBodies(pair.deadLetter.url)).toEqual([...bodies].sort());
 
-    const second = await runCli(args);
-    expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/^moved 3 messages/);
-    const final = bodiesOf(await emulator.drain(pair.url));
-    expect(final).toEqual(fifo ? [...bodies].sort() : [...bodies, sent].sort());
-    expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
-  });
+      const second = await runCli(args);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toMatch(/^moved 3 messages/);
+      const final = bodiesOf(await emulator.drain(pair.url));
+      expect(final).toEqual(fifo ? [...bodies].sort() : [...bodies, sent].sort());
+      expect(await emulator.depth(pair.deadLetter.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+    },
+  );
 
   it('a send SQS refuses deletes nothing: the run stops with what it did and one line of error', async () => {
     const pair = await queues();
-    await emulator.client.send(new SetQueueAttributesCommand({ QueueUrl: pair.url, Attributes: { MaximumMessageSize: '1024' } }));
+    await emulator.client.send(
+      new SetQueueAttributesCommand({ QueueUrl: pair.url, Attributes: { MaximumMessageSize: '1024' } }),
+    );
     const small = body(phone(50), '3');
     const large = JSON.stringify({ phone_number: phone(51), status_id: '3', note: 'x'.repeat(2_000) });
-    await seed(pair, [small, large].map((text) => ({ body: text, reason: unavailable() })));
+    await seed(
+      pair,
+      [small, large].map((text) => ({ body: text, reason: unavailable() })),
+    );
     const run = await runCli(['redrive', '--reason', 'THULIUM_UNAVAILABLE', '--apply', ...onQueues(pair)]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^stopped by the error below\nmoved (0 messages|1 message) from /);
@@ -639,7 +859,9 @@ describe.concurrent('npm run dlq', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(await visibleBodies(pair.deadLetter.url)).toContain(large);
     expect(await emulator.depth(pair.deadLetter.url)).toMatchObject({ inFlight: 0 });
-    expect([...(await visibleBodies(pair.url)), ...(await visibleBodies(pair.deadLetter.url))].sort()).toEqual([small, large].sort());
+    expect([...(await visibleBodies(pair.url)), ...(await visibleBodies(pair.deadLetter.url))].sort()).toEqual(
+      [small, large].sort(),
+    );
   });
 
   it('Ctrl-C stops a redrive by reason after the message in hand, with a summary, and leaves nothing in flight', async () => {

@@ -106,10 +106,15 @@ async function invokeHttp(event: any, request: HostileRequest) {
     expect(error.fields).toBeUndefined();
   }
 
-  const decoded = request.isBase64Encoded && request.body && isBase64(request.body) ? Buffer.from(request.body, 'base64').toString() : '';
+  const decoded =
+    request.isBase64Encoded && request.body && isBase64(request.body)
+      ? Buffer.from(request.body, 'base64').toString()
+      : '';
   expectQuietLogs(lines, [request.body ?? '', decoded]);
   const outcome = logRecords(lines).filter((r) => r.correlation_id === requestId);
-  expect(outcome).toMatchObject([{ outcome: 'answered-error', face: 'http', error: { code: request.code, kind: 'invalid-request' } }]);
+  expect(outcome).toMatchObject([
+    { outcome: 'answered-error', face: 'http', error: { code: request.code, kind: 'invalid-request' } },
+  ]);
   return { status: result.statusCode, error: { ...error, request_id: undefined } };
 }
 
@@ -118,7 +123,11 @@ describe('HTTP face: hostile bodies', () => {
     await fc.assert(
       fc.asyncProperty(hostileRequest, async (request) => {
         world.simulator.calls.length = 0;
-        const options = { body: request.body, contentType: request.contentType, isBase64Encoded: request.isBase64Encoded };
+        const options = {
+          body: request.body,
+          contentType: request.contentType,
+          isBase64Encoded: request.isBase64Encoded,
+        };
         const rest = await invokeHttp(restApiEvent(options), request);
         const http = await invokeHttp(httpApiEvent(options), request);
         expect(http).toEqual(rest);
@@ -132,7 +141,10 @@ describe('HTTP face: hostile bodies', () => {
   // Cut on UTF-16 units, a long key would end in half an emoji, which strict JSON parsers refuse.
   it('names a long non-ASCII unknown key in well-formed Unicode', async () => {
     const key = `a${'😀'.repeat(40)}`;
-    const result = await handler(restApiEvent({ body: `{"phone_number":"1","status_id":3,${JSON.stringify(key)}:1}` }), lambdaContext());
+    const result = await handler(
+      restApiEvent({ body: `{"phone_number":"1","status_id":3,${JSON.stringify(key)}:1}` }),
+      lambdaContext(),
+    );
     answers.push(JSON.stringify(result));
     const [problem] = JSON.parse(result.body).error.fields;
     expect(problem.field.startsWith('a😀')).toBe(true);
@@ -170,7 +182,11 @@ describe('queue face: hostile records', () => {
       fc.asyncProperty(hostileBatch, async (batch) => {
         world.simulator.calls.length = 0;
         world.aws.sentMessages.length = 0;
-        const records = batch.hostile.map(([b, receiveCount], i) => ({ messageId: `hostile-${i}`, body: b.body, receiveCount }));
+        const records = batch.hostile.map(([b, receiveCount], i) => ({
+          messageId: `hostile-${i}`,
+          body: b.body,
+          receiveCount,
+        }));
         const applied = batch.valid.map(([{ phone, status, asNumbers }, at], i) => {
           const body = asNumbers ? requestText(phone, status) : requestText(`"${phone}"`, `"${status}"`);
           records.splice(at % (records.length + 1), 0, { messageId: `valid-${i}`, body, receiveCount: 1 });
@@ -178,7 +194,10 @@ describe('queue face: hostile records', () => {
         });
         // One FIFO group for all: a dead-lettered record must not hold back the records after it.
         const event = batch.fifo
-          ? sqsEvent(records.map((r) => ({ ...r, messageGroupId: 'one-group' })), 'outbound-status.fifo')
+          ? sqsEvent(
+              records.map((r) => ({ ...r, messageGroupId: 'one-group' })),
+              'outbound-status.fifo',
+            )
           : sqsEvent(records);
 
         const before = output.lines.length;
@@ -193,7 +212,9 @@ describe('queue face: hostile records', () => {
           const message = sent.get(`hostile-${i}`);
           expect(message?.QueueUrl).toBe(world.deadLetterQueueUrl);
           expect(message?.MessageBody).toBe(b.body);
-          const attributes = Object.fromEntries(Object.entries(message?.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
+          const attributes = Object.fromEntries(
+            Object.entries(message?.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]),
+          );
           expect(attributes).toMatchObject({
             ErrorCode: b.code,
             ErrorKind: 'invalid-request',
@@ -213,7 +234,10 @@ describe('queue face: hostile records', () => {
           const outcome = messageId.startsWith('valid') ? 'updated' : 'dead-lettered';
           expect(logged.filter((r) => r.correlation_id === messageId)).toMatchObject([{ outcome, face: 'queue' }]);
         }
-        expectQuietLogs(lines, batch.hostile.map(([b]) => b.body));
+        expectQuietLogs(
+          lines,
+          batch.hostile.map(([b]) => b.body),
+        );
       }),
       { numRuns: 300, seed: SEED },
     );
@@ -242,7 +266,9 @@ describe('events from neither trigger', () => {
         const logged = logRecords(lines);
         expect(logged.filter((r) => r.message === 'unsupported event')).toHaveLength(1);
         expect(logged).toHaveLength(1);
-        expect([...String(logged[0].event_shape)]).toSatisfy((shape: string[]) => shape.length <= 300 && shape.join("").isWellFormed());
+        expect([...String(logged[0].event_shape)]).toSatisfy(
+          (shape: string[]) => shape.length <= 300 && shape.join('').isWellFormed(),
+        );
         expectQuietLogs(lines, typeof event === 'string' ? [event] : isObject(event) ? Object.keys(event) : []);
         expect(world.simulator.calls).toHaveLength(0);
         expect(world.aws.calls).toHaveLength(awsCalls);

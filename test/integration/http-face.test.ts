@@ -27,7 +27,11 @@ async function post(event: unknown, remainingMs?: number, container: Handler = h
   const result = await container(event, lambdaContext(remainingMs));
   answers.push(JSON.stringify(result));
   expect(result.headers['content-type']).toBe('application/json');
-  return { status: result.statusCode as number, headers: result.headers as Record<string, string>, json: JSON.parse(result.body) };
+  return {
+    status: result.statusCode as number,
+    headers: result.headers as Record<string, string>,
+    json: JSON.parse(result.body),
+  };
 }
 
 const postRest = (payload: string | null, remainingMs?: number, container?: Handler) =>
@@ -47,7 +51,7 @@ beforeEach(() => {
 });
 
 describe('200: Thulium applied the update', () => {
-  it('answers Thulium\'s outbound_id list unchanged, through a REST API (payload 1.0) event', async () => {
+  it("answers Thulium's outbound_id list unchanged, through a REST API (payload 1.0) event", async () => {
     const { status, json } = await postRest(body(PHONES.three, '3'));
     expect(status).toBe(200);
     expect(json).toEqual({ outbound_id: ['00001', '00002', '00003'] });
@@ -75,7 +79,7 @@ describe('200: Thulium applied the update', () => {
     expect(status).toBe(200);
   });
 
-  it('matches only main numbers: an additional number is Thulium\'s 404, answered 422', async () => {
+  it("matches only main numbers: an additional number is Thulium's 404, answered 422", async () => {
     const { status, json } = await postRest(body(PHONES.additional, '3'));
     expect(status).toBe(422);
     expect(json.error.code).toBe('THULIUM_REFUSED');
@@ -86,7 +90,8 @@ describe('200: Thulium applied the update', () => {
     const reads = world.aws.readsOf(SECRET_ID);
     const before = world.simulator.connectionCount;
     const invokeFiveTimes = async () => {
-      for (let i = 0; i < 5; i++) expect((await postRest(body(PHONES.three, '8'), undefined, container)).status).toBe(200);
+      for (let i = 0; i < 5; i++)
+        expect((await postRest(body(PHONES.three, '8'), undefined, container)).status).toBe(200);
     };
     await invokeFiveTimes();
     const warm = world.simulator.connectionCount;
@@ -98,7 +103,7 @@ describe('200: Thulium applied the update', () => {
   });
 });
 
-describe('4xx: the caller\'s request is wrong, and Thulium is not called', () => {
+describe("4xx: the caller's request is wrong, and Thulium is not called", () => {
   it.each([
     ['malformed JSON', '{"phone_number": "1', 'MALFORMED_JSON'],
     ['an empty body', null, 'MALFORMED_JSON'],
@@ -114,7 +119,11 @@ describe('4xx: the caller\'s request is wrong, and Thulium is not called', () =>
     const { status, json } = await postRest(JSON.stringify({ phone_number: ['1'], status_id: -3, extra: true }));
     expect(status).toBe(400);
     expect(json.error.code).toBe('VALIDATION_FAILED');
-    expect(json.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['extra', 'phone_number', 'status_id']);
+    expect(json.error.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'extra',
+      'phone_number',
+      'status_id',
+    ]);
     expect(world.simulator.calls).toHaveLength(0);
   });
 
@@ -149,7 +158,10 @@ describe('4xx: the caller\'s request is wrong, and Thulium is not called', () =>
   });
 
   it('405 with Allow for any method but POST, including the published HTTP API fixture (GET)', async () => {
-    for (const event of [restApiEvent({ method: 'PUT', body: body(PHONES.three, 3) }), httpApiEvent({ method: 'GET' })]) {
+    for (const event of [
+      restApiEvent({ method: 'PUT', body: body(PHONES.three, 3) }),
+      httpApiEvent({ method: 'GET' }),
+    ]) {
       const { status, headers, json } = await post(event);
       expect(status).toBe(405);
       expect(headers.allow).toBe('POST');
@@ -159,7 +171,9 @@ describe('4xx: the caller\'s request is wrong, and Thulium is not called', () =>
   });
 
   it('413 for a body over MAX_BODY_BYTES (4096 by default)', async () => {
-    const { status, json } = await postRest(JSON.stringify({ phone_number: PHONES.three, status_id: 3, pad: 'x'.repeat(5000) }));
+    const { status, json } = await postRest(
+      JSON.stringify({ phone_number: PHONES.three, status_id: 3, pad: 'x'.repeat(5000) }),
+    );
     expect(status).toBe(413);
     expect(json.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -171,12 +185,15 @@ describe('4xx: the caller\'s request is wrong, and Thulium is not called', () =>
 
   it('accepts a request without Content-Type, and JSON with a charset', async () => {
     expect((await post(restApiEvent({ body: body(PHONES.three, 3), contentType: null }))).status).toBe(200);
-    expect((await post(restApiEvent({ body: body(PHONES.three, 3), contentType: 'application/json; charset=utf-8' }))).status).toBe(200);
+    expect(
+      (await post(restApiEvent({ body: body(PHONES.three, 3), contentType: 'application/json; charset=utf-8' })))
+        .status,
+    ).toBe(200);
   });
 });
 
 describe('422: Thulium refused the update', () => {
-  it('carries Thulium\'s messages and request_id for an unknown status', async () => {
+  it("carries Thulium's messages and request_id for an unknown status", async () => {
     const { status, json } = await postRest(body(PHONES.three, '77'));
     expect(status).toBe(422);
     expect(json.error).toMatchObject({
@@ -186,7 +203,7 @@ describe('422: Thulium refused the update', () => {
     });
   });
 
-  it('for a number without records (Thulium\'s 404)', async () => {
+  it("for a number without records (Thulium's 404)", async () => {
     const { status, json } = await postRest(body(PHONES.none, '3'));
     expect(status).toBe(422);
     expect(json.error.thulium_errors[0].code).toBe(1003);
@@ -242,7 +259,7 @@ describe('5xx: Thulium or a dependency failed', () => {
     expect(json.error.code).toBe('THULIUM_BAD_RESPONSE');
   });
 
-  it('502, not a refusal, for a 4xx without Thulium\'s error envelope (a proxy or firewall page)', async () => {
+  it("502, not a refusal, for a 4xx without Thulium's error envelope (a proxy or firewall page)", async () => {
     world.simulator.injectFaults({ type: 'status', status: 404, body: '<html>Not Found</html>' });
     const { status, json } = await postRest(body(PHONES.three, '3'));
     expect(status).toBe(502);
@@ -258,7 +275,11 @@ describe('5xx: Thulium or a dependency failed', () => {
   });
 
   it('answers before API Gateway gives up (HTTP_TIMEOUT_MS), even with a long function timeout', async () => {
-    const capped = await world.load({ HTTP_TIMEOUT_MS: '2000', DEADLINE_SAFETY_MARGIN_MS: '500', THULIUM_REQUEST_TIMEOUT_MS: '60000' });
+    const capped = await world.load({
+      HTTP_TIMEOUT_MS: '2000',
+      DEADLINE_SAFETY_MARGIN_MS: '500',
+      THULIUM_REQUEST_TIMEOUT_MS: '60000',
+    });
     await postRest(body(PHONES.three, 3), undefined, capped);
     world.simulator.injectFaults({ type: 'hang' });
     const started = Date.now();
@@ -378,7 +399,11 @@ describe('credentials', () => {
 describe('configuration and triggers', () => {
   it('500 when the environment is incomplete, with the missing variable in the logs', async () => {
     const before = output.lines.length;
-    const { status, json } = await postRest(body(PHONES.three, 3), undefined, await world.load({ THULIUM_BASE_URL: undefined }));
+    const { status, json } = await postRest(
+      body(PHONES.three, 3),
+      undefined,
+      await world.load({ THULIUM_BASE_URL: undefined }),
+    );
     expect(status).toBe(500);
     expect(json.error.code).toBe('CONFIGURATION_INVALID');
     const logged = logRecords(output.lines.slice(before)).find((r) => r.message === 'function is misconfigured');
@@ -387,7 +412,11 @@ describe('configuration and triggers', () => {
 
   it('refuses a tenant URL without TLS', async () => {
     const before = output.lines.length;
-    const { status } = await postRest(body(PHONES.three, 3), undefined, await world.load({ THULIUM_BASE_URL: 'http://acme.thulium.com' }));
+    const { status } = await postRest(
+      body(PHONES.three, 3),
+      undefined,
+      await world.load({ THULIUM_BASE_URL: 'http://acme.thulium.com' }),
+    );
     expect(status).toBe(500);
     const logged = logRecords(output.lines.slice(before)).find((r) => r.message === 'function is misconfigured');
     expect(logged?.error.message).toContain('https://');
@@ -396,7 +425,9 @@ describe('configuration and triggers', () => {
   it('throws a clear error, logged once, for an event that is neither API Gateway nor SQS', async () => {
     const before = logRecords(output.lines).length;
     await expect(handler({ source: 'aws.events', detail: {} }, lambdaContext())).rejects.toThrow(/Unsupported event/);
-    const logged = logRecords(output.lines).slice(before).filter((r) => r.message === 'unsupported event');
+    const logged = logRecords(output.lines)
+      .slice(before)
+      .filter((r) => r.message === 'unsupported event');
     expect(logged).toHaveLength(1);
     expect(logged[0].event_shape).toBe('source,detail');
   });
@@ -408,7 +439,13 @@ describe('logs', () => {
     await post(event);
     const lines = logRecords(output.lines).filter((r) => r.correlation_id === event.requestContext.requestId);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 'INFO', outcome: 'updated', phone_number: '******567', status_id: '3', thulium_attempts: 1 });
+    expect(lines[0]).toMatchObject({
+      level: 'INFO',
+      outcome: 'updated',
+      phone_number: '******567',
+      status_id: '3',
+      thulium_attempts: 1,
+    });
   });
 
   it('never logs or answers the password, the Authorization value or a full phone number', async () => {

@@ -96,7 +96,12 @@ interface Row {
 }
 
 /** A fault Thulium plays on the first attempts (transient) or on all of them (sustained). */
-function thulium(name: string, fault: Fault, sustained: ErrorAnswer, options: { transientFaults?: number; short?: boolean } = {}): Row {
+function thulium(
+  name: string,
+  fault: Fault,
+  sustained: ErrorAnswer,
+  options: { transientFaults?: number; short?: boolean } = {},
+): Row {
   const transientFaults = options.transientFaults ?? MAX_ATTEMPTS - 1;
   return {
     name,
@@ -115,7 +120,9 @@ const ROWS: Row[] = [
   thulium('Thulium 502', { type: 'status', status: 502 }, UNAVAILABLE),
   thulium('Thulium 503', { type: 'status', status: 503 }, UNAVAILABLE),
   // Retry-After: 1 is honoured, so each rate-limited attempt costs a second: one is enough to recover from.
-  thulium('Thulium 429 with Retry-After', { type: 'rate-limit', retryAfterSeconds: 1 }, RATE_LIMITED, { transientFaults: 1 }),
+  thulium('Thulium 429 with Retry-After', { type: 'rate-limit', retryAfterSeconds: 1 }, RATE_LIMITED, {
+    transientFaults: 1,
+  }),
   thulium('connection reset', { type: 'reset' }, UNAVAILABLE),
   thulium('Thulium hanging past the request timeout', { type: 'hang' }, TIMEOUT, { short: true }),
   thulium('a 200 with an HTML body', { type: 'garbage' }, BAD_RESPONSE),
@@ -182,7 +189,9 @@ async function invoke(container: Handler, kind: PayloadFormat, remainingMs = REM
     expect(Object.keys(json)).toEqual(['error']);
     expect(ERROR_FIELDS).toEqual(expect.arrayContaining(Object.keys(json.error)));
     expect(json.error).toMatchObject({ message: expect.any(String), request_id: event.requestContext.requestId });
-    expect(FAULT_STATUS[json.error.code as ErrorCode], `${json.error.code} is no documented answer to a fault`).toBe(status);
+    expect(FAULT_STATUS[json.error.code as ErrorCode], `${json.error.code} is no documented answer to a fault`).toBe(
+      status,
+    );
     if (status === 503) {
       expect(json.error.retry_after_seconds).toBeGreaterThanOrEqual(1);
       expect(headers['retry-after']).toBe(String(json.error.retry_after_seconds));
@@ -216,7 +225,7 @@ afterEach(async () => {
 
 describe.each(ROWS)('$name', (row) => {
   describe.each(PAYLOAD_FORMATS)('$name', (kind) => {
-    it('transient: 200 with Thulium\'s answer', async () => {
+    it("transient: 200 with Thulium's answer", async () => {
       const answer = await invoke(await row.arrange('transient'), kind, row.remainingMs);
       expect(answer.status).toBe(200);
       expect(world.simulator.calls).toHaveLength(row.calls.transient);
@@ -240,7 +249,7 @@ describe.each(ROWS)('$name', (row) => {
 });
 
 describe.each(PAYLOAD_FORMATS)('a Retry-After beyond the deadline ($name)', (kind) => {
-  it('503 at once, passing Thulium\'s wait on rather than sleeping through the invocation', async () => {
+  it("503 at once, passing Thulium's wait on rather than sleeping through the invocation", async () => {
     world.simulator.injectFaults(...Array<Fault>(SUSTAINED).fill({ type: 'rate-limit', retryAfterSeconds: 30 }));
     const answer = await invoke(shared, kind);
     expectError(answer, { ...RATE_LIMITED, retryAfter: 30 });
@@ -279,7 +288,9 @@ describe('sustained random faults', () => {
       secretBehind = undefined;
 
       // Up to more faults than attempts, so some requests recover and others exhaust their retries.
-      const faults = Array.from({ length: Math.floor(random() * (MAX_ATTEMPTS + 3)) }, () => pick(MIXED_FAULTS, random)(random));
+      const faults = Array.from({ length: Math.floor(random() * (MAX_ATTEMPTS + 3)) }, () =>
+        pick(MIXED_FAULTS, random)(random),
+      );
       world.simulator.injectFaults(...faults);
       // The secret is read on a cold start and after a 401; three failures exhaust the SDK's attempts.
       const secretFailures = random() < 0.25 ? 1 + Math.floor(random() * 5) : 0;

@@ -28,7 +28,15 @@ interface Started {
 /** `npm start` after the build: the local stack, as a developer runs it, on free ports. */
 async function start(extra: Record<string, string> = {}): Promise<Started> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', SQS_PORT: '0', ...extra };
-  for (const key of ['THULIUM_BASE_URL', 'THULIUM_SECRET_ID', 'THULIUM_USERNAME', 'THULIUM_PASSWORD', 'LOCAL_LOGS', 'HOST']) if (!(key in extra)) delete env[key];
+  for (const key of [
+    'THULIUM_BASE_URL',
+    'THULIUM_SECRET_ID',
+    'THULIUM_USERNAME',
+    'THULIUM_PASSWORD',
+    'LOCAL_LOGS',
+    'HOST',
+  ])
+    if (!(key in extra)) delete env[key];
   for (const key of Object.keys(env)) if (key.startsWith('AWS_')) delete env[key];
   const child = spawn(process.execPath, ['dev/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const printed: string[] = [];
@@ -37,7 +45,8 @@ async function start(extra: Record<string, string> = {}): Promise<Started> {
   const text = () => printed.join('');
   const logs = () => text().split(BANNER_END)[1]?.split('\n') ?? [];
   const deadline = Date.now() + 15_000;
-  while (!/Ctrl-C stops everything/.test(text()) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (!/Ctrl-C stops everything/.test(text()) && child.exitCode === null && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   expect(text()).toMatch(/Ctrl-C stops everything/);
   return {
     child,
@@ -105,7 +114,7 @@ describe('npm start', () => {
     expect(JSON.parse(body)).toEqual({ outbound_id: ['00001', '00002', '00003'] });
   });
 
-  it('serves the vendor\'s own curl example too', async () => {
+  it("serves the vendor's own curl example too", async () => {
     const vendor = `curl -u api_user:api_pass -X POST -H "Content-type: application/json" -d '{"phone_number":"111222333","status_id":"3"}' "${local.url}/api/outbound_status_by_phone_number"`;
     const { status, body } = await runCurl(vendor);
     expect(status).toBe(200);
@@ -113,18 +122,31 @@ describe('npm start', () => {
   });
 
   it('answers like the deployed function, with JSON errors', async () => {
-    const { status, body } = await runCurl(`curl -X POST -H "Content-Type: application/json" -d '{"phone_number":"111222333"}' ${local.url}`);
+    const { status, body } = await runCurl(
+      `curl -X POST -H "Content-Type: application/json" -d '{"phone_number":"111222333"}' ${local.url}`,
+    );
     expect(status).toBe(400);
     expect(JSON.parse(body).error.fields).toEqual([{ field: 'status_id', message: 'is required' }]);
   });
 
   it('shows each update’s outcome in one line, phone masked, from either face', async () => {
-    const sqs = new SQSClient({ region: 'eu-central-1', endpoint: local.sqsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    await sqs.send(new SendMessageCommand({ QueueUrl: local.queueUrl, MessageBody: '{"phone_number":"333444555","status_id":"77"}' }));
+    const sqs = new SQSClient({
+      region: 'eu-central-1',
+      endpoint: local.sqsEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: local.queueUrl,
+        MessageBody: '{"phone_number":"333444555","status_id":"77"}',
+      }),
+    );
     sqs.destroy();
     await until(() => /queue +dead-lettered/.test(local.text()));
     const lines = local.logs();
-    expect(lines.find((line) => / http +updated /.test(line))).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO +http +updated +\*{6}333 status 3 \(3 campaigns, \d+ ms\)$/);
+    expect(lines.find((line) => / http +updated /.test(line))).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} INFO +http +updated +\*{6}333 status 3 \(3 campaigns, \d+ ms\)$/,
+    );
     expect(lines.find((line) => / queue +dead-lettered /.test(line))).toMatch(
       /^\d\d:\d\d:\d\d\.\d{3} WARN +queue +dead-lettered +\*{6}555 status 77: THULIUM_REFUSED Thulium refused the update \(HTTP 400\): Status 77 does not exist \(delivery 1 of 5, Thulium request sim-\d+, \d+ ms\)$/,
     );
@@ -145,7 +167,9 @@ describe('npm start', () => {
     async () => {
       const wide = await start({ HOST: '0.0.0.0' });
       try {
-        expect(wide.text()).toMatch(/^WARNING: HOST=0\.0\.0\.0: anyone on the network can set statuses through the function and the local queue, unauthenticated, and read every queued update/m);
+        expect(wide.text()).toMatch(
+          /^WARNING: HOST=0\.0\.0\.0: anyone on the network can set statuses through the function and the local queue, unauthenticated, and read every queued update/m,
+        );
         expect(await accepts(outsideAddress!, portOf(wide.url))).toBe(true);
         expect(await accepts(outsideAddress!, portOf(wide.sqsEndpoint))).toBe(true);
       } finally {
@@ -160,7 +184,11 @@ describe('npm start', () => {
     expect(status).toBe(200);
     await until(() => /"outcome":"updated"/.test(raw.text()));
     expect(raw.text()).toMatch(/^\{.*"outcome":"updated".*"phone_number":"\*{6}333"/m);
-    const ports = [portOf(raw.url), portOf(raw.sqsEndpoint), ...[...raw.text().matchAll(/at http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]))];
+    const ports = [
+      portOf(raw.url),
+      portOf(raw.sqsEndpoint),
+      ...[...raw.text().matchAll(/at http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])),
+    ];
     expect(ports).toHaveLength(4);
     expect(await stop(raw, 'SIGINT')).toBe(0);
     expect(raw.text()).toMatch(/stopping: /);

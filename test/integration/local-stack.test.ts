@@ -27,9 +27,17 @@ const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]
  * awscli) as queries. CI installs Debian's when it has none; elsewhere the CLI's commands run only
  * where one is installed.
  */
-const awsClis = [...new Set((spawnSync('sh', ['-c', 'which -a aws'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter(Boolean))]
-  .map((path) => ({ dir: dirname(path), version: spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.split(' ')[0] }))
-  .filter((cli, i, all) => cli.version.startsWith('aws-cli/') && all.findIndex((other) => other.version === cli.version) === i);
+const awsClis = [
+  ...new Set((spawnSync('sh', ['-c', 'which -a aws'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter(Boolean)),
+]
+  .map((path) => ({
+    dir: dirname(path),
+    version: spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.split(' ')[0],
+  }))
+  .filter(
+    (cli, i, all) =>
+      cli.version.startsWith('aws-cli/') && all.findIndex((other) => other.version === cli.version) === i,
+  );
 if (awsClis.length === 0 && process.env.CI === 'true') awsClis.push({ dir: '/usr/bin', version: 'aws-cli (CI)' });
 const NO_CLI = "skipped: the AWS CLI is not installed here; CI installs Debian's awscli";
 const output = captureOutput();
@@ -38,7 +46,8 @@ const savedEnv = { ...process.env };
 let stack: LocalStack;
 
 /** What npm start reads or sets: none of the machine's own may change the stack under test. */
-const STACK_ENV = /^(AWS_|THULIUM_|ORDERING_|DEAD_LETTER|QUEUE_|POWERTOOLS_|LOCAL_|HOST$|PORT$|SQS_PORT$|DYNAMODB_PORT$)/;
+const STACK_ENV =
+  /^(AWS_|THULIUM_|ORDERING_|DEAD_LETTER|QUEUE_|POWERTOOLS_|LOCAL_|HOST$|PORT$|SQS_PORT$|DYNAMODB_PORT$)/;
 
 beforeAll(async () => {
   for (const key of Object.keys(process.env)) if (STACK_ENV.test(key)) delete process.env[key];
@@ -82,33 +91,69 @@ describe('npm start: the queue face, as the stack has it', () => {
     const { queue, sqs } = stack.queue;
     expect(queue.url).toMatch(/\/ThuliumOutboundStatus-updates$/);
     expect(queue.deadLetter.url).toMatch(/\/ThuliumOutboundStatus-updates-dlq$/);
-    const attributes = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['All'] }));
-    expect(JSON.parse(attributes.Attributes!.RedrivePolicy!)).toEqual({ maxReceiveCount: 5, deadLetterTargetArn: queue.deadLetter.arn });
+    const attributes = await sqs.client.send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['All'] }),
+    );
+    expect(JSON.parse(attributes.Attributes!.RedrivePolicy!)).toEqual({
+      maxReceiveCount: 5,
+      deadLetterTargetArn: queue.deadLetter.arn,
+    });
     expect(attributes.Attributes!.VisibilityTimeout).toBe(String(6 * 30 + 1));
   });
 
   it('applies an update sent to the queue and one published to the topic, through the SDK', async () => {
     const { sqs, queue, topicArn } = stack.queue;
-    await sqs.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"phone_number":"111222333","status_id":"12"}' }));
-    await sqs.sns.send(new PublishCommand({ TopicArn: topicArn, Message: '{"phone_number":"333444555","status_id":"8"}' }));
-    expect(await until(() => [stack.simulator!.statusOf('00002', '111222333'), statusOf('333444555')], ([a, b]) => a === 12 && b === 8)).toEqual([12, 8]);
-    const viaTopic = (await until(outcomes, (lines) => lines.some((line) => line.envelope === 'sns'))).find((line) => line.envelope === 'sns');
-    expect(viaTopic).toMatchObject({ outcome: 'updated', face: 'queue', phone_number: '******555', envelope_origin: topicArn });
+    await sqs.client.send(
+      new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"phone_number":"111222333","status_id":"12"}' }),
+    );
+    await sqs.sns.send(
+      new PublishCommand({ TopicArn: topicArn, Message: '{"phone_number":"333444555","status_id":"8"}' }),
+    );
+    expect(
+      await until(
+        () => [stack.simulator!.statusOf('00002', '111222333'), statusOf('333444555')],
+        ([a, b]) => a === 12 && b === 8,
+      ),
+    ).toEqual([12, 8]);
+    const viaTopic = (await until(outcomes, (lines) => lines.some((line) => line.envelope === 'sns'))).find(
+      (line) => line.envelope === 'sns',
+    );
+    expect(viaTopic).toMatchObject({
+      outcome: 'updated',
+      face: 'queue',
+      phone_number: '******555',
+      envelope_origin: topicArn,
+    });
   });
 
   it('puts a refused update in the DLQ with its reason, and leaves a transient failure for retry, without losing it', async () => {
     const { sqs, queue } = stack.queue;
     stack.simulator!.injectFaultsFor('333444555', ...Array(3).fill({ type: 'status', status: 503 }));
-    await sqs.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"phone_number":"111222333","status_id":"77"}' }));
-    await sqs.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"phone_number":"333444555","status_id":"1"}' }));
+    await sqs.client.send(
+      new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"phone_number":"111222333","status_id":"77"}' }),
+    );
+    await sqs.client.send(
+      new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"phone_number":"333444555","status_id":"1"}' }),
+    );
     const retried = await until(outcomes, (lines) => lines.some((line) => line.outcome === 'retry-scheduled'));
-    expect(retried.find((line) => line.outcome === 'retry-scheduled')).toMatchObject({ level: 'WARN', phone_number: '******555', receive_count: 1 });
+    expect(retried.find((line) => line.outcome === 'retry-scheduled')).toMatchObject({
+      level: 'WARN',
+      phone_number: '******555',
+      receive_count: 1,
+    });
     // Listed as a batch item failure, so the mapping left it on the queue, in flight until its back-off ends.
     expect((await sqs.depth(queue.url)).inFlight).toBeGreaterThanOrEqual(1);
-    const dead = await until(outcomes, (lines) => lines.some((line) => line.outcome === 'dead-lettered' && line.status_id === '77'));
+    const dead = await until(outcomes, (lines) =>
+      lines.some((line) => line.outcome === 'dead-lettered' && line.status_id === '77'),
+    );
     expect(dead.find((line) => line.status_id === '77')).toMatchObject({ error: { code: 'THULIUM_REFUSED' } });
     const { Messages = [] } = await sqs.client.send(
-      new ReceiveMessageCommand({ QueueUrl: queue.deadLetter.url, MessageAttributeNames: ['All'], VisibilityTimeout: 0, MaxNumberOfMessages: 10 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queue.deadLetter.url,
+        MessageAttributeNames: ['All'],
+        VisibilityTimeout: 0,
+        MaxNumberOfMessages: 10,
+      }),
     );
     const refused = Messages.find((m) => m.Body!.includes('"77"'));
     expect(refused?.MessageAttributes?.ErrorCode?.StringValue).toBe('THULIUM_REFUSED');
@@ -117,7 +162,10 @@ describe('npm start: the queue face, as the stack has it', () => {
 
 describe('npm start: SQS in the query protocol, as AWS CLI before 2.13 sends it', () => {
   /** Signed as the CLI signs (the emulator checks no signature, only that there is one). */
-  const SIGNED = { authorization: 'AWS4-HMAC-SHA256 Credential=local/20261201/eu-central-1/sqs/aws4_request, SignedHeaders=host;x-amz-date, Signature=00' };
+  const SIGNED = {
+    authorization:
+      'AWS4-HMAC-SHA256 Credential=local/20261201/eu-central-1/sqs/aws4_request, SignedHeaders=host;x-amz-date, Signature=00',
+  };
   const query = async (params: Record<string, string>, headers: Record<string, string> = SIGNED) => {
     const response = await fetch(stack.queue.sqs.endpoint, {
       method: 'POST',
@@ -129,19 +177,45 @@ describe('npm start: SQS in the query protocol, as AWS CLI before 2.13 sends it'
 
   it('sends, receives and deletes with the same queues, answering in XML; other actions say what is served', async () => {
     const QueueUrl = stack.queue.queue.deadLetter.url;
-    const sent = await query({ Action: 'SendMessage', QueueUrl, MessageBody: 'a <b> & c\r\n', 'MessageAttribute.1.Name': 'Origin', 'MessageAttribute.1.Value.DataType': 'String', 'MessageAttribute.1.Value.StringValue': 'cli' });
+    const sent = await query({
+      Action: 'SendMessage',
+      QueueUrl,
+      MessageBody: 'a <b> & c\r\n',
+      'MessageAttribute.1.Name': 'Origin',
+      'MessageAttribute.1.Value.DataType': 'String',
+      'MessageAttribute.1.Value.StringValue': 'cli',
+    });
     expect(sent.status).toBe(200);
-    expect(sent.xml).toMatch(/<SendMessageResponse xmlns="http:\/\/queue\.amazonaws\.com\/doc\/2012-11-05\/"><SendMessageResult><MD5OfMessageBody>[0-9a-f]{32}<\/MD5OfMessageBody><MD5OfMessageAttributes>[0-9a-f]{32}<\/MD5OfMessageAttributes><MessageId>/);
-    const received = await query({ Action: 'ReceiveMessage', QueueUrl, MaxNumberOfMessages: '10', VisibilityTimeout: '0', 'MessageAttributeName.1': 'All', 'AttributeName.1': 'All' });
-    const message = [...received.xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => m[1]).find((m) => m.includes('<Body>a &#60;b&#62; &#38; c&#13;\n</Body>'))!;
-    expect(message).toMatch(/<MessageAttribute><Name>Origin<\/Name><Value><StringValue>cli<\/StringValue><DataType>String<\/DataType><\/Value><\/MessageAttribute>/);
+    expect(sent.xml).toMatch(
+      /<SendMessageResponse xmlns="http:\/\/queue\.amazonaws\.com\/doc\/2012-11-05\/"><SendMessageResult><MD5OfMessageBody>[0-9a-f]{32}<\/MD5OfMessageBody><MD5OfMessageAttributes>[0-9a-f]{32}<\/MD5OfMessageAttributes><MessageId>/,
+    );
+    const received = await query({
+      Action: 'ReceiveMessage',
+      QueueUrl,
+      MaxNumberOfMessages: '10',
+      VisibilityTimeout: '0',
+      'MessageAttributeName.1': 'All',
+      'AttributeName.1': 'All',
+    });
+    const message = [...received.xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)]
+      .map((m) => m[1])
+      .find((m) => m.includes('<Body>a &#60;b&#62; &#38; c&#13;\n</Body>'))!;
+    expect(message).toMatch(
+      /<MessageAttribute><Name>Origin<\/Name><Value><StringValue>cli<\/StringValue><DataType>String<\/DataType><\/Value><\/MessageAttribute>/,
+    );
     expect(message).toMatch(/<Attribute><Name>ApproximateReceiveCount<\/Name><Value>1<\/Value><\/Attribute>/);
     const ReceiptHandle = /<ReceiptHandle>(.*?)<\/ReceiptHandle>/.exec(message)![1];
     expect((await query({ Action: 'DeleteMessage', QueueUrl, ReceiptHandle })).status).toBe(200);
     const missing = await query({ Action: 'GetQueueUrl', QueueName: 'no-such-queue' });
-    expect(missing).toMatchObject({ status: 400, xml: expect.stringContaining('<Code>AWS.SimpleQueueService.NonExistentQueue</Code>') });
+    expect(missing).toMatchObject({
+      status: 400,
+      xml: expect.stringContaining('<Code>AWS.SimpleQueueService.NonExistentQueue</Code>'),
+    });
     const other = await query({ Action: 'SetQueueAttributes', QueueUrl });
-    expect(other).toMatchObject({ status: 400, xml: expect.stringContaining('SetQueueAttributes needs the JSON protocol') });
+    expect(other).toMatchObject({
+      status: 400,
+      xml: expect.stringContaining('SetQueueAttributes needs the JSON protocol'),
+    });
     expect((await query({ Action: 'toString', QueueUrl })).status).toBe(400);
   });
 
@@ -155,8 +229,18 @@ describe('npm start: SQS in the query protocol, as AWS CLI before 2.13 sends it'
   it('refuses what a web page could send: unsigned calls, a browser’s calls and calls to another host name (DNS rebinding)', async () => {
     const { queue, topicArn } = stack.queue;
     const body = '{"phone_number":"111222333","status_id":"1"}';
-    const send = new URLSearchParams({ Version: '2012-11-05', Action: 'SendMessage', QueueUrl: queue.url, MessageBody: body }).toString();
-    const publish = new URLSearchParams({ Version: '2010-03-31', Action: 'Publish', TopicArn: topicArn, Message: body }).toString();
+    const send = new URLSearchParams({
+      Version: '2012-11-05',
+      Action: 'SendMessage',
+      QueueUrl: queue.url,
+      MessageBody: body,
+    }).toString();
+    const publish = new URLSearchParams({
+      Version: '2010-03-31',
+      Action: 'Publish',
+      TopicArn: topicArn,
+      Message: body,
+    }).toString();
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
     const sqs = stack.queue.sqs.endpoint;
     for (const payload of [send, publish]) {
@@ -183,7 +267,12 @@ describe('npm start: every command it prints works as printed', () => {
   it('the producer helper’s one-liner', async () => {
     const out = await paste(stack.commands.producer);
     expect(out.trim()).toBe('queued');
-    expect(await until(() => statusOf('333444555'), (s) => s === 3)).toBe(3);
+    expect(
+      await until(
+        () => statusOf('333444555'),
+        (s) => s === 3,
+      ),
+    ).toBe(3);
   });
 
   it('npm run dlq -- list shows the DLQ, masked', async () => {
@@ -205,28 +294,58 @@ function readmeShellLines(): string[] {
   );
 }
 
-describe.each(awsClis.length > 0 ? awsClis : [{ dir: '', version: `(${NO_CLI})` }])('npm start: the printed AWS CLI commands, with $version', ({ dir }) => {
-  it.skipIf(dir === '')('aws sqs send-message and aws sns publish: both applied', async () => {
-    stack.simulator!.clearFaults();
-    await paste(stack.commands.sendMessage.replace('"status_id":"8"', '"status_id":"12"'), dir);
-    expect(await until(() => stack.simulator!.statusOf('00002', '111222333'), (s) => s === 12)).toBe(12);
-    await paste(stack.commands.sendMessage, dir);
-    expect(await until(() => stack.simulator!.statusOf('00002', '111222333'), (s) => s === 8)).toBe(8);
-    await paste(stack.commands.publish.replace('"status_id":"8"', '"status_id":"1"'), dir);
-    expect(await until(() => statusOf('333444555'), (s) => s === 1)).toBe(1);
-    await paste(stack.commands.publish, dir);
-    expect(await until(() => statusOf('333444555'), (s) => s === 8)).toBe(8);
-  });
+describe.each(awsClis.length > 0 ? awsClis : [{ dir: '', version: `(${NO_CLI})` }])(
+  'npm start: the printed AWS CLI commands, with $version',
+  ({ dir }) => {
+    it.skipIf(dir === '')('aws sqs send-message and aws sns publish: both applied', async () => {
+      stack.simulator!.clearFaults();
+      await paste(stack.commands.sendMessage.replace('"status_id":"8"', '"status_id":"12"'), dir);
+      expect(
+        await until(
+          () => stack.simulator!.statusOf('00002', '111222333'),
+          (s) => s === 12,
+        ),
+      ).toBe(12);
+      await paste(stack.commands.sendMessage, dir);
+      expect(
+        await until(
+          () => stack.simulator!.statusOf('00002', '111222333'),
+          (s) => s === 8,
+        ),
+      ).toBe(8);
+      await paste(stack.commands.publish.replace('"status_id":"8"', '"status_id":"1"'), dir);
+      expect(
+        await until(
+          () => statusOf('333444555'),
+          (s) => s === 1,
+        ),
+      ).toBe(1);
+      await paste(stack.commands.publish, dir);
+      expect(
+        await until(
+          () => statusOf('333444555'),
+          (s) => s === 8,
+        ),
+      ).toBe(8);
+    });
 
-  it.skipIf(dir === '')('a refused status: in the DLQ with its reason, and npm run dlq -- list shows it', async () => {
-    const before = outcomes().filter((line) => line.outcome === 'dead-lettered' && line.status_id === '77').length;
-    await paste(stack.commands.sendRefused, dir);
-    await until(outcomes, (lines) => lines.filter((line) => line.outcome === 'dead-lettered' && line.status_id === '77').length > before);
-    const listing = await paste(stack.commands.dlqList);
-    expect(listing).toMatch(/THULIUM_REFUSED {2}\d+ messages?/);
-    expect(listing).toContain('phone ******333  status 77');
-  });
-});
+    it.skipIf(dir === '')(
+      'a refused status: in the DLQ with its reason, and npm run dlq -- list shows it',
+      async () => {
+        const before = outcomes().filter((line) => line.outcome === 'dead-lettered' && line.status_id === '77').length;
+        await paste(stack.commands.sendRefused, dir);
+        await until(
+          outcomes,
+          (lines) =>
+            lines.filter((line) => line.outcome === 'dead-lettered' && line.status_id === '77').length > before,
+        );
+        const listing = await paste(stack.commands.dlqList);
+        expect(listing).toMatch(/THULIUM_REFUSED {2}\d+ messages?/);
+        expect(listing).toContain('phone ******333  status 77');
+      },
+    );
+  },
+);
 
 describe('the README, as written', () => {
   const lines = readmeShellLines();
@@ -250,28 +369,44 @@ describe('the README, as written', () => {
   const jq = has('jq') || process.env.CI === 'true';
   it(`every npm run dlq command, pipes included, against the local queues${jq ? '' : ' (its jq pipe skipped: jq is not installed here; CI installs it)'}`, async () => {
     const { sqs, queue } = stack.queue;
-    await sqs.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"phone_number":"333444555","status_id":' }));
+    await sqs.client.send(
+      new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"phone_number":"333444555","status_id":' }),
+    );
     await until(outcomes, (records) => records.some((line) => line.error?.code === 'MALFORMED_JSON'));
     const commands = lines.filter((line) => /(^|\s)npm run (-s )?dlq /.test(line));
     expect(commands.length).toBeGreaterThanOrEqual(12);
     const local = `export AWS_ENDPOINT_URL_SQS=${sqs.endpoint} AWS_REGION=${LOCAL_REGION} AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}; `;
-    for (const command of commands.filter((line) => !line.startsWith('AWS_ENDPOINT_URL_SQS=') && (jq || !line.includes('| jq')))) {
+    for (const command of commands.filter(
+      (line) => !line.startsWith('AWS_ENDPOINT_URL_SQS=') && (jq || !line.includes('| jq')),
+    )) {
       const outcome = await paste(`${local}${command}`).then(
         (stdout) => ({ code: 0, stdout, stderr: '' }),
         (error: { code: number; stdout: string; stderr: string }) => error,
       );
       if (command.includes('--stack ThuliumOutboundStatusTest')) {
-        expect(outcome, command).toMatchObject({ code: 1, stderr: expect.stringContaining('no DLQ for stack "ThuliumOutboundStatusTest"') });
+        expect(outcome, command).toMatchObject({
+          code: 1,
+          stderr: expect.stringContaining('no DLQ for stack "ThuliumOutboundStatusTest"'),
+        });
       } else if (/redrive --apply$/.test(command.split('#')[0].trim())) {
-        expect(outcome, command).toMatchObject({ code: 1, stderr: expect.stringContaining('this SQS has no message move tasks') });
+        expect(outcome, command).toMatchObject({
+          code: 1,
+          stderr: expect.stringContaining('this SQS has no message move tasks'),
+        });
       } else {
         expect(outcome, command).toMatchObject({ code: 0 });
       }
       if (command.includes('| jq')) {
-        const rows = outcome.stdout.trimEnd().split('\n').map((row) => row.split('\t'));
+        const rows = outcome.stdout
+          .trimEnd()
+          .split('\n')
+          .map((row) => row.split('\t'));
         // A body that never parsed has no phone number to show.
         for (const row of rows) expect(row[2], command).toMatch(/^(\*+\d{3})?$/);
-        expect(rows.some((row) => row[0] === 'THULIUM_REFUSED' && row[2] === '******333'), outcome.stdout).toBe(true);
+        expect(
+          rows.some((row) => row[0] === 'THULIUM_REFUSED' && row[2] === '******333'),
+          outcome.stdout,
+        ).toBe(true);
       }
     }
   });

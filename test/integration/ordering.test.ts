@@ -30,7 +30,11 @@ const needsJava = !process.env.CI && !javaAvailable();
 const STORES = [
   { store: 'dynalite', start: startDynalite, skip: false },
   // In CI a missing Java fails here, loudly, instead of skipping.
-  { store: needsJava ? 'DynamoDB Local (skipped: needs Java, which CI has)' : 'DynamoDB Local', start: startDynamoDbLocal, skip: needsJava },
+  {
+    store: needsJava ? 'DynamoDB Local (skipped: needs Java, which CI has)' : 'DynamoDB Local',
+    start: startDynamoDbLocal,
+    skip: needsJava,
+  },
 ];
 
 const iso = (at: number) => new Date(at).toISOString();
@@ -155,8 +159,20 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
     });
 
     it.each([
-      { name: 'an UpdateVersion attribute', field: 'UpdateVersion', record: (ahead: string) => ({ messageAttributes: { UpdateVersion: { dataType: 'String', stringValue: ahead } } }) },
-      { name: 'an EventBridge time', field: 'time', record: (ahead: string) => ({ body: JSON.stringify(eventBridgeEvent({ phone_number: PHONES.one, status_id: '8' }, { time: ahead })) }) },
+      {
+        name: 'an UpdateVersion attribute',
+        field: 'UpdateVersion',
+        record: (ahead: string) => ({
+          messageAttributes: { UpdateVersion: { dataType: 'String', stringValue: ahead } },
+        }),
+      },
+      {
+        name: 'an EventBridge time',
+        field: 'time',
+        record: (ahead: string) => ({
+          body: JSON.stringify(eventBridgeEvent({ phone_number: PHONES.one, status_id: '8' }, { time: ahead })),
+        }),
+      },
     ])('dead-letters a version far ahead from $name too, naming it', async ({ field, record }) => {
       const ahead = iso(Date.now() + 3_600_000);
       const event = sqsEvent([{ body: body(PHONES.one, 8), messageId: 'ahead', ...record(ahead) }]);
@@ -172,15 +188,23 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       const t = Date.now();
       await national(sqsEvent([{ body: body(PHONES.one, 8), sentTimestamp: t }]), lambdaContext());
       const written = `+48 ${PHONES.one.slice(0, 3)} ${PHONES.one.slice(3, 6)} ${PHONES.one.slice(6)}`;
-      const old = sqsEvent([{ body: body(written, 3), sentTimestamp: t - 1_000, messageId: 'same-number-other-spelling' }]);
+      const old = sqsEvent([
+        { body: body(written, 3), sentTimestamp: t - 1_000, messageId: 'same-number-other-spelling' },
+      ]);
       expect(await national(old, lambdaContext())).toEqual({ batchItemFailures: [] });
       expect(linesOf('same-number-other-spelling')[0]).toMatchObject({ outcome: 'superseded' });
       expect(status(PHONES.one)).toBe(8);
     });
 
     it('dead-letters an updated_at far in the future, which would block every later update', async () => {
-      const future = JSON.stringify({ phone_number: PHONES.one, status_id: '8', updated_at: iso(Date.now() + 3_600_000) });
-      expect(await handler(sqsEvent([{ body: future, messageId: 'future' }]), lambdaContext())).toEqual({ batchItemFailures: [] });
+      const future = JSON.stringify({
+        phone_number: PHONES.one,
+        status_id: '8',
+        updated_at: iso(Date.now() + 3_600_000),
+      });
+      expect(await handler(sqsEvent([{ body: future, messageId: 'future' }]), lambdaContext())).toEqual({
+        batchItemFailures: [],
+      });
       const [dead] = world.aws.sentMessages;
       expect(dead.MessageAttributes?.ErrorCode.StringValue).toBe('VALIDATION_FAILED');
       expect(dead.MessageAttributes?.ErrorMessage.StringValue).toMatch(/updated_at is more than 5 minutes ahead/);
@@ -198,13 +222,26 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
         records: phones.map((mainNumber) => ({ mainNumber, additionalNumbers: [], statusId: null })),
       });
       const plan = updatesPerNumber(phones, 4, 100, [3, 8, 12, 20], random);
-      const records = sqsEvent(plan.flatMap(({ phone, sent }) => sent.map((u) => ({ body: body(phone, u.statusId), sentTimestamp: u.sentTimestamp })))).Records;
+      const records = sqsEvent(
+        plan.flatMap(({ phone, sent }) =>
+          sent.map((u) => ({ body: body(phone, u.statusId), sentTimestamp: u.sentTimestamp })),
+        ),
+      ).Records;
       world.simulator.injectRandomFaults({
         rate: 0.2,
         seed: 7,
-        faults: [{ type: 'status', status: 500 }, { type: 'status', status: 503 }, { type: 'reset' }, { type: 'garbage' }],
+        faults: [
+          { type: 'status', status: 500 },
+          { type: 'status', status: 503 },
+          { type: 'reset' },
+          { type: 'garbage' },
+        ],
       });
-      const overrides = { QUEUE_MAX_RECEIVE_COUNT: '1000', RETRY_VISIBILITY_BASE_SECONDS: '0', RETRY_VISIBILITY_MAX_SECONDS: '0' };
+      const overrides = {
+        QUEUE_MAX_RECEIVE_COUNT: '1000',
+        RETRY_VISIBILITY_BASE_SECONDS: '0',
+        RETRY_VISIBILITY_MAX_SECONDS: '0',
+      };
       const containers = [await world.load(overrides), await world.load(overrides)];
       const linesBefore = output.lines.length;
       await deliverShuffled(records, containers, random);
@@ -212,8 +249,14 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       const stale = plan.filter(({ phone, last }) => status(phone) !== last);
       expect(stale).toEqual([]);
       // Nothing lost: every message ended applied or superseded, none in the DLQ.
-      const outcomes = new Map(logRecords(output.lines.slice(linesBefore)).filter((l) => l.outcome !== 'retry-scheduled').map((l) => [l.correlation_id, l.outcome]));
-      expect(records.every((r: { messageId: string }) => ['updated', 'superseded'].includes(outcomes.get(r.messageId)))).toBe(true);
+      const outcomes = new Map(
+        logRecords(output.lines.slice(linesBefore))
+          .filter((l) => l.outcome !== 'retry-scheduled')
+          .map((l) => [l.correlation_id, l.outcome]),
+      );
+      expect(
+        records.every((r: { messageId: string }) => ['updated', 'superseded'].includes(outcomes.get(r.messageId))),
+      ).toBe(true);
       expect(world.aws.sentMessages).toEqual([]);
     }, 60_000);
   });
@@ -227,24 +270,37 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       const group = queueName.endsWith('.fifo') ? { messageGroupId: PHONES.one } : {};
       // An outage: the update's last delivery fails, and the function moves it to the DLQ.
       world.simulator.injectFaultsFor(PHONES.one, ...Array(3).fill({ type: 'status', status: 503 }));
-      const outage = sqsEvent([{ body: body(PHONES.one, 3), sentTimestamp: t, receiveCount: 5, messageId: 'in-the-outage', ...group }], queueName);
+      const outage = sqsEvent(
+        [{ body: body(PHONES.one, 3), sentTimestamp: t, receiveCount: 5, messageId: 'in-the-outage', ...group }],
+        queueName,
+      );
       expect(await handler(outage, lambdaContext())).toEqual({ batchItemFailures: [] });
       const [dead] = world.aws.sentMessages;
       expect(dead.MessageAttributes?.UpdateVersion).toEqual({ DataType: 'String', StringValue: iso(t) });
 
       // The newer update lands.
-      await handler(sqsEvent([{ body: body(PHONES.one, 8), sentTimestamp: t + 60_000, ...group }], queueName), lambdaContext());
+      await handler(
+        sqsEvent([{ body: body(PHONES.one, 8), sentTimestamp: t + 60_000, ...group }], queueName),
+        lambdaContext(),
+      );
       expect(status(PHONES.one)).toBe(8);
 
       // The redrive: a new message, sent now, with the dead letter's body and attributes (a move task keeps them).
       const attributes = redrivenAttributes(dead);
       const calls = world.simulator.calls.length;
       const messageId = `redriven-from-${queueName}`;
-      const redriven = sqsEvent([{ body: dead.MessageBody, messageId, messageAttributes: attributes, ...group }], queueName);
+      const redriven = sqsEvent(
+        [{ body: dead.MessageBody, messageId, messageAttributes: attributes, ...group }],
+        queueName,
+      );
       expect(await handler(redriven, lambdaContext())).toEqual({ batchItemFailures: [] });
       expect(world.simulator.calls.length).toBe(calls);
       expect(status(PHONES.one)).toBe(8);
-      expect(linesOf(messageId)[0]).toMatchObject({ outcome: 'superseded', version_source: 'dead-letter', update_version: iso(t) });
+      expect(linesOf(messageId)[0]).toMatchObject({
+        outcome: 'superseded',
+        version_source: 'dead-letter',
+        update_version: iso(t),
+      });
     });
   });
 
@@ -253,14 +309,27 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       const t = Date.now() - 30_000;
       const fifo = { messageGroupId: PHONES.one };
       world.simulator.injectFaultsFor(PHONES.one, ...Array(3).fill({ type: 'status', status: 503 }));
-      const first = sqsEvent([{ body: body(PHONES.one, 3), sentTimestamp: t, receiveCount: 5, ...fifo }], 'outbound-status.fifo');
+      const first = sqsEvent(
+        [{ body: body(PHONES.one, 3), sentTimestamp: t, receiveCount: 5, ...fifo }],
+        'outbound-status.fifo',
+      );
       await handler(first, lambdaContext());
-      await handler(sqsEvent([{ body: body(PHONES.one, 8), sentTimestamp: t, ...fifo }], 'outbound-status.fifo'), lambdaContext());
+      await handler(
+        sqsEvent([{ body: body(PHONES.one, 8), sentTimestamp: t, ...fifo }], 'outbound-status.fifo'),
+        lambdaContext(),
+      );
       const [dead] = world.aws.sentMessages;
       const attributes = redrivenAttributes(dead);
-      const redriven = sqsEvent([{ body: dead.MessageBody, messageId: 'tied-redrive', messageAttributes: attributes, ...fifo }], 'outbound-status.fifo');
+      const redriven = sqsEvent(
+        [{ body: dead.MessageBody, messageId: 'tied-redrive', messageAttributes: attributes, ...fifo }],
+        'outbound-status.fifo',
+      );
       expect(await handler(redriven, lambdaContext())).toEqual({ batchItemFailures: [] });
-      expect(linesOf('tied-redrive')[0]).toMatchObject({ outcome: 'superseded', update_version: iso(t), applied_version: iso(t) });
+      expect(linesOf('tied-redrive')[0]).toMatchObject({
+        outcome: 'superseded',
+        update_version: iso(t),
+        applied_version: iso(t),
+      });
       expect(status(PHONES.one)).toBe(8);
     });
   });
@@ -269,28 +338,33 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
     it.each([
       { older: 'HTTP', http: 3, queue: 8 },
       { older: 'queue', http: 8, queue: 3 },
-    ])('in two containers, the newer stands when the older ($older) goes first and is answered 150 ms slower', async ({ older, http, queue }) => {
-      // Two containers, as Lambda runs concurrent invocations: they meet only in the store.
-      const [api, poller] = [await world.load(), await world.load()];
-      world.simulator.delayUpdate(PHONES.one, 3, 150);
-      const appliedBefore = world.simulator.applied.length;
-      const t = Date.now();
-      const request = restApiEvent({ body: body(PHONES.one, http) });
-      request.requestContext.requestTimeEpoch = older === 'HTTP' ? t : t + 50;
-      const record = sqsEvent([{ body: body(PHONES.one, queue), sentTimestamp: older === 'queue' ? t : t + 50, messageId: 'racing' }]);
-      const later = (work: () => Promise<unknown>) => new Promise((resolve) => setTimeout(resolve, 30)).then(work);
-      const [answer, batch] = await Promise.all(
-        older === 'HTTP'
-          ? [api(request, lambdaContext()), later(() => poller(record, lambdaContext()))]
-          : [later(() => api(request, lambdaContext())), poller(record, lambdaContext())],
-      );
-      // Both applied, one after the other: the newer waited for the older's hold.
-      expect((answer as { statusCode: number }).statusCode).toBe(200);
-      expect(batch).toEqual({ batchItemFailures: [] });
-      expect(linesOf('racing')[0]).toMatchObject({ outcome: 'updated' });
-      expect(world.simulator.applied.slice(appliedBefore).map((a) => a.statusId)).toEqual([3, 8]);
-      expect(status(PHONES.one)).toBe(8);
-    });
+    ])(
+      'in two containers, the newer stands when the older ($older) goes first and is answered 150 ms slower',
+      async ({ older, http, queue }) => {
+        // Two containers, as Lambda runs concurrent invocations: they meet only in the store.
+        const [api, poller] = [await world.load(), await world.load()];
+        world.simulator.delayUpdate(PHONES.one, 3, 150);
+        const appliedBefore = world.simulator.applied.length;
+        const t = Date.now();
+        const request = restApiEvent({ body: body(PHONES.one, http) });
+        request.requestContext.requestTimeEpoch = older === 'HTTP' ? t : t + 50;
+        const record = sqsEvent([
+          { body: body(PHONES.one, queue), sentTimestamp: older === 'queue' ? t : t + 50, messageId: 'racing' },
+        ]);
+        const later = (work: () => Promise<unknown>) => new Promise((resolve) => setTimeout(resolve, 30)).then(work);
+        const [answer, batch] = await Promise.all(
+          older === 'HTTP'
+            ? [api(request, lambdaContext()), later(() => poller(record, lambdaContext()))]
+            : [later(() => api(request, lambdaContext())), poller(record, lambdaContext())],
+        );
+        // Both applied, one after the other: the newer waited for the older's hold.
+        expect((answer as { statusCode: number }).statusCode).toBe(200);
+        expect(batch).toEqual({ batchItemFailures: [] });
+        expect(linesOf('racing')[0]).toMatchObject({ outcome: 'updated' });
+        expect(world.simulator.applied.slice(appliedBefore).map((a) => a.statusId)).toEqual([3, 8]);
+        expect(status(PHONES.one)).toBe(8);
+      },
+    );
 
     it('answers 409 SUPERSEDED to an HTTP update older than one the queue applied', async () => {
       const t = Date.now();
@@ -318,19 +392,30 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
 
     it('keeps no phone number in clear', async () => {
       await handler(sqsEvent([{ body: body(PHONES.one, 8) }]), lambdaContext());
-      const items = await world.store.client.send(new (await import('@aws-sdk/client-dynamodb')).ScanCommand({ TableName: world.store.tableName }));
+      const items = await world.store.client.send(
+        new (await import('@aws-sdk/client-dynamodb')).ScanCommand({ TableName: world.store.tableName }),
+      );
       expect(JSON.stringify(items.Items)).not.toContain(PHONES.one);
-      expect(items.Items?.[0]).toMatchObject({ number_hash: { S: expect.stringMatching(/^[0-9a-f]{64}$/) }, applied_status_id: { S: '8' } });
+      expect(items.Items?.[0]).toMatchObject({
+        number_hash: { S: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        applied_status_id: { S: '8' },
+      });
     });
 
     it('throttled: the record is left for retry with back-off and Thulium is not called; counted', async () => {
       store.inject(THROTTLED, 3);
       const calls = world.simulator.calls.length;
       const linesBefore = output.lines.length;
-      const response = await handler(sqsEvent([{ body: body(PHONES.one, 8), messageId: 'throttled' }]), lambdaContext());
+      const response = await handler(
+        sqsEvent([{ body: body(PHONES.one, 8), messageId: 'throttled' }]),
+        lambdaContext(),
+      );
       expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'throttled' }] });
       expect(world.simulator.calls.length).toBe(calls);
-      expect(linesOf('throttled').at(-1)).toMatchObject({ outcome: 'retry-scheduled', error: { code: 'ORDERING_STORE_UNAVAILABLE', kind: 'transient' } });
+      expect(linesOf('throttled').at(-1)).toMatchObject({
+        outcome: 'retry-scheduled',
+        error: { code: 'ORDERING_STORE_UNAVAILABLE', kind: 'transient' },
+      });
       expect(metricCounts(output.lines.slice(linesBefore)).OrderingStoreFailures).toBe(1);
     });
 
@@ -340,38 +425,52 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       const answer = await handler(restApiEvent({ body: body(PHONES.one, 8) }), lambdaContext());
       expect(answer.statusCode).toBe(503);
       expect(answer.headers['retry-after']).toBe('2');
-      expect(JSON.parse(answer.body).error).toMatchObject({ code: 'ORDERING_STORE_UNAVAILABLE', retry_after_seconds: 2 });
+      expect(JSON.parse(answer.body).error).toMatchObject({
+        code: 'ORDERING_STORE_UNAVAILABLE',
+        retry_after_seconds: 2,
+      });
       expect(world.simulator.calls.length).toBe(calls);
     });
 
     it('failing after Thulium applied: retried, and the redelivery applies it again', async () => {
       store.inject(INTERNAL_ERROR, 3, { pass: 1 });
       const record = { body: body(PHONES.one, 8), messageId: 'unrecorded', sentTimestamp: Date.now() };
-      expect(await handler(sqsEvent([record]), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'unrecorded' }] });
-      expect(await handler(sqsEvent([{ ...record, receiveCount: 2 }]), lambdaContext())).toEqual({ batchItemFailures: [] });
+      expect(await handler(sqsEvent([record]), lambdaContext())).toEqual({
+        batchItemFailures: [{ itemIdentifier: 'unrecorded' }],
+      });
+      expect(await handler(sqsEvent([{ ...record, receiveCount: 2 }]), lambdaContext())).toEqual({
+        batchItemFailures: [],
+      });
       expect(linesOf('unrecorded').map((line) => line.outcome)).toEqual(['retry-scheduled', 'updated']);
     });
 
     it.each([
       { call: 'the claim', pass: 0 },
       { call: 'the record', pass: 1 },
-    ])('$call landed but its answer was lost: the SDK repeats it, and the repeat is taken for what it is', async ({ pass }) => {
-      store.inject({ type: 'lost-answer' }, 1, { operation: 'UpdateItem', pass });
-      const started = Date.now();
-      const event = sqsEvent([{ body: body(PHONES.one, 8), messageId: 'answer-lost' }]);
-      expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
-      expect(linesOf('answer-lost')[0]).toMatchObject({ outcome: 'updated' });
-      expect(Date.now() - started).toBeLessThan(1_000);
-      expect(store.faultsMet['lost-answer']).toBeGreaterThan(0);
-      // No hold left behind: the next update goes straight through.
-      expect(await handler(sqsEvent([{ body: body(PHONES.one, 3) }]), lambdaContext(1_000))).toEqual({ batchItemFailures: [] });
-      expect(status(PHONES.one)).toBe(3);
-    });
+    ])(
+      '$call landed but its answer was lost: the SDK repeats it, and the repeat is taken for what it is',
+      async ({ pass }) => {
+        store.inject({ type: 'lost-answer' }, 1, { operation: 'UpdateItem', pass });
+        const started = Date.now();
+        const event = sqsEvent([{ body: body(PHONES.one, 8), messageId: 'answer-lost' }]);
+        expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
+        expect(linesOf('answer-lost')[0]).toMatchObject({ outcome: 'updated' });
+        expect(Date.now() - started).toBeLessThan(1_000);
+        expect(store.faultsMet['lost-answer']).toBeGreaterThan(0);
+        // No hold left behind: the next update goes straight through.
+        expect(await handler(sqsEvent([{ body: body(PHONES.one, 3) }]), lambdaContext(1_000))).toEqual({
+          batchItemFailures: [],
+        });
+        expect(status(PHONES.one)).toBe(3);
+      },
+    );
 
     it('a hold left by a killed container runs out: the next update waits for it, then applies', async () => {
       await leaveHold(world.store, PHONES.one, Date.now() + 400);
       const started = Date.now();
-      expect(await handler(sqsEvent([{ body: body(PHONES.one, 8) }]), lambdaContext())).toEqual({ batchItemFailures: [] });
+      expect(await handler(sqsEvent([{ body: body(PHONES.one, 8) }]), lambdaContext())).toEqual({
+        batchItemFailures: [],
+      });
       expect(Date.now() - started).toBeGreaterThanOrEqual(350);
       expect(status(PHONES.one)).toBe(8);
     });
@@ -390,7 +489,11 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
       const answer = await misconfigured(restApiEvent({ body: body(PHONES.one, 8) }), lambdaContext());
       expect(answer.statusCode).toBe(500);
       expect(JSON.parse(answer.body).error.code).toBe('CONFIGURATION_INVALID');
-      expect(output.lines.some((line) => line.includes('Cannot use ordering table no-such-table: ResourceNotFoundException'))).toBe(true);
+      expect(
+        output.lines.some((line) =>
+          line.includes('Cannot use ordering table no-such-table: ResourceNotFoundException'),
+        ),
+      ).toBe(true);
     });
 
     // Last of its world: the SDK retries the calls it gave up waiting for, and they land later.

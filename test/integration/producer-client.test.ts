@@ -29,7 +29,11 @@ useWorld(output, async (started) => {
   // The helper runs in this process: its own SQS client finds the emulator (and the loopback
   // credentials) the way any SDK client would, from the environment.
   Object.assign(process.env, world.env);
-  gateway = await startIamGateway({ handler: () => world.load(), keys: { [CALLER.accessKeyId]: CALLER.secretAccessKey }, region: 'eu-central-1' });
+  gateway = await startIamGateway({
+    handler: () => world.load(),
+    keys: { [CALLER.accessKeyId]: CALLER.secretAccessKey },
+    region: 'eu-central-1',
+  });
 });
 
 afterAll(async () => {
@@ -64,7 +68,10 @@ describe('sendStatusUpdate and sendStatusUpdates: the queue', () => {
 
   it('queues a batch to FIFO in batches of ten; each number ends at its last update, applied in the order sent', async () => {
     const queue = await queues(true);
-    const updates = Array.from({ length: 25 }, (_, i) => ({ phoneNumber: i % 2 ? PHONES.three : PHONES.one, statusId: [3, 8][i % 4 < 2 ? 0 : 1] }));
+    const updates = Array.from({ length: 25 }, (_, i) => ({
+      phoneNumber: i % 2 ? PHONES.three : PHONES.one,
+      statusId: [3, 8][i % 4 < 2 ? 0 : 1],
+    }));
     const applied = world.simulator.applied.length;
     const { messageIds } = await sendStatusUpdates(queue.url, updates);
     expect(new Set(messageIds).size).toBe(25);
@@ -83,8 +90,13 @@ describe('sendStatusUpdate and sendStatusUpdates: the queue', () => {
       { phoneNumber: PHONES.one, statusId: 0 },
     ]);
     await expect(attempt).rejects.toThrow(InvalidRequestError);
-    await expect(attempt).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ field: 'updates[1].status_id' }] });
-    await expect(sendStatusUpdate(queue.url, { phoneNumber: 'call me', statusId: 3 })).rejects.toMatchObject({ fields: [{ field: 'phone_number' }] });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: [{ field: 'updates[1].status_id' }],
+    });
+    await expect(sendStatusUpdate(queue.url, { phoneNumber: 'call me', statusId: 3 })).rejects.toMatchObject({
+      fields: [{ field: 'phone_number' }],
+    });
     expect(await emulator.depth(queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
 
@@ -95,7 +107,9 @@ describe('sendStatusUpdate and sendStatusUpdates: the queue', () => {
     const attempt = sendStatusUpdates(queue.url, updates, { sqs });
     await expect(attempt).rejects.toThrow(QueueSendError);
     const error = (await attempt.catch((e) => e)) as QueueSendError;
-    expect(error.failed).toEqual([{ index: 4, code: 'InvalidParameterValue', message: 'refused for the test', senderFault: true }]);
+    expect(error.failed).toEqual([
+      { index: 4, code: 'InvalidParameterValue', message: 'refused for the test', senderFault: true },
+    ]);
     expect(error.sent.map((s) => s.index)).toEqual(updates.map((_, i) => i).filter((i) => i !== 4));
     expect(error.kind).toBe('invalid-request');
     expect((await emulator.depth(queue.url)).visible).toBe(14);
@@ -103,9 +117,13 @@ describe('sendStatusUpdate and sendStatusUpdates: the queue', () => {
 });
 
 describe('updateStatus: HTTP with SigV4', () => {
-  it('signs with the credential chain and answers Thulium\'s outbound ids', async () => {
+  it("signs with the credential chain and answers Thulium's outbound ids", async () => {
     withCredentials(CALLER);
-    const answer = await updateStatus(gateway.url, { phoneNumber: PHONES.three, statusId: '3' }, { region: 'eu-central-1' });
+    const answer = await updateStatus(
+      gateway.url,
+      { phoneNumber: PHONES.three, statusId: '3' },
+      { region: 'eu-central-1' },
+    );
     expect(answer).toEqual({ outbound_id: ['00001', '00002', '00003'] });
     expect(gateway.admitted.at(-1)).toBe(CALLER.accessKeyId);
   });
@@ -113,7 +131,11 @@ describe('updateStatus: HTTP with SigV4', () => {
   it('retries a transient answer, honouring Retry-After, each attempt the same decision (one updated_at)', async () => {
     world.simulator.injectFaults(...Array(4).fill({ type: 'status', status: 503 }));
     const before = gateway.bodies.length;
-    const answer = await updateStatus(gateway.url, { phoneNumber: PHONES.one, statusId: 8 }, { region: 'eu-central-1', credentials: CALLER, maxAttempts: 3 });
+    const answer = await updateStatus(
+      gateway.url,
+      { phoneNumber: PHONES.one, statusId: 8 },
+      { region: 'eu-central-1', credentials: CALLER, maxAttempts: 3 },
+    );
     expect(answer.outbound_id).toEqual(['00001']);
     const attempts = gateway.bodies.slice(before);
     expect(attempts.length).toBeGreaterThan(1);
@@ -131,19 +153,32 @@ describe('updateStatus: HTTP with SigV4', () => {
     expect(gateway.admitted.length).toBe(admitted + 1);
   });
 
-  it('throws a typed error carrying the contract\'s code, and does not retry a refusal', async () => {
+  it("throws a typed error carrying the contract's code, and does not retry a refusal", async () => {
     const calls = world.simulator.applied.length;
-    const refused = await updateStatus(gateway.url, { phoneNumber: PHONES.three, statusId: 77 }, { region: 'eu-central-1', credentials: CALLER }).catch((e) => e);
+    const refused = await updateStatus(
+      gateway.url,
+      { phoneNumber: PHONES.three, statusId: 77 },
+      { region: 'eu-central-1', credentials: CALLER },
+    ).catch((e) => e);
     expect(refused).toBeInstanceOf(StatusUpdateError);
-    expect(refused).toMatchObject({ status: 422, code: 'THULIUM_REFUSED', kind: 'refused', requestId: expect.any(String) });
+    expect(refused).toMatchObject({
+      status: 422,
+      code: 'THULIUM_REFUSED',
+      kind: 'refused',
+      requestId: expect.any(String),
+    });
     expect(world.simulator.applied.length).toBe(calls);
   });
 
-  it('is refused by the gateway when the signature is not the caller\'s', async () => {
-    const wrong = await updateStatus(gateway.url, { phoneNumber: PHONES.three, statusId: 3 }, {
-      region: 'eu-central-1',
-      credentials: { ...CALLER, secretAccessKey: 'not-the-secret' },
-    }).catch((e) => e);
+  it("is refused by the gateway when the signature is not the caller's", async () => {
+    const wrong = await updateStatus(
+      gateway.url,
+      { phoneNumber: PHONES.three, statusId: 3 },
+      {
+        region: 'eu-central-1',
+        credentials: { ...CALLER, secretAccessKey: 'not-the-secret' },
+      },
+    ).catch((e) => e);
     expect(wrong).toMatchObject({ status: 403, code: 'INVALID_SIGNATURE', kind: 'configuration' });
   });
 });
@@ -158,7 +193,11 @@ function withCredentials({ accessKeyId, secretAccessKey }: { accessKeyId: string
  * real call and answers them failed as SQS does: `transient[id]` times as InternalError, `blamed`
  * ones as the sender's fault.
  */
-function entriesFailing(client: SQSClient, transient: Record<string, number>, blamed: Record<string, number>): SQSClient {
+function entriesFailing(
+  client: SQSClient,
+  transient: Record<string, number>,
+  blamed: Record<string, number>,
+): SQSClient {
   const left = { ...transient };
   const wrapped = Object.create(client) as SQSClient;
   wrapped.send = (async (command: any) => {
@@ -167,7 +206,10 @@ function entriesFailing(client: SQSClient, transient: Record<string, number>, bl
     const failing = entries.filter((e) => (left[e.Id] ?? 0) > 0 || e.Id in blamed);
     for (const e of failing) if (left[e.Id]) left[e.Id]--;
     const passing = entries.filter((e) => !failing.includes(e));
-    const answer: any = passing.length > 0 ? await client.send(new command.constructor({ ...command.input, Entries: passing })) : { Successful: [], Failed: [] };
+    const answer: any =
+      passing.length > 0
+        ? await client.send(new command.constructor({ ...command.input, Entries: passing }))
+        : { Successful: [], Failed: [] };
     const failed = failing.map((e) =>
       e.Id in blamed
         ? { Id: e.Id, Code: 'InvalidParameterValue', Message: 'refused for the test', SenderFault: true }

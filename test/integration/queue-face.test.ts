@@ -62,7 +62,11 @@ describe('one batch, every outcome', () => {
     expect(dead.map((m) => m.MessageBody).sort()).toEqual(['{"phone_number": 501', body(PHONES.three, '77')].sort());
     expect(dead.every((m) => m.QueueUrl === world.deadLetterQueueUrl)).toBe(true);
     const reasons = Object.fromEntries(dead.map((_, i) => [attributesOf(i).SourceMessageId, attributesOf(i)]));
-    expect(reasons['not-json']).toMatchObject({ ErrorCode: 'MALFORMED_JSON', ErrorKind: 'invalid-request', ReceiveCount: '1' });
+    expect(reasons['not-json']).toMatchObject({
+      ErrorCode: 'MALFORMED_JSON',
+      ErrorKind: 'invalid-request',
+      ReceiveCount: '1',
+    });
     expect(reasons.refused).toMatchObject({
       ErrorCode: 'THULIUM_REFUSED',
       ThuliumRequestId: expect.stringMatching(/^sim-/),
@@ -125,7 +129,10 @@ describe('one batch, every outcome', () => {
 describe('nothing is ever dropped', () => {
   it('lists a hopeless record when moving it to the DLQ fails', async () => {
     world.aws.fail('AmazonSQS.SendMessage', 10);
-    const event = sqsEvent([{ body: 'garbage', messageId: 'stuck' }, { body: body(PHONES.three, 3), messageId: 'fine' }]);
+    const event = sqsEvent([
+      { body: 'garbage', messageId: 'stuck' },
+      { body: body(PHONES.three, 3), messageId: 'fine' },
+    ]);
     const response = await handler(event, lambdaContext());
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'stuck' }] });
   });
@@ -136,7 +143,11 @@ describe('nothing is ever dropped', () => {
     const response = await handler(event, lambdaContext());
     expect(response).toEqual({ batchItemFailures: [] });
     expect(world.aws.sentMessages).toHaveLength(1);
-    expect(attributesOf(0)).toMatchObject({ ErrorCode: 'THULIUM_RATE_LIMITED', ErrorKind: 'transient', ReceiveCount: '5' });
+    expect(attributesOf(0)).toMatchObject({
+      ErrorCode: 'THULIUM_RATE_LIMITED',
+      ErrorKind: 'transient',
+      ReceiveCount: '5',
+    });
   });
 
   it('keeps a transient failure on the queue, and the visibility back-off grows with the receive count', async () => {
@@ -178,11 +189,13 @@ describe('nothing is ever dropped', () => {
 
   it('fails the whole invocation, deleting nothing, when the environment is invalid', async () => {
     const broken = await world.load({ THULIUM_BASE_URL: 'not a url' });
-    await expect(broken(sqsEvent([{ body: body(PHONES.three, 3) }]), lambdaContext())).rejects.toThrow(/THULIUM_BASE_URL/);
+    await expect(broken(sqsEvent([{ body: body(PHONES.three, 3) }]), lambdaContext())).rejects.toThrow(
+      /THULIUM_BASE_URL/,
+    );
     expect(world.simulator.calls).toHaveLength(0);
   });
 
-  it('keeps the sender\'s own message attributes on a dead letter, beside the reason', async () => {
+  it("keeps the sender's own message attributes on a dead letter, beside the reason", async () => {
     await handler(sqsEvent([{ body: 'not json' }]), lambdaContext());
     const sent = world.aws.sentMessages[0].MessageAttributes ?? {};
     // Seven reason attributes (no Thulium request id here) and the version leave room for two of the sender's three.
@@ -193,7 +206,10 @@ describe('nothing is ever dropped', () => {
   });
 
   it('replaces every reason attribute of a dead letter moved back and dead-lettered again', async () => {
-    world.simulator.injectFaultsFor(PHONES.one, ...Array(3).fill({ type: 'status', status: 502, body: '<html>Bad Gateway</html>' }));
+    world.simulator.injectFaultsFor(
+      PHONES.one,
+      ...Array(3).fill({ type: 'status', status: 502, body: '<html>Bad Gateway</html>' }),
+    );
     const old = (stringValue: string) => ({ dataType: 'String', stringValue });
     const messageAttributes = {
       ErrorCode: old('THULIUM_UNAVAILABLE'),
@@ -335,18 +351,27 @@ describe('FIFO queues', () => {
     const fifo = await world.load({ DEAD_LETTER_QUEUE_URL: world.aws.queueUrl('outbound-status-dlq.fifo') });
     const event = sqsEvent([{ body: 'nope', messageId: 'x1', messageGroupId: 'g' }], 'outbound-status.fifo');
     expect(await fifo(event, lambdaContext())).toEqual({ batchItemFailures: [] });
-    expect(world.aws.sentMessages[0]).toMatchObject({ MessageGroupId: 'g', MessageDeduplicationId: 'x1-1', MessageBody: 'nope' });
+    expect(world.aws.sentMessages[0]).toMatchObject({
+      MessageGroupId: 'g',
+      MessageDeduplicationId: 'x1-1',
+      MessageBody: 'nope',
+    });
     handler = await world.load({ QUEUE_MAX_RECEIVE_COUNT: '5' });
   });
 });
 
 describe('logs', () => {
   it('logs one line per record with the SQS message id as correlation id', async () => {
-    const event = sqsEvent([{ body: body(PHONES.three, 3), messageId: 'corr-1' }, { body: '{}', messageId: 'corr-2' }]);
+    const event = sqsEvent([
+      { body: body(PHONES.three, 3), messageId: 'corr-1' },
+      { body: '{}', messageId: 'corr-2' },
+    ]);
     await handler(event, lambdaContext());
     const lines = logRecords(output.lines);
     expect(lines.filter((l) => l.correlation_id === 'corr-1')).toMatchObject([{ outcome: 'updated', face: 'queue' }]);
-    expect(lines.filter((l) => l.correlation_id === 'corr-2')).toMatchObject([{ outcome: 'dead-lettered', error: { code: 'VALIDATION_FAILED' } }]);
+    expect(lines.filter((l) => l.correlation_id === 'corr-2')).toMatchObject([
+      { outcome: 'dead-lettered', error: { code: 'VALIDATION_FAILED' } },
+    ]);
   });
 
   it('never logs the password, the Authorization value or a full phone number, nor puts them in DLQ attributes', async () => {

@@ -24,7 +24,12 @@ afterAll(async () => {
 });
 
 async function queueWith(bodies: string[], { fifo = false, maxReceiveCount = 3, visibilityTimeoutSeconds = 1 } = {}) {
-  const queue = await emulator.createQueues({ name: `esm-${++queueCount}`, fifo, maxReceiveCount, visibilityTimeoutSeconds });
+  const queue = await emulator.createQueues({
+    name: `esm-${++queueCount}`,
+    fifo,
+    maxReceiveCount,
+    visibilityTimeoutSeconds,
+  });
   for (const [i, messageBody] of bodies.entries()) {
     await emulator.client.send(
       new SendMessageCommand({
@@ -42,21 +47,37 @@ function recordingFunction(answer: (event: any) => unknown) {
   const seen: { body: string; receiveCount: number; at: number }[] = [];
   const handler: Handler = async (event: any) => {
     const at = Date.now();
-    for (const r of event.Records) seen.push({ body: r.body, receiveCount: Number(r.attributes.ApproximateReceiveCount), at });
+    for (const r of event.Records)
+      seen.push({ body: r.body, receiveCount: Number(r.attributes.ApproximateReceiveCount), at });
     return answer(event);
   };
   return { seen, handler };
 }
 
-const mapping = (queue: QueuePair, handler: Handler, functionTimeoutMs = 2_000, more: Partial<EventSourceOptions> = {}) =>
-  new EventSourceMapping({ emulator, queue, newContainer: async () => handler, pollers: 1, batchSize: 10, functionTimeoutMs, ...more });
+const mapping = (
+  queue: QueuePair,
+  handler: Handler,
+  functionTimeoutMs = 2_000,
+  more: Partial<EventSourceOptions> = {},
+) =>
+  new EventSourceMapping({
+    emulator,
+    queue,
+    newContainer: async () => handler,
+    pollers: 1,
+    batchSize: 10,
+    functionTimeoutMs,
+    ...more,
+  });
 
 describe('the queue and the event source mapping behave as AWS documents', () => {
   it('deletes what the function did not list, and delivers a listed record again after its visibility timeout', async () => {
     const queue = await queueWith(['a', 'b']);
     let first = true;
     const fn = recordingFunction((event) => {
-      const failures = first ? event.Records.filter((r: any) => r.body === 'b').map((r: any) => ({ itemIdentifier: r.messageId })) : [];
+      const failures = first
+        ? event.Records.filter((r: any) => r.body === 'b').map((r: any) => ({ itemIdentifier: r.messageId }))
+        : [];
       first = false;
       return { batchItemFailures: failures };
     });
@@ -68,7 +89,9 @@ describe('the queue and the event source mapping behave as AWS documents', () =>
 
   it('moves a message to the DLQ, without a reason, after maxReceiveCount receives', async () => {
     const queue = await queueWith(['poison'], { maxReceiveCount: 2 });
-    const fn = recordingFunction((event) => ({ batchItemFailures: event.Records.map((r: any) => ({ itemIdentifier: r.messageId })) }));
+    const fn = recordingFunction((event) => ({
+      batchItemFailures: event.Records.map((r: any) => ({ itemIdentifier: r.messageId })),
+    }));
     await mapping(queue, fn.handler).run({ maxMs: 10_000 });
     expect(fn.seen.map((s) => s.receiveCount)).toEqual([1, 2]);
     const [dead] = await emulator.drain(queue.deadLetter.url);
@@ -88,13 +111,17 @@ describe('the queue and the event source mapping behave as AWS documents', () =>
         const queue = await queueWith(['x'], { maxReceiveCount: 2 });
         const fn = recordingFunction(answer);
         const told: string[] = [];
-        const esm = mapping(queue, fn.handler, 300, { onFailedInvocation: (messages, cause) => told.push(`${messages.length} ${cause}`) });
+        const esm = mapping(queue, fn.handler, 300, {
+          onFailedInvocation: (messages, cause) => told.push(`${messages.length} ${cause}`),
+        });
         await esm.run({ maxMs: 10_000 });
         expect(fn.seen.map((s) => s.receiveCount)).toEqual([1, 2]);
         expect(esm.stats.deleted).toBe(0);
         // As Lambda logs it: each whole failure, with its cause.
         expect(told).toHaveLength(2);
-        expect(told[0]).toMatch(/^1 (the function threw: boom|Task timed out after 0.3 s|the answer is no valid batch response)/);
+        expect(told[0]).toMatch(
+          /^1 (the function threw: boom|Task timed out after 0.3 s|the answer is no valid batch response)/,
+        );
         expect(await emulator.drain(queue.deadLetter.url)).toHaveLength(1);
       }),
     );
@@ -143,7 +170,11 @@ describe('the queue and the event source mapping behave as AWS documents', () =>
   it('honours the visibility timeout the function sets with ChangeMessageVisibility, and its DLQ reason', async () => {
     const queue = await queueWith([body(PHONES.one, '3')], { maxReceiveCount: 2, visibilityTimeoutSeconds: 10 });
     world.simulator.injectFaults(...Array(6).fill({ type: 'status', status: 503 }));
-    const handler = await world.load({ ...queueEnvironment(emulator, queue), RETRY_VISIBILITY_BASE_SECONDS: '1', RETRY_VISIBILITY_MAX_SECONDS: '1' });
+    const handler = await world.load({
+      ...queueEnvironment(emulator, queue),
+      RETRY_VISIBILITY_BASE_SECONDS: '1',
+      RETRY_VISIBILITY_MAX_SECONDS: '1',
+    });
     const deliveredAt: number[] = [];
     const timed: Handler = (event, context) => (deliveredAt.push(Date.now()), handler(event, context));
     await mapping(queue, timed, 5_000).run({ maxMs: 15_000 });
@@ -160,7 +191,9 @@ describe('the queue and the event source mapping behave as AWS documents', () =>
     const queue = await queueWith(['1', '2', '3'], { fifo: true });
     let failedOnce = false;
     const fn = recordingFunction((event) => {
-      const failures = event.Records.filter((r: any) => r.body === '2' && !failedOnce).map((r: any) => ({ itemIdentifier: r.messageId }));
+      const failures = event.Records.filter((r: any) => r.body === '2' && !failedOnce).map((r: any) => ({
+        itemIdentifier: r.messageId,
+      }));
       if (failures.length > 0) failedOnce = true;
       return { batchItemFailures: failures };
     });

@@ -18,7 +18,11 @@ let queueCount = 0;
 useWorld(output, async (started) => {
   world = started;
   emulator = await SqsEmulator.start();
-  sns = new SNSClient({ region: 'eu-central-1', endpoint: emulator.endpoint, credentials: { accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'loopback-secret' } });
+  sns = new SNSClient({
+    region: 'eu-central-1',
+    endpoint: emulator.endpoint,
+    credentials: { accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'loopback-secret' },
+  });
 });
 
 afterAll(async () => {
@@ -26,18 +30,33 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const newQueue = () => emulator.createQueues({ name: `wrapped-${++queueCount}`, maxReceiveCount: 3, visibilityTimeoutSeconds: 2 });
+const newQueue = () =>
+  emulator.createQueues({ name: `wrapped-${++queueCount}`, maxReceiveCount: 3, visibilityTimeoutSeconds: 2 });
 
 async function queueFedByTopic(): Promise<{ queue: QueuePair; topicArn: string }> {
   const queue = await newQueue();
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `status-updates-${queueCount}` }));
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queue.arn, Attributes: { RawMessageDelivery: 'false' } }));
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn,
+      Protocol: 'sqs',
+      Endpoint: queue.arn,
+      Attributes: { RawMessageDelivery: 'false' },
+    }),
+  );
   return { queue, topicArn: TopicArn! };
 }
 
 async function runFunction(queue: QueuePair) {
   const env = queueEnvironment(emulator, queue);
-  const mapping = new EventSourceMapping({ emulator, queue, newContainer: () => world.load(env), pollers: 1, batchSize: 10, functionTimeoutMs: 5_000 });
+  const mapping = new EventSourceMapping({
+    emulator,
+    queue,
+    newContainer: () => world.load(env),
+    pollers: 1,
+    batchSize: 10,
+    functionTimeoutMs: 5_000,
+  });
   expect(await mapping.run({ maxMs: 15_000 })).toEqual({ drained: true });
   return emulator.drain(queue.deadLetter.url);
 }
@@ -70,10 +89,16 @@ describe('wrapped queue messages reach Thulium', () => {
     const applied = world.simulator.applied.length;
     const dead = await runFunction(queue);
     expect(world.simulator.applied.length).toBe(applied);
-    const reasons = (m: (typeof dead)[number]) => [m.MessageAttributes?.ErrorCode?.StringValue, m.MessageAttributes?.ErrorMessage?.StringValue];
+    const reasons = (m: (typeof dead)[number]) => [
+      m.MessageAttributes?.ErrorCode?.StringValue,
+      m.MessageAttributes?.ErrorMessage?.StringValue,
+    ];
     const fromTopic = dead.find((m) => m.Body !== bad)!;
     expect(JSON.parse(fromTopic.Body!)).toMatchObject({ Type: 'Notification', TopicArn: topicArn });
-    expect(reasons(fromTopic)).toEqual(['VALIDATION_FAILED', expect.stringContaining('status_id must be a positive integer')]);
+    expect(reasons(fromTopic)).toEqual([
+      'VALIDATION_FAILED',
+      expect.stringContaining('status_id must be a positive integer'),
+    ]);
     const fromRule = dead.find((m) => m.Body === bad)!;
     expect(reasons(fromRule)).toEqual(['VALIDATION_FAILED', expect.stringContaining('status_id is required')]);
   });
@@ -83,7 +108,8 @@ describe('wrapped queue messages reach Thulium', () => {
     const confirmation = {
       Type: 'SubscriptionConfirmation',
       MessageId: '165545c9-2a5c-472c-8df2-7ff2be2b3b1b',
-      Token: '2336412f37fb687f5d51e6e241d09c805a5a57b30d712f794cc5f6a988666d92768dd60a747ba6f3beb71854e285d6ad02428b09ceece29417f1f02d609c582afbacc99c583a916b9981dd2728f4ae6fdb82efd087cc3b7849e05798d2d2785c03b0879594eeac82c01f235d0e717736',
+      Token:
+        '2336412f37fb687f5d51e6e241d09c805a5a57b30d712f794cc5f6a988666d92768dd60a747ba6f3beb71854e285d6ad02428b09ceece29417f1f02d609c582afbacc99c583a916b9981dd2728f4ae6fdb82efd087cc3b7849e05798d2d2785c03b0879594eeac82c01f235d0e717736',
       TopicArn: 'arn:aws:sns:eu-central-1:210987654321:status-updates',
       Message: 'You have chosen to subscribe to the topic arn:aws:sns:eu-central-1:210987654321:status-updates.',
       SubscribeURL: 'https://sns.eu-central-1.amazonaws.com/?Action=ConfirmSubscription',
@@ -92,7 +118,9 @@ describe('wrapped queue messages reach Thulium', () => {
       Signature: 'EXAMPLE',
       SigningCertURL: 'https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0000.pem',
     };
-    await emulator.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(confirmation) }));
+    await emulator.client.send(
+      new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(confirmation) }),
+    );
     const [dead] = await runFunction(queue);
     expect(dead.MessageAttributes?.ErrorCode?.StringValue).toBe('MALFORMED_BODY');
     expect(dead.MessageAttributes?.ErrorMessage?.StringValue).toContain('aws sns confirm-subscription');

@@ -22,7 +22,12 @@ export interface HttpEventOptions {
 }
 
 /** The REST API (payload 1.0) fixture as AWS sends it, with this request's method and body. */
-export function restApiEvent({ body = null, method = 'POST', contentType = 'application/json', isBase64Encoded }: HttpEventOptions = {}) {
+export function restApiEvent({
+  body = null,
+  method = 'POST',
+  contentType = 'application/json',
+  isBase64Encoded,
+}: HttpEventOptions = {}) {
   const event = fixture('apigw-rest-v1-request.json');
   event.httpMethod = method;
   event.requestContext.httpMethod = method;
@@ -41,7 +46,12 @@ export function restApiEvent({ body = null, method = 'POST', contentType = 'appl
 }
 
 /** The HTTP API (payload 2.0, IAM authorizer) fixture, with this request's method and body. */
-export function httpApiEvent({ body = null, method = 'POST', contentType = 'application/json', isBase64Encoded = false }: HttpEventOptions = {}) {
+export function httpApiEvent({
+  body = null,
+  method = 'POST',
+  contentType = 'application/json',
+  isBase64Encoded = false,
+}: HttpEventOptions = {}) {
   const event = fixture('apigw-http-v2-request-iam.json');
   event.requestContext.http.method = method;
   event.requestContext.requestId = randomUUID();
@@ -91,7 +101,10 @@ export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 export const body = (phone_number: unknown, status_id: unknown) => JSON.stringify({ phone_number, status_id });
 
 /** An EventBridge event as a rule target receives it, `detail` carrying the payload. */
-export const eventBridgeEvent = (detail: unknown, envelope: { 'detail-type'?: string; source?: string; resources?: string[]; time?: string } = {}) => ({
+export const eventBridgeEvent = (
+  detail: unknown,
+  envelope: { 'detail-type'?: string; source?: string; resources?: string[]; time?: string } = {},
+) => ({
   version: '0',
   id: '4f9b6c2e-3b7d-4d8a-9c1e-8a2f5e6d7c10',
   'detail-type': 'Outbound status requested',

@@ -114,23 +114,51 @@ function phoneNumbers(count: number, random: () => number): string[] {
  * The updates to send, in order: mostly valid, a few the caller got wrong or Thulium refuses, and
  * first two for a number Thulium keeps failing, which must reach the DLQ once their deliveries run out.
  */
-function plan(options: ChaosOptions, phones: string[], unreachable: string, random: () => number): { updates: SentUpdate[]; statuses: number } {
+function plan(
+  options: ChaosOptions,
+  phones: string[],
+  unreachable: string,
+  random: () => number,
+): { updates: SentUpdate[]; statuses: number } {
   const next = new Map<string, number>();
   // The sender's clock: 100 ms between decisions, all of them in the past.
   const decidedAt = (index: number) => DECIDED_FROM - (options.messages + 10 - index) * 100;
   const valid = (index: number, phone: string, statusId: number, expected: Expected) =>
     decided(options, { index, phone, statusId, expected }, decidedAt(index));
-  const updates: SentUpdate[] = [1, 2].map((statusId, index) => valid(index, unreachable, statusId, 'THULIUM_UNAVAILABLE'));
+  const updates: SentUpdate[] = [1, 2].map((statusId, index) =>
+    valid(index, unreachable, statusId, 'THULIUM_UNAVAILABLE'),
+  );
   for (let index = updates.length; index < options.messages; index++) {
     const phone = pick(phones, random);
     const roll = random();
     if (roll < 0.01) {
-      updates.push({ index, phone, statusId: 0, version: -1, expected: 'VALIDATION_FAILED', body: JSON.stringify({ phone_number: phone, status_id: 'three' }) });
+      updates.push({
+        index,
+        phone,
+        statusId: 0,
+        version: -1,
+        expected: 'VALIDATION_FAILED',
+        body: JSON.stringify({ phone_number: phone, status_id: 'three' }),
+      });
     } else if (roll < 0.015) {
-      updates.push({ index, phone, statusId: 0, version: -1, expected: 'MALFORMED_JSON', body: `{"phone_number":"${phone}","status_id":` });
+      updates.push({
+        index,
+        phone,
+        statusId: 0,
+        version: -1,
+        expected: 'MALFORMED_JSON',
+        body: `{"phone_number":"${phone}","status_id":`,
+      });
     } else if (roll < 0.025) {
       // A status no campaign uses: Thulium's refusal, never worth a retry.
-      updates.push({ index, phone, statusId: 0, version: -1, expected: 'THULIUM_REFUSED', body: JSON.stringify({ phone_number: phone, status_id: '999999' }) });
+      updates.push({
+        index,
+        phone,
+        statusId: 0,
+        version: -1,
+        expected: 'THULIUM_REFUSED',
+        body: JSON.stringify({ phone_number: phone, status_id: '999999' }),
+      });
     } else {
       const statusId = (next.get(phone) ?? 0) + 1;
       next.set(phone, statusId);
@@ -148,7 +176,13 @@ function chaosTenant(phones: string[], statuses: number): Tenant {
   return {
     users: { [USERNAME]: '' },
     statuses: Object.fromEntries(ids.map((id) => [id, `Status ${id}`])),
-    campaigns: [{ id: CAMPAIGN, statusIds: ids, records: phones.map((mainNumber) => ({ mainNumber, additionalNumbers: [], statusId: null })) }],
+    campaigns: [
+      {
+        id: CAMPAIGN,
+        statusIds: ids,
+        records: phones.map((mainNumber) => ({ mainNumber, additionalNumbers: [], statusId: null })),
+      },
+    ],
   };
 }
 
@@ -180,7 +214,14 @@ async function run(
     updates,
     numbers,
     unreachable,
-  }: { world: World; emulator: SqsEmulator; store: StoreFaults; updates: SentUpdate[]; numbers: string[]; unreachable: string },
+  }: {
+    world: World;
+    emulator: SqsEmulator;
+    store: StoreFaults;
+    updates: SentUpdate[];
+    numbers: string[];
+    unreachable: string;
+  },
 ): Promise<ChaosReport> {
   const queue = await emulator.createQueues({
     name: `chaos-${options.seed}`,
@@ -205,7 +246,10 @@ async function run(
   // A standard queue may hand messages out of order: here they are even sent so, each moved by up to
   // SHUFFLE_WINDOW places, while updated_at keeps the order the sender decided them in.
   const random = seededRandom(options.seed + 1);
-  const shuffled = updates.map((u) => ({ u, at: u.index + random() * SHUFFLE_WINDOW })).sort((a, b) => a.at - b.at).map(({ u }) => u);
+  const shuffled = updates
+    .map((u) => ({ u, at: u.index + random() * SHUFFLE_WINDOW }))
+    .sort((a, b) => a.at - b.at)
+    .map(({ u }) => u);
   await send(emulator, queue.url, options.fifo, options.fifo ? updates : shuffled);
   // The SDK retries most of these itself; those it cannot end as ORDERING_STORE_UNAVAILABLE.
   store.injectRandom({ rate: 0.05, seed: options.seed, faults: [THROTTLED, INTERNAL_ERROR] });
@@ -227,7 +271,10 @@ async function run(
   const done = () => mapping.stats.deleted;
   const events = [
     // Secrets Manager fails every call for a while, just as every container starts cold.
-    { at: 0.25, run: () => (world.aws.fail('secretsmanager.GetSecretValue', 12, 500, 'InternalFailure'), mapping.recycle()) },
+    {
+      at: 0.25,
+      run: () => (world.aws.fail('secretsmanager.GetSecretValue', 12, 500, 'InternalFailure'), mapping.recycle()),
+    },
     // The API user's password changes in Thulium and in the secret; containers still hold the old one.
     { at: 0.5, run: () => world.setPassword(ROTATED_PASSWORD) },
     // The ordering store fails every call for a while: records wait, none is applied unguarded.
@@ -247,20 +294,30 @@ async function run(
   const deadLetters = await emulator.drain(queue.deadLetter.url);
 
   // The failing number recovers and gets a newer update; then its dead letters are redriven.
-  const newer = decided(options, { index: updates.length, phone: unreachable, statusId: 3, expected: 'applied' }, Date.now());
+  const newer = decided(
+    options,
+    { index: updates.length, phone: unreachable, statusId: 3, expected: 'applied' },
+    Date.now(),
+  );
   updates.push(newer);
   await send(emulator, queue.url, options.fifo, [newer]);
   await mapping.run({ maxMs: options.maxMs });
   const failing = new Set([updates[0].messageId!, updates[1].messageId!]);
   // One per message: a lost delete dead-letters a message twice.
-  const outage = [...new Map(deadLetters.map((m) => [m.MessageAttributes?.SourceMessageId?.StringValue ?? '', m])).entries()]
+  const outage = [
+    ...new Map(deadLetters.map((m) => [m.MessageAttributes?.SourceMessageId?.StringValue ?? '', m])).entries(),
+  ]
     .filter(([source]) => failing.has(source))
     .map(([, m]) => m);
   await redrive(emulator, queue.url, options.fifo, outage);
   const appliedBefore = world.simulator.applied.length;
   await mapping.run({ maxMs: options.maxMs });
   const deadLetteredAgain = (await emulator.drain(queue.deadLetter.url)).length;
-  const redriveReport = { redriven: outage.length, applied: world.simulator.applied.length - appliedBefore, deadLetteredAgain };
+  const redriveReport = {
+    redriven: outage.length,
+    applied: world.simulator.applied.length - appliedBefore,
+    deadLetteredAgain,
+  };
 
   const leftInQueue = await emulator.depth(queue.url);
   const { violations, ...accounted } = account(options, { world, updates, numbers, deadLetters });
@@ -282,7 +339,9 @@ async function run(
     wallSeconds: round(wallSeconds),
     violations: [
       ...violations,
-      ...(redriveReport.applied === 0 && redriveReport.deadLetteredAgain === 0 ? [] : [`redriven old updates: ${JSON.stringify(redriveReport)}`]),
+      ...(redriveReport.applied === 0 && redriveReport.deadLetteredAgain === 0
+        ? []
+        : [`redriven old updates: ${JSON.stringify(redriveReport)}`]),
       ...(drained ? [] : [`the queue did not drain within ${options.maxMs} ms`]),
       ...(isEmpty(leftInQueue) ? [] : [`left in the queue: ${JSON.stringify(leftInQueue)}`]),
     ],
@@ -296,13 +355,18 @@ async function run(
  * earlier one's retries. So the last delivery may end on any of them; only a transient reason is
  * right, and the run's redrive of both checks they were kept whole.
  */
-const failingInOutage = (update: SentUpdate, kind: string | undefined) => update.expected === 'THULIUM_UNAVAILABLE' && kind === 'transient';
+const failingInOutage = (update: SentUpdate, kind: string | undefined) =>
+  update.expected === 'THULIUM_UNAVAILABLE' && kind === 'transient';
 
 /**
  * A valid update as its sender decided it at `at`: on FIFO the queue's own order is the version;
  * a standard queue's senders stamp updated_at.
  */
-function decided(options: ChaosOptions, update: Pick<SentUpdate, 'index' | 'phone' | 'statusId' | 'expected'>, at: number): SentUpdate {
+function decided(
+  options: ChaosOptions,
+  update: Pick<SentUpdate, 'index' | 'phone' | 'statusId' | 'expected'>,
+  at: number,
+): SentUpdate {
   const fields = { phone_number: update.phone, status_id: String(update.statusId) };
   const body = JSON.stringify(options.fifo ? fields : { ...fields, updated_at: new Date(at).toISOString() });
   return { ...update, version: options.fifo ? update.index : at, body };
@@ -316,7 +380,12 @@ async function redrive(emulator: SqsEmulator, queueUrl: string, fifo: boolean, m
         QueueUrl: queueUrl,
         MessageBody: message.Body,
         MessageAttributes: message.MessageAttributes,
-        ...(fifo ? { MessageGroupId: message.Attributes?.MessageGroupId, MessageDeduplicationId: `redrive-${message.MessageId}` } : {}),
+        ...(fifo
+          ? {
+              MessageGroupId: message.Attributes?.MessageGroupId,
+              MessageDeduplicationId: `redrive-${message.MessageId}`,
+            }
+          : {}),
       }),
     );
   }
@@ -343,7 +412,12 @@ async function send(emulator: SqsEmulator, queueUrl: string, fifo: boolean, upda
 
 function account(
   options: ChaosOptions,
-  { world, updates, numbers, deadLetters }: { world: World; updates: SentUpdate[]; numbers: string[]; deadLetters: Message[] },
+  {
+    world,
+    updates,
+    numbers,
+    deadLetters,
+  }: { world: World; updates: SentUpdate[]; numbers: string[]; deadLetters: Message[] },
 ) {
   const violations: string[] = [];
   const appliedKeys = new Set(world.simulator.applied.map((a) => `${a.phoneNumber}:${a.statusId}`));
@@ -352,7 +426,8 @@ function account(
   let duplicateDeadLetters = 0;
   for (const message of deadLetters) {
     const source = message.MessageAttributes?.SourceMessageId?.StringValue;
-    if (!source || !message.MessageAttributes?.ErrorCode?.StringValue) violations.push(`a dead letter without its reason: ${message.MessageId}`);
+    if (!source || !message.MessageAttributes?.ErrorCode?.StringValue)
+      violations.push(`a dead letter without its reason: ${message.MessageId}`);
     else if (!sent.has(source)) violations.push(`a dead letter of a message never sent: ${source}`);
     // Dead-lettered, then its deletion lost: SQS delivers it again and it is dead-lettered again.
     else if (deadLetterOf.has(source)) duplicateDeadLetters++;
@@ -366,7 +441,8 @@ function account(
   const supersededMessageIds: string[] = [];
   const newestApplied = new Map<string, number>();
   for (const u of updates) {
-    if (u.expected === 'applied' && appliedKeys.has(`${u.phone}:${u.statusId}`)) newestApplied.set(u.phone, Math.max(newestApplied.get(u.phone) ?? -1, u.version));
+    if (u.expected === 'applied' && appliedKeys.has(`${u.phone}:${u.statusId}`))
+      newestApplied.set(u.phone, Math.max(newestApplied.get(u.phone) ?? -1, u.version));
   }
   for (const update of updates) {
     const wasApplied = update.expected === 'applied' && appliedKeys.has(`${update.phone}:${update.statusId}`);
@@ -378,7 +454,8 @@ function account(
       if (deadLetter.Body !== update.body) violations.push(`dead letter ${update.messageId} changed its body`);
       if (update.expected === 'applied') {
         // A valid update may only run out of deliveries; anything else is a wrong classification.
-        if (ErrorKind?.StringValue !== 'transient') violations.push(`message ${update.index}: valid, yet dead-lettered as ${code}`);
+        if (ErrorKind?.StringValue !== 'transient')
+          violations.push(`message ${update.index}: valid, yet dead-lettered as ${code}`);
       } else if (code !== update.expected && !failingInOutage(update, ErrorKind?.StringValue)) {
         violations.push(`message ${update.index}: ${code}, expected ${update.expected}`);
       }
@@ -391,7 +468,8 @@ function account(
     if (wasApplied) applied++;
     else if (deadLetter) deadLettered++;
     // Never sent, and rightly so: a newer update for its number was applied.
-    else if (update.expected === 'applied' && (newestApplied.get(update.phone) ?? -1) > update.version) supersededMessageIds.push(update.messageId!);
+    else if (update.expected === 'applied' && (newestApplied.get(update.phone) ?? -1) > update.version)
+      supersededMessageIds.push(update.messageId!);
     else {
       lost++;
       if (lost <= 5) violations.push(`lost: message ${update.index} (${update.expected})`);
@@ -400,7 +478,10 @@ function account(
   if (lost > 0) violations.push(`${lost} messages neither applied, superseded nor dead-lettered`);
   if (options.fifo) violations.push(...checkOrder(world, numbers));
   const staleNumbers = stale(world, updates, numbers, deadLetterOf);
-  violations.push(...staleNumbers.slice(0, 5), ...(staleNumbers.length > 0 ? [`${staleNumbers.length} numbers ended stale`] : []));
+  violations.push(
+    ...staleNumbers.slice(0, 5),
+    ...(staleNumbers.length > 0 ? [`${staleNumbers.length} numbers ended stale`] : []),
+  );
   return {
     mode: options.fifo ? ('fifo' as const) : ('standard' as const),
     messages: updates.length,
@@ -423,7 +504,9 @@ function checkOrder(world: World, phones: string[]): string[] {
   const appliedByPhone = Map.groupBy(world.simulator.applied, (a) => a.phoneNumber);
   return phones.flatMap((phone) => {
     const sequence = (appliedByPhone.get(phone) ?? []).map((a) => a.statusId);
-    return sequence.some((status, i) => i > 0 && status < sequence[i - 1]) ? [`phone …${phone.slice(-3)}: applied out of order`] : [];
+    return sequence.some((status, i) => i > 0 && status < sequence[i - 1])
+      ? [`phone …${phone.slice(-3)}: applied out of order`]
+      : [];
   });
 }
 
@@ -431,12 +514,20 @@ function checkOrder(world: World, phones: string[]): string[] {
 function stale(world: World, updates: SentUpdate[], phones: string[], deadLetterOf: Map<string, Message>): string[] {
   return phones.flatMap((phone) => {
     const standing = updates
-      .filter((u) => u.phone === phone && u.expected !== 'VALIDATION_FAILED' && u.expected !== 'MALFORMED_JSON' && u.expected !== 'THULIUM_REFUSED')
+      .filter(
+        (u) =>
+          u.phone === phone &&
+          u.expected !== 'VALIDATION_FAILED' &&
+          u.expected !== 'MALFORMED_JSON' &&
+          u.expected !== 'THULIUM_REFUSED',
+      )
       .filter((u) => !deadLetterOf.has(u.messageId!))
       .reduce<SentUpdate | undefined>((newest, u) => (newest && newest.version >= u.version ? newest : u), undefined);
     const status = world.simulator.statusOf(CAMPAIGN, phone) ?? null;
     const expected = standing?.statusId ?? null;
-    return status === expected ? [] : [`phone …${phone.slice(-3)}: ends at ${status}, its newest update outside the DLQ set ${expected}`];
+    return status === expected
+      ? []
+      : [`phone …${phone.slice(-3)}: ends at ${status}, its newest update outside the DLQ set ${expected}`];
   });
 }
 

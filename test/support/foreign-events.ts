@@ -8,16 +8,21 @@ import { requestText } from './hostile-bodies.ts';
 import { base64 } from './hostile-requests.ts';
 import { PHONES } from './world.ts';
 
-export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
 
 /** The marks API Gateway and SQS leave on their events; values bearing them are no test of "unsupported". */
 function looksLikeApiGatewayOrSqs(event: unknown): boolean {
   if (!isObject(event)) return false;
   const { Records, requestContext } = event;
-  if (Array.isArray(Records)) return Records.length > 0 && Records.every((r) => isObject(r) && r.eventSource === 'aws:sqs');
+  if (Array.isArray(Records))
+    return Records.length > 0 && Records.every((r) => isObject(r) && r.eventSource === 'aws:sqs');
   if (!isObject(requestContext) || Array.isArray(requestContext)) return false;
   const { http } = requestContext;
-  return typeof event.httpMethod === 'string' || (event.version === '2.0' && isObject(http) && typeof http.method === 'string');
+  return (
+    typeof event.httpMethod === 'string' ||
+    (event.version === '2.0' && isObject(http) && typeof http.method === 'string')
+  );
 }
 
 const anything = fc.anything({
@@ -37,7 +42,9 @@ const anything = fc.anything({
 const longText = `call ${PHONES.three} ${'x'.repeat(10_000)}`;
 const nearMisses = fc.constantFrom<unknown>(
   { Records: [] },
-  { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', Sns: { Message: requestText(`"${PHONES.three}"`, '3') } }] },
+  {
+    Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', Sns: { Message: requestText(`"${PHONES.three}"`, '3') } }],
+  },
   { Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', s3: { bucket: { name: 'b' }, object: { key: 'k' } } }] },
   { Records: [{ eventSource: 'aws:kinesis', kinesis: { data: base64('{"phone_number":"1","status_id":3}') } }] },
   { Records: [{ eventSource: 'aws:dynamodb', dynamodb: { Keys: {} } }] },
@@ -48,7 +55,14 @@ const nearMisses = fc.constantFrom<unknown>(
   [{ eventSource: 'aws:sqs', body: '{}' }],
   // EventBridge invoking the function directly, not through the queue.
   eventBridgeEvent({ phone_number: PHONES.one }, { 'detail-type': 'Order Placed', source: 'com.example.orders' }),
-  eventBridgeEvent({}, { 'detail-type': 'Scheduled Event', source: 'aws.events', resources: ['arn:aws:events:eu-central-1:123456789012:rule/every-minute'] }),
+  eventBridgeEvent(
+    {},
+    {
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      resources: ['arn:aws:events:eu-central-1:123456789012:rule/every-minute'],
+    },
+  ),
   { requestContext: {} },
   { requestContext: null, httpMethod: 'POST' },
   { httpMethod: 'POST', body: `{"phone_number":"${PHONES.three}","status_id":3}` },
@@ -71,11 +85,27 @@ const nearMisses = fc.constantFrom<unknown>(
   Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${String(i).padStart(2, '0')}${'k'.repeat(48)}`, i])),
 );
 /** Shapes built from the keys the triggers look at, with anything in them. */
-const recordLookAlike = fc.record({ eventSource: fc.constantFrom('aws:sns', 'aws:s3', 'aws:sqs', 'aws:sqs ', 'sqs'), body: fc.string() });
+const recordLookAlike = fc.record({
+  eventSource: fc.constantFrom('aws:sns', 'aws:s3', 'aws:sqs', 'aws:sqs ', 'sqs'),
+  body: fc.string(),
+});
 const lookAlikes = fc.dictionary(
-  fc.constantFrom('Records', 'requestContext', 'httpMethod', 'version', 'body', 'eventSource', 'http', 'headers', 'source', 'detail'),
+  fc.constantFrom(
+    'Records',
+    'requestContext',
+    'httpMethod',
+    'version',
+    'body',
+    'eventSource',
+    'http',
+    'headers',
+    'source',
+    'detail',
+  ),
   fc.oneof(anything, fc.array(recordLookAlike)),
   { maxKeys: 4 },
 );
 
-export const unsupportedEvent = fc.oneof(nearMisses, anything, lookAlikes).filter((event) => !looksLikeApiGatewayOrSqs(event));
+export const unsupportedEvent = fc
+  .oneof(nearMisses, anything, lookAlikes)
+  .filter((event) => !looksLikeApiGatewayOrSqs(event));

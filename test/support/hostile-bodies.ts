@@ -65,19 +65,52 @@ const phoneText = fc.oneof(
   fc.stringMatching(/^\+?[1-9][0-9]{5,11}$/).map((phone) => JSON.stringify(phone)),
   fc.integer({ min: 100_000, max: 999_999_999_999 }).map(String),
 );
-const statusText = fc.tuple(fc.integer({ min: 1, max: 99_999 }), fc.boolean()).map(([n, quoted]) => (quoted ? `"${n}"` : String(n)));
+const statusText = fc
+  .tuple(fc.integer({ min: 1, max: 99_999 }), fc.boolean())
+  .map(([n, quoted]) => (quoted ? `"${n}"` : String(n)));
 const validRequestText = fc.tuple(phoneText, statusText).map(([phone, status]) => requestText(phone, status));
 
-const otherScriptDigits = ['٠١٢٣٤٥٦٧٨٩', '۰۱۲۳۴۵۶۷۸۹', '०१२३४५६७८९', '０１２３４５６７８９', '𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗'].flatMap((d) => Array.from(d));
+const otherScriptDigits = ['٠١٢٣٤٥٦٧٨٩', '۰۱۲۳۴۵۶۷۸۹', '०१२३४५६७८९', '０１２３４５６７８９', '𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗'].flatMap(
+  (d) => Array.from(d),
+);
 /** Letters, digits of other scripts, controls, invisible characters and look-alikes of the allowed signs. */
 const alienChar = fc.constantFrom(
-  'a', 'O', 'l', 'x', '#', '*', ',', ';', '_', '+', '\\', '"', '\t', '\n', '\r', '\u0000', '\u001b', '\u007f',
-  '\u00a0', '\u200b', '\u202e', '\u2028', '\u2212', '\ufeff', '\ud800', '😀', ...otherScriptDigits,
+  'a',
+  'O',
+  'l',
+  'x',
+  '#',
+  '*',
+  ',',
+  ';',
+  '_',
+  '+',
+  '\\',
+  '"',
+  '\t',
+  '\n',
+  '\r',
+  '\u0000',
+  '\u001b',
+  '\u007f',
+  '\u00a0',
+  '\u200b',
+  '\u202e',
+  '\u2028',
+  '\u2212',
+  '\ufeff',
+  '\ud800',
+  '😀',
+  ...otherScriptDigits,
 );
 const withAlienChar = fc
   .tuple(fc.stringMatching(/^[0-9]{0,12}$/), alienChar, fc.nat())
-  .map(([digits, alien, at]) => digits.slice(0, at % (digits.length + 1)) + alien + digits.slice(at % (digits.length + 1)));
-const foreignDigits = fc.array(fc.constantFrom(...otherScriptDigits), { minLength: 1, maxLength: 15 }).map((d) => d.join(''));
+  .map(
+    ([digits, alien, at]) => digits.slice(0, at % (digits.length + 1)) + alien + digits.slice(at % (digits.length + 1)),
+  );
+const foreignDigits = fc
+  .array(fc.constantFrom(...otherScriptDigits), { minLength: 1, maxLength: 15 })
+  .map((d) => d.join(''));
 /** Hundreds to thousands of characters; multi-byte units push some bodies over the limit. */
 const hugeString = fc
   .tuple(
@@ -102,9 +135,17 @@ const hugeNumberText = fc.oneof(
 
 const badPhone = fc
   .oneof(
-    fc.oneof(withAlienChar, foreignDigits, fc.stringMatching(/^\+?[ ().\/-]{0,12}$/), hugeString).map((s) => JSON.stringify(s)),
+    fc
+      .oneof(withAlienChar, foreignDigits, fc.stringMatching(/^\+?[ ().\/-]{0,12}$/), hugeString)
+      .map((s) => JSON.stringify(s)),
     wrongType,
-    fc.oneof(fc.integer({ min: -(2 ** 53), max: -1 }), fraction, fc.double({ min: 2 ** 53, noNaN: true, noDefaultInfinity: true })).map(String),
+    fc
+      .oneof(
+        fc.integer({ min: -(2 ** 53), max: -1 }),
+        fraction,
+        fc.double({ min: 2 ** 53, noNaN: true, noDefaultInfinity: true }),
+      )
+      .map(String),
     hugeNumberText,
   )
   .filter((text) => !isValidPhone(JSON.parse(text)));
@@ -122,18 +163,26 @@ const badStatus = fc
       )
       .map((s) => JSON.stringify(s)),
     wrongType,
-    fc.oneof(fc.integer({ min: -(2 ** 53), max: 0 }), fraction, fc.integer({ min: 1e15, max: Number.MAX_SAFE_INTEGER })).map(String),
+    fc
+      .oneof(fc.integer({ min: -(2 ** 53), max: 0 }), fraction, fc.integer({ min: 1e15, max: Number.MAX_SAFE_INTEGER }))
+      .map(String),
     hugeNumberText,
     fc.constant('-0'),
   )
   .filter((text) => !isValidStatus(JSON.parse(text)));
 
 const badFields = fc.oneof(
-  fc.tuple(badPhone, statusText).map(([phone, status]) => invalid('bad phone_number', requestText(phone, status), ['phone_number'])),
-  fc.tuple(phoneText, badStatus).map(([phone, status]) => invalid('bad status_id', requestText(phone, status), ['status_id'])),
+  fc
+    .tuple(badPhone, statusText)
+    .map(([phone, status]) => invalid('bad phone_number', requestText(phone, status), ['phone_number'])),
+  fc
+    .tuple(phoneText, badStatus)
+    .map(([phone, status]) => invalid('bad status_id', requestText(phone, status), ['status_id'])),
   fc
     .tuple(badPhone, badStatus)
-    .map(([phone, status]) => invalid('bad phone_number and status_id', requestText(phone, status), ['phone_number', 'status_id'])),
+    .map(([phone, status]) =>
+      invalid('bad phone_number and status_id', requestText(phone, status), ['phone_number', 'status_id']),
+    ),
   // JSON.parse keeps the last of duplicate keys: the valid first one must not win.
   fc.tuple(phoneText, badPhone, statusText).map(([good, bad, status]) => {
     const body = `{"phone_number":${good},"phone_number":${bad},"status_id":${status}}`;
@@ -148,7 +197,9 @@ const missingFields = fc
     const members: Array<[string, string]> = [];
     if (phone !== undefined) members.push(['phone_number', phone]);
     if (status !== undefined) members.push(['status_id', status]);
-    const missing = [phone === undefined && 'phone_number', status === undefined && 'status_id'].filter((f) => f !== false);
+    const missing = [phone === undefined && 'phone_number', status === undefined && 'status_id'].filter(
+      (f) => f !== false,
+    );
     return invalid('missing fields', objectText(members), missing);
   });
 
@@ -158,9 +209,27 @@ const unknownKey = fc
   .oneof(
     fc.stringMatching(/^[A-Za-z_]{1,40}$/),
     fc.constantFrom(
-      '__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'Phone_Number',
-      'PHONE_NUMBER', 'phoneNumber', 'statusId', 'phone_number ', ' status_id', 'phone_number\u0000', 'status_id\u200b', '',
-      PHONES.three, `+48 ${PHONES.one.replace(/(\d{3})(?=\d)/g, '$1 ')}`, 'k'.repeat(500), '😀'.repeat(40), `a${'😀'.repeat(40)}`,
+      '__proto__',
+      'constructor',
+      'prototype',
+      'toString',
+      'valueOf',
+      'hasOwnProperty',
+      '__defineGetter__',
+      'Phone_Number',
+      'PHONE_NUMBER',
+      'phoneNumber',
+      'statusId',
+      'phone_number ',
+      ' status_id',
+      'phone_number\u0000',
+      'status_id\u200b',
+      '',
+      PHONES.three,
+      `+48 ${PHONES.one.replace(/(\d{3})(?=\d)/g, '$1 ')}`,
+      'k'.repeat(500),
+      '😀'.repeat(40),
+      `a${'😀'.repeat(40)}`,
     ),
     fc.string({ unit: 'binary', maxLength: 100 }),
   )
@@ -170,34 +239,53 @@ const unknownFields = fc
   .tuple(
     phoneText,
     statusText,
-    fc.uniqueArray(fc.tuple(unknownKey, fc.jsonValue({ maxDepth: 2 })), { minLength: 1, maxLength: 5, selector: ([key]) => key }),
+    fc.uniqueArray(fc.tuple(unknownKey, fc.jsonValue({ maxDepth: 2 })), {
+      minLength: 1,
+      maxLength: 5,
+      selector: ([key]) => key,
+    }),
   )
   .map(([phone, status, extras]) => {
     const keys = extras.map(([key]) => key);
-    const body = requestText(phone, status, ...extras.map(([key, value]): [string, string] => [key, JSON.stringify(value)]));
+    const body = requestText(
+      phone,
+      status,
+      ...extras.map(([key, value]): [string, string] => [key, JSON.stringify(value)]),
+    );
     return invalid('unknown fields', body, keys.filter(isPlainKey), keys.every(isPlainKey));
   });
 
 /** An answer names the first 20 problems only. */
-const manyUnknownFields = fc.tuple(phoneText, statusText, fc.integer({ min: 21, max: 400 })).map(([phone, status, count]) => {
-  const keys = Array.from({ length: count }, (_, i) => `k${i}`);
-  const body = requestText(phone, status, ...keys.map((key): [string, string] => [key, '1']));
-  return invalid('many unknown fields', body, keys.slice(0, 20));
-});
+const manyUnknownFields = fc
+  .tuple(phoneText, statusText, fc.integer({ min: 21, max: 400 }))
+  .map(([phone, status, count]) => {
+    const keys = Array.from({ length: count }, (_, i) => `k${i}`);
+    const body = requestText(phone, status, ...keys.map((key): [string, string] => [key, '1']));
+    return invalid('many unknown fields', body, keys.slice(0, 20));
+  });
 
 /** Prototype keys written as raw JSON, the only way a caller can send them. */
 const prototypeKeysInBody = fc.constantFrom(
-  invalid('__proto__ beside a phone number', '{"__proto__":{"polluted":true},"phone_number":"1"}', ['__proto__', 'status_id']),
-  invalid('__proto__ beside a whole request', '{"__proto__":{"polluted":true},"phone_number":"1","status_id":"3"}', ['__proto__']),
+  invalid('__proto__ beside a phone number', '{"__proto__":{"polluted":true},"phone_number":"1"}', [
+    '__proto__',
+    'status_id',
+  ]),
+  invalid('__proto__ beside a whole request', '{"__proto__":{"polluted":true},"phone_number":"1","status_id":"3"}', [
+    '__proto__',
+  ]),
   invalid('a request hidden in __proto__', `{"__proto__":{"phone_number":"${PHONES.three}","status_id":"3"}}`, [
     'phone_number',
     'status_id',
     '__proto__',
   ]),
   invalid('__proto__ array', '{"phone_number":"1","__proto__":[],"status_id":3}', ['__proto__']),
-  invalid('constructor.prototype', '{"constructor":{"prototype":{"polluted":true}},"phone_number":"1","status_id":3}', ['constructor']),
+  invalid('constructor.prototype', '{"constructor":{"prototype":{"polluted":true}},"phone_number":"1","status_id":3}', [
+    'constructor',
+  ]),
   invalid('__proto__ inside status_id', '{"phone_number":"1","status_id":{"__proto__":{"valueOf":3}}}', ['status_id']),
-  invalid('__proto__ inside phone_number', '{"phone_number":{"__proto__":"1","toString":"1"},"status_id":3}', ['phone_number']),
+  invalid('__proto__ inside phone_number', '{"phone_number":{"__proto__":"1","toString":"1"},"status_id":3}', [
+    'phone_number',
+  ]),
 );
 
 const deepNesting = fc
@@ -209,7 +297,8 @@ const deepNesting = fc
     statusText,
   )
   .map(([depth, shape, where, phone, status]) => {
-    const deep = shape === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    const deep =
+      shape === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
     const kind = `${shape} nested ${depth} deep in ${where}`;
     // A nested object as the body is an object: it lacks both fields and has an unknown one.
     if (where === 'body') return invalid(kind, deep, shape === 'array' ? ['body'] : ['a', 'phone_number', 'status_id']);
@@ -232,11 +321,15 @@ const notAnObject = fc
 const notJson = fc
   .oneof(
     fc.string({ unit: 'binary', maxLength: 200 }).map((body) => ({ label: 'random text', body })),
-    fc.tuple(validRequestText, fc.nat()).map(([text, cut]) => ({ label: 'truncated', body: text.slice(0, cut % text.length) })),
-    fc.tuple(validRequestText, fc.constantFrom('x', ',', '}', '{}', '\u0000', '//', ';', '\u00a0?')).map(([text, tail]) => ({
-      label: 'trailing garbage',
-      body: text + tail,
-    })),
+    fc
+      .tuple(validRequestText, fc.nat())
+      .map(([text, cut]) => ({ label: 'truncated', body: text.slice(0, cut % text.length) })),
+    fc
+      .tuple(validRequestText, fc.constantFrom('x', ',', '}', '{}', '\u0000', '//', ';', '\u00a0?'))
+      .map(([text, tail]) => ({
+        label: 'trailing garbage',
+        body: text + tail,
+      })),
     validRequestText.map((text) => ({ label: 'byte order mark', body: `\ufeff${text}` })),
     fc.tuple(fc.integer({ min: 0, max: 0x1f }), fc.stringMatching(/^[0-9]{2,10}$/)).map(([control, digits]) => ({
       label: 'raw control character in a string',
@@ -277,7 +370,9 @@ const nearTheLimit = fc
   )
   .map(([size, filler, carrier, phone, status]) => {
     const shell = (pad: string) =>
-      carrier === 'phone_number' ? requestText(`"${pad}"`, status) : requestText(phone, status, ['padding', `"${pad}"`]);
+      carrier === 'phone_number'
+        ? requestText(`"${pad}"`, status)
+        : requestText(phone, status, ['padding', `"${pad}"`]);
     const room = size - bytes(shell(''));
     const pad = filler.repeat(Math.floor(room / bytes(filler))) + 'x'.repeat(room % bytes(filler));
     const side = size > MAX_BODY_BYTES ? 'over' : 'at or under';

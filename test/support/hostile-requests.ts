@@ -47,14 +47,21 @@ const asSent = fc
   .tuple(hostileBody, jsonContentType)
   .map(([b, contentType]): HostileRequest => ({ ...b, contentType, isBase64Encoded: false }));
 
-const base64Encoded = fc.tuple(hostileBody, jsonContentType).map(
-  ([b, contentType]): HostileRequest => ({ ...b, kind: `${b.kind}, base64`, body: base64(b.body), contentType, isBase64Encoded: true }),
-);
+const base64Encoded = fc
+  .tuple(hostileBody, jsonContentType)
+  .map(
+    ([b, contentType]): HostileRequest => ({
+      ...b,
+      kind: `${b.kind}, base64`,
+      body: base64(b.body),
+      contentType,
+      isBase64Encoded: true,
+    }),
+  );
 
 /** Bytes that are not UTF-8 at all (0xFF never is), which only base64 can carry. */
-const notUtf8 = fc
-  .uint8Array({ maxLength: 64 })
-  .map((tail): HostileRequest => ({
+const notUtf8 = fc.uint8Array({ maxLength: 64 }).map(
+  (tail): HostileRequest => ({
     kind: 'base64 of bytes that are not UTF-8',
     body: base64(Buffer.concat([Buffer.from([0xff]), tail])),
     code: 'MALFORMED_JSON',
@@ -62,39 +69,49 @@ const notUtf8 = fc
     onlyThese: true,
     contentType: 'application/json',
     isBase64Encoded: true,
-  }));
+  }),
+);
 
 const notBase64 = fc
   .oneof(
     hostileBody.map((b) => b.body),
-    fc.tuple(hostileBody, fc.constantFrom('!', '{', '-', '_', '.', '%', '=', 'é', '\u0000', '😀'), fc.nat()).map(([b, alien, at]) => {
-      const encoded = base64(b.body);
-      const i = at % encoded.length;
-      return encoded.slice(0, i) + alien + encoded.slice(i);
-    }),
+    fc
+      .tuple(hostileBody, fc.constantFrom('!', '{', '-', '_', '.', '%', '=', 'é', '\u0000', '😀'), fc.nat())
+      .map(([b, alien, at]) => {
+        const encoded = base64(b.body);
+        const i = at % encoded.length;
+        return encoded.slice(0, i) + alien + encoded.slice(i);
+      }),
     hostileBody.map((b) => base64(b.body).replace(/=+$/, '').replaceAll('+', '-').replaceAll('/', '_')),
   )
   .filter((text) => text.length <= 4000 && !isBase64(text))
-  .map((body): HostileRequest => ({
-    kind: 'flagged base64, but is not',
-    body,
-    code: 'MALFORMED_BODY',
-    fields: [],
-    onlyThese: true,
-    contentType: 'application/json',
-    isBase64Encoded: true,
-  }));
+  .map(
+    (body): HostileRequest => ({
+      kind: 'flagged base64, but is not',
+      body,
+      code: 'MALFORMED_BODY',
+      fields: [],
+      onlyThese: true,
+      contentType: 'application/json',
+      isBase64Encoded: true,
+    }),
+  );
 
 const notDeclaredJson = fc
-  .tuple(hostileBody.filter((b) => bytes(b.body) <= MAX_BODY_BYTES), wrongContentType)
-  .map(([b, contentType]): HostileRequest => ({
-    ...b,
-    kind: `${b.kind}, as ${JSON.stringify(contentType)}`,
-    code: 'UNSUPPORTED_MEDIA_TYPE',
-    fields: [],
-    contentType,
-    isBase64Encoded: false,
-  }));
+  .tuple(
+    hostileBody.filter((b) => bytes(b.body) <= MAX_BODY_BYTES),
+    wrongContentType,
+  )
+  .map(
+    ([b, contentType]): HostileRequest => ({
+      ...b,
+      kind: `${b.kind}, as ${JSON.stringify(contentType)}`,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      fields: [],
+      contentType,
+      isBase64Encoded: false,
+    }),
+  );
 
 const noBody = jsonContentType.map(
   (contentType): HostileRequest => ({

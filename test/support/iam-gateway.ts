@@ -24,18 +24,26 @@ export interface IamGateway {
 const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
 
-export async function startIamGateway(options: { handler: () => Promise<Handler>; keys: Record<string, string>; region: string }): Promise<IamGateway> {
+export async function startIamGateway(options: {
+  handler: () => Promise<Handler>;
+  keys: Record<string, string>;
+  region: string;
+}): Promise<IamGateway> {
   const admitted: string[] = [];
   const bodies: string[] = [];
   const server = createServer((req, res) => void serve(req, res));
   async function serve(req: IncomingMessage, res: ServerResponse) {
     const body = await readBody(req);
     const refusal = verify(req, body, options.keys, options.region);
-    if (refusal) return answer(res, 403, { error: { code: refusal.code, message: refusal.message, request_id: 'gateway' } });
+    if (refusal)
+      return answer(res, 403, { error: { code: refusal.code, message: refusal.message, request_id: 'gateway' } });
     admitted.push(accessKeyOf(req));
     bodies.push(body);
     const handler = await options.handler();
-    const result = await handler(restApiEvent({ body, contentType: req.headers['content-type'] ?? null }), lambdaContext());
+    const result = await handler(
+      restApiEvent({ body, contentType: req.headers['content-type'] ?? null }),
+      lambdaContext(),
+    );
     res.writeHead(result.statusCode, result.headers);
     res.end(result.body);
   }
@@ -45,14 +53,16 @@ export async function startIamGateway(options: { handler: () => Promise<Handler>
     url: `http://127.0.0.1:${port}/${STAGE_NAME}/${API_RESOURCE_PATH}`,
     admitted,
     bodies,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
-const CREDENTIAL = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
+const CREDENTIAL =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
 
 const accessKeyOf = (req: IncomingMessage) => CREDENTIAL.exec(String(req.headers.authorization))?.[1] ?? '';
 
@@ -62,24 +72,40 @@ function verify(req: IncomingMessage, body: string, keys: Record<string, string>
   const [, accessKey, day, scopeRegion, service, signedHeaders, signature] = match;
   const amzDate = String(req.headers['x-amz-date'] ?? '');
   const secret = keys[accessKey];
-  if (secret === undefined) return { code: 'UNRECOGNIZED_CLIENT', message: 'The security token included in the request is invalid.' };
+  if (secret === undefined)
+    return { code: 'UNRECOGNIZED_CLIENT', message: 'The security token included in the request is invalid.' };
   if (service !== 'execute-api' || scopeRegion !== region || !amzDate.startsWith(day)) {
     return { code: 'INVALID_SIGNATURE', message: `Credential should be scoped to ${region}/execute-api` };
   }
-  const skew = Math.abs(Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z')) - Date.now());
+  const skew = Math.abs(
+    Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z')) - Date.now(),
+  );
   if (!(skew < 5 * 60_000)) return { code: 'INVALID_SIGNATURE', message: 'Signature expired' };
   const names = signedHeaders.split(';');
   if (!names.includes('host')) return { code: 'INVALID_SIGNATURE', message: 'host must be signed' };
   const url = new URL(req.url ?? '/', 'http://gateway');
-  const query = [...url.searchParams].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).sort().join('&');
-  const headers = names.map((name) => `${name}:${String(req.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const query = [...url.searchParams]
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .sort()
+    .join('&');
+  const headers = names
+    .map(
+      (name) =>
+        `${name}:${String(req.headers[name] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
   const canonical = ['POST', url.pathname, query, headers, signedHeaders, sha256(body)].join('\n');
   const scope = `${day}/${scopeRegion}/${service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), scopeRegion), service), 'aws4_request');
   const expected = Buffer.from(hmac(key, toSign).toString('hex'));
   if (!timingSafeEqual(expected, Buffer.from(signature))) {
-    return { code: 'INVALID_SIGNATURE', message: 'The request signature we calculated does not match the signature you provided.' };
+    return {
+      code: 'INVALID_SIGNATURE',
+      message: 'The request signature we calculated does not match the signature you provided.',
+    };
   }
   return undefined;
 }

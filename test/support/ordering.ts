@@ -29,7 +29,12 @@ export async function leaveHold(store: LocalDynamoDb, phone: string, untilMs: nu
 
 /** A dead letter's attributes as Lambda hands them over once a move task has put the message back. */
 export const redrivenAttributes = (dead: SentMessage) =>
-  Object.fromEntries(Object.entries(dead.MessageAttributes ?? {}).map(([name, value]) => [name, { dataType: value.DataType, stringValue: value.StringValue }]));
+  Object.fromEntries(
+    Object.entries(dead.MessageAttributes ?? {}).map(([name, value]) => [
+      name,
+      { dataType: value.DataType, stringValue: value.StringValue },
+    ]),
+  );
 
 /** How often each metric was published in these output lines (Powertools EMF). */
 export function metricCounts(lines: string[]): Record<string, number> {
@@ -41,7 +46,8 @@ export function metricCounts(lines: string[]): Record<string, number> {
     } catch {
       continue;
     }
-    const directives = (parsed?._aws as { CloudWatchMetrics?: { Metrics: { Name: string }[] }[] } | undefined)?.CloudWatchMetrics ?? [];
+    const directives =
+      (parsed?._aws as { CloudWatchMetrics?: { Metrics: { Name: string }[] }[] } | undefined)?.CloudWatchMetrics ?? [];
     for (const { Metrics } of directives) {
       for (const { Name } of Metrics) {
         const value = parsed[Name];
@@ -72,7 +78,8 @@ export async function deliverShuffled(
   let redeliveries = 0;
   const takeBatch = () => {
     const batch: SqsRecord[] = [];
-    while (batch.length < batchSize && waiting.length > 0) batch.push(waiting.splice(Math.floor(random() * waiting.length), 1)[0]);
+    while (batch.length < batchSize && waiting.length > 0)
+      batch.push(waiting.splice(Math.floor(random() * waiting.length), 1)[0]);
     return batch;
   };
   const work = async (handler: Handler) => {
@@ -96,7 +103,14 @@ export async function deliverShuffled(
  * `count` updates per number, `spacingMs` apart by SentTimestamp, each with a status of its own
  * (so a stale end shows): the last one sent is the one that must stand.
  */
-export function updatesPerNumber(phones: string[], count: number, spacingMs: number, statuses: number[], random: () => number, start = Date.now()) {
+export function updatesPerNumber(
+  phones: string[],
+  count: number,
+  spacingMs: number,
+  statuses: number[],
+  random: () => number,
+  start = Date.now(),
+) {
   if (statuses.length < count) throw new Error(`${count} updates per number need as many statuses`);
   return phones.map((phone, n) => {
     const order = [...statuses].sort(() => random() - 0.5).slice(0, count);

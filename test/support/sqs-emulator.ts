@@ -2,7 +2,13 @@
  * The loopback SQS of `npm start` (dev/aws/sqs.ts), with what tests add: reading a queue empty
  * or peeking at it, each read kept for the suite's leak scan.
  */
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { LocalSqs } from '../../dev/aws/sqs.ts';
 import { expose } from './leaks.ts';
 
@@ -11,7 +17,9 @@ export { isEmpty, type QueueDepth, type QueueOptions, type QueuePair } from '../
 /** Makes messages received from `url` visible again at once. */
 export async function release(client: SQSClient, url: string, messages: Message[]): Promise<void> {
   for (let i = 0; i < messages.length; i += 10) {
-    const entries = messages.slice(i, i + 10).map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }));
+    const entries = messages
+      .slice(i, i + 10)
+      .map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }));
     await client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: entries }));
   }
 }
@@ -29,14 +37,22 @@ export class SqsEmulator extends LocalSqs {
     const messages: Message[] = [];
     for (;;) {
       const { Messages = [] } = await this.client.send(
-        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: 10,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
       );
       if (Messages.length === 0) return messages;
       messages.push(...Messages);
       // Dead-letter attributes are the function's words: the suite's leak scan reads them too.
       this.seen.push(JSON.stringify(Messages.map((m) => m.MessageAttributes)));
       await this.client.send(
-        new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
       );
     }
   }
@@ -51,7 +67,13 @@ export class SqsEmulator extends LocalSqs {
     try {
       for (;;) {
         const { Messages = [] } = await this.client.send(
-          new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 60, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+          new ReceiveMessageCommand({
+            QueueUrl: url,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 60,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
         );
         if (Messages.length === 0) return messages;
         messages.push(...Messages);

@@ -86,7 +86,12 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
   const sqsFor = (region: string) => {
     let client = clients.get(region);
     if (client === undefined) {
-      client = new SQSClient({ region, endpoint: upstream, credentials: { accessKeyId: 'AKIDMOVETASK', secretAccessKey: 'move-task' }, useQueueUrlAsEndpoint: false });
+      client = new SQSClient({
+        region,
+        endpoint: upstream,
+        credentials: { accessKeyId: 'AKIDMOVETASK', secretAccessKey: 'move-task' },
+        useQueueUrlAsEndpoint: false,
+      });
       clients.set(region, client);
     }
     return client;
@@ -95,26 +100,34 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
   /** The queue an ARN names, with the client of its region. */
   async function queueOf(arn: string, parameter: string): Promise<{ sqs: SQSClient; url: string }> {
     const [, , service, region, , name] = arn.split(':');
-    if (service !== 'sqs' || !region || !name) throw new SqsFault('InvalidParameterValue', `Value for parameter ${parameter} is invalid.`);
+    if (service !== 'sqs' || !region || !name)
+      throw new SqsFault('InvalidParameterValue', `Value for parameter ${parameter} is invalid.`);
     const sqs = sqsFor(region);
     try {
       const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
       return { sqs, url: QueueUrl! };
     } catch {
-      throw new SqsFault('ResourceNotFoundException', `The resource that you specified for the ${parameter} parameter doesn't exist.`, 404);
+      throw new SqsFault(
+        'ResourceNotFoundException',
+        `The resource that you specified for the ${parameter} parameter doesn't exist.`,
+        404,
+      );
     }
   }
 
   async function isDeadLetterQueue(sqs: SQSClient, arn: string): Promise<boolean> {
     const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
     for (const url of QueueUrls) {
-      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }));
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }),
+      );
       if (Attributes.RedrivePolicy && JSON.parse(Attributes.RedrivePolicy).deadLetterTargetArn === arn) return true;
     }
     return false;
   }
 
-  const taskHandle = (task: MoveTask) => Buffer.from(JSON.stringify({ taskId: task.taskId, sourceArn: task.sourceArn })).toString('base64');
+  const taskHandle = (task: MoveTask) =>
+    Buffer.from(JSON.stringify({ taskId: task.taskId, sourceArn: task.sourceArn })).toString('base64');
 
   const actions: Record<string, (input: Record<string, unknown>) => Promise<object>> = {
     async StartMessageMoveTask(input) {
@@ -125,12 +138,23 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
         throw new SqsFault('InvalidParameterValue', 'Value for parameter MaxNumberOfMessagesPerSecond is invalid.');
       }
       const { sqs, url: sourceUrl } = await queueOf(sourceArn, 'SourceArn');
-      if (!(await isDeadLetterQueue(sqs, sourceArn))) throw new SqsFault('InvalidParameterValue', 'Source queue must be configured as a Dead Letter Queue.');
-      const destinationUrl = destinationArn === undefined ? undefined : (await queueOf(destinationArn, 'DestinationArn')).url;
-      if (tasks.some((task) => task.sourceArn === sourceArn && (task.status === 'RUNNING' || task.status === 'CANCELLING'))) {
-        throw new SqsFault('InvalidParameterValue', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
+      if (!(await isDeadLetterQueue(sqs, sourceArn)))
+        throw new SqsFault('InvalidParameterValue', 'Source queue must be configured as a Dead Letter Queue.');
+      const destinationUrl =
+        destinationArn === undefined ? undefined : (await queueOf(destinationArn, 'DestinationArn')).url;
+      if (
+        tasks.some(
+          (task) => task.sourceArn === sourceArn && (task.status === 'RUNNING' || task.status === 'CANCELLING'),
+        )
+      ) {
+        throw new SqsFault(
+          'InvalidParameterValue',
+          'There is already a task running. Only one active task is allowed for a source queue arn at a given time.',
+        );
       }
-      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: sourceUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: sourceUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
       const task: MoveTask = {
         taskId: randomUUID(),
         sourceArn,
@@ -154,14 +178,19 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
         throw new SqsFault('InvalidParameterValue', 'Value for parameter MaxResults is invalid.');
       }
       await queueOf(sourceArn, 'SourceArn');
-      const newest = tasks.filter((task) => task.sourceArn === sourceArn).reverse().slice(0, max as number);
+      const newest = tasks
+        .filter((task) => task.sourceArn === sourceArn)
+        .reverse()
+        .slice(0, max as number);
       return {
         Results: newest.map((task) => ({
           ApproximateNumberOfMessagesMoved: task.moved,
           ApproximateNumberOfMessagesToMove: task.toMove,
           ...(task.destinationArn !== undefined && { DestinationArn: task.destinationArn }),
           ...(task.failureReason !== undefined && { FailureReason: task.failureReason }),
-          ...(task.maxNumberOfMessagesPerSecond !== undefined && { MaxNumberOfMessagesPerSecond: task.maxNumberOfMessagesPerSecond }),
+          ...(task.maxNumberOfMessagesPerSecond !== undefined && {
+            MaxNumberOfMessagesPerSecond: task.maxNumberOfMessagesPerSecond,
+          }),
           SourceArn: task.sourceArn,
           StartedTimestamp: task.startedTimestamp,
           Status: task.status,
@@ -184,14 +213,20 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
       const task = tasks.find((candidate) => candidate.taskId === parsed.taskId);
       if (task === undefined) throw new SqsFault('ResourceNotFoundException', 'Task does not exist.', 404);
       // AWS documents that only a RUNNING task can be cancelled, not the error it gives otherwise.
-      if (task.status !== 'RUNNING') throw new SqsFault('InvalidParameterValue', 'Only a task with status RUNNING can be cancelled.');
+      if (task.status !== 'RUNNING')
+        throw new SqsFault('InvalidParameterValue', 'Only a task with status RUNNING can be cancelled.');
       task.status = 'CANCELLING';
       return { ApproximateNumberOfMessagesMoved: task.moved };
     },
   };
 
   /** The task itself: receive, send, delete, at the task's rate, until done, cancelled or failed. */
-  async function move(sqs: SQSClient, task: MoveTask, sourceUrl: string, destinationUrl: string | undefined): Promise<void> {
+  async function move(
+    sqs: SQSClient,
+    task: MoveTask,
+    sourceUrl: string,
+    destinationUrl: string | undefined,
+  ): Promise<void> {
     const interval = task.maxNumberOfMessagesPerSecond === undefined ? 0 : 1_000 / task.maxNumberOfMessagesPerSecond;
     let next = Date.now();
     const inHand: Message[] = [];
@@ -209,7 +244,8 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
         );
         if (Messages.length === 0) break;
         inHand.push(...Messages);
-        if (destinationUrl === undefined) throw new SqsFault('CouldNotDetermineMessageSource', 'CouldNotDetermineMessageSource');
+        if (destinationUrl === undefined)
+          throw new SqsFault('CouldNotDetermineMessageSource', 'CouldNotDetermineMessageSource');
         while (inHand.length > 0 && task.status === 'RUNNING' && !closing) {
           const wait = next - Date.now();
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -251,7 +287,12 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
       reply(res, 200, await own(body.length === 0 ? {} : JSON.parse(body)));
     } catch (error) {
       if (!(error instanceof SqsFault)) throw error;
-      reply(res, error.status, { __type: `com.amazonaws.sqs#${error.code}`, message: error.message }, `${error.code};Sender`);
+      reply(
+        res,
+        error.status,
+        { __type: `com.amazonaws.sqs#${error.code}`, message: error.message },
+        `${error.code};Sender`,
+      );
     }
   }
 
@@ -264,9 +305,13 @@ export async function startMoveTaskFront(upstream: string): Promise<MoveTaskFron
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     };
-    const onward = request(`${upstream}${req.url ?? '/'}`, { method: req.method, headers: req.headers, agent }, (answer) => {
-      relay(answer).catch((error: unknown) => res.destroy(error as Error));
-    });
+    const onward = request(
+      `${upstream}${req.url ?? '/'}`,
+      { method: req.method, headers: req.headers, agent },
+      (answer) => {
+        relay(answer).catch((error: unknown) => res.destroy(error as Error));
+      },
+    );
     onward.on('error', (error) => {
       if (!res.headersSent) reply(res, 502, { __type: 'com.amazonaws.sqs#InternalError', message: error.message });
       else res.destroy(error);
@@ -317,7 +362,8 @@ function failureReason(error: unknown): string {
 
 function requiredString(input: Record<string, unknown>, name: string): string {
   const value = input[name];
-  if (typeof value !== 'string' || value === '') throw new SqsFault('MissingParameter', `The request must contain the parameter ${name}.`);
+  if (typeof value !== 'string' || value === '')
+    throw new SqsFault('MissingParameter', `The request must contain the parameter ${name}.`);
   return value;
 }
 

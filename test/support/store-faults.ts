@@ -17,7 +17,11 @@ export type StoreFault =
   /** The call reaches DynamoDB and is done; its answer is replaced by a 500, so the SDK repeats it. */
   | { type: 'lost-answer' };
 
-export const THROTTLED: StoreFault = { type: 'error', status: 400, errorType: 'ProvisionedThroughputExceededException' };
+export const THROTTLED: StoreFault = {
+  type: 'error',
+  status: 400,
+  errorType: 'ProvisionedThroughputExceededException',
+};
 export const INTERNAL_ERROR: StoreFault = { type: 'error', status: 500, errorType: 'InternalServerError' };
 
 export class StoreFaults {
@@ -99,7 +103,10 @@ export class StoreFaults {
     this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
     res.once('close', () => this.inFlight--);
     const body = await readBody(req);
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    const operation =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() ?? '';
     this.calls.push(operation);
     const fault = this.ruleFault(operation) ?? this.drawFault();
     if (fault?.type === 'lost-answer') {
@@ -127,7 +134,12 @@ export class StoreFaults {
   }
 
   /** The request, unchanged, to the store behind; `answer` decides what the caller gets. */
-  private forward(req: IncomingMessage, body: string, res: ServerResponse, answer: (upstream: IncomingMessage) => void): void {
+  private forward(
+    req: IncomingMessage,
+    body: string,
+    res: ServerResponse,
+    answer: (upstream: IncomingMessage) => void,
+  ): void {
     const upstream = request(`${this.target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, answer);
     upstream.on('error', () => res.destroy());
     upstream.end(body);
@@ -136,7 +148,9 @@ export class StoreFaults {
 
 function fail(res: ServerResponse, fault: { status: number; errorType: string }): void {
   res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': fault.errorType });
-  res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${fault.errorType}`, message: 'Injected failure' }));
+  res.end(
+    JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${fault.errorType}`, message: 'Injected failure' }),
+  );
 }
 
 export const startStoreFaults = (target: string) => new StoreFaults(target).listen();

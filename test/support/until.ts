@@ -1,5 +1,9 @@
 /** Reads until `ok` holds or `ms` pass, every 50 ms; the last reading either way, for the caller's assertion. */
-export async function until<T>(read: () => T | Promise<T>, ok: (value: T) => boolean = Boolean, ms = 15_000): Promise<T> {
+export async function until<T>(
+  read: () => T | Promise<T>,
+  ok: (value: T) => boolean = Boolean,
+  ms = 15_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await read();

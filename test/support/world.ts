@@ -32,7 +32,10 @@ export const PHONES = { three: '501234567', one: '502345678', additional: '50345
 export const basicValue = (password: string) => Buffer.from(`${USERNAME}:${password}`).toString('base64');
 /** Ten more numbers, one record each, for batches whose records must not share a number. */
 export const BATCH_PHONES = Array.from({ length: 10 }, (_, i) => `5104000${String(i).padStart(2, '0')}`);
-const WATCHED = { secrets: [PASSWORD, basicValue(PASSWORD), ORDERING_KEY], phones: [...Object.values(PHONES), ...BATCH_PHONES] };
+const WATCHED = {
+  secrets: [PASSWORD, basicValue(PASSWORD), ORDERING_KEY],
+  phones: [...Object.values(PHONES), ...BATCH_PHONES],
+};
 guard(WATCHED);
 
 export type { Handler };
@@ -53,7 +56,11 @@ export function testTenant(): Tenant {
       {
         id: '00002',
         statusIds: [3, 8, 12],
-        records: [PHONES.three, ...BATCH_PHONES].map((mainNumber) => ({ mainNumber, additionalNumbers: [], statusId: null })),
+        records: [PHONES.three, ...BATCH_PHONES].map((mainNumber) => ({
+          mainNumber,
+          additionalNumbers: [],
+          statusId: null,
+        })),
       },
       { id: '00003', statusIds: [3], records: [{ mainNumber: PHONES.three, additionalNumbers: [], statusId: null }] },
     ],
@@ -82,7 +89,9 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(options: { tenant?: Tenant; store?: () => Promise<LocalDynamoDb> } = {}): Promise<World> {
+export async function startWorld(
+  options: { tenant?: Tenant; store?: () => Promise<LocalDynamoDb> } = {},
+): Promise<World> {
   const simulator = await startThuliumSimulator({ tenant: options.tenant ?? testTenant() });
   const aws = await startAwsLoopback();
   const store = await (options.store ?? startDynalite)();
@@ -228,4 +237,3 @@ export const logRecords = (lines: string[]) =>
 
 /** Everything of this world that must never appear in a log line, an answer or a DLQ attribute. */
 export const secretsIn = leakFinder(WATCHED);
-

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fullJitterDelay, parseRetryAfterMs, visibilityBackoffSeconds } from '../../functions/outbound-status/shared/backoff.ts';
+import {
+  fullJitterDelay,
+  parseRetryAfterMs,
+  visibilityBackoffSeconds,
+} from '../../functions/outbound-status/shared/backoff.ts';
 
 describe('fullJitterDelay', () => {
   it('spans [0, base·2^attempt) and stops growing at the cap', () => {

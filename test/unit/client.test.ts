@@ -4,12 +4,19 @@ import { messageGroupIdFor } from '../../functions/outbound-status/client/queue-
 import { toRequestBody } from '../../functions/outbound-status/client/request-body.ts';
 
 describe('the producer helper', () => {
-  it('sends the contract\'s body, both values as strings, after the contract\'s own check', () => {
-    expect(toRequestBody({ phoneNumber: 111222333, statusId: 3 }).body).toBe('{"phone_number":"111222333","status_id":"3"}');
-    expect(() => toRequestBody({ phoneNumber: '111222333', statusId: '3a' })).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED', fields: [{ field: 'status_id', message: expect.stringContaining('positive integer') }] }),
+  it("sends the contract's body, both values as strings, after the contract's own check", () => {
+    expect(toRequestBody({ phoneNumber: 111222333, statusId: 3 }).body).toBe(
+      '{"phone_number":"111222333","status_id":"3"}',
     );
-    expect(() => toRequestBody(null as never, 7)).toThrow(expect.objectContaining({ fields: [{ field: 'updates[7].body', message: 'must be a JSON object' }] }));
+    expect(() => toRequestBody({ phoneNumber: '111222333', statusId: '3a' })).toThrow(
+      expect.objectContaining({
+        code: 'VALIDATION_FAILED',
+        fields: [{ field: 'status_id', message: expect.stringContaining('positive integer') }],
+      }),
+    );
+    expect(() => toRequestBody(null as never, 7)).toThrow(
+      expect.objectContaining({ fields: [{ field: 'updates[7].body', message: 'must be a JSON object' }] }),
+    );
   });
 
   it('carries updated_at, from a Date or a string, checked like the rest of the contract', () => {
@@ -17,17 +24,22 @@ describe('the producer helper', () => {
     expect(toRequestBody({ phoneNumber: '111222333', statusId: '3', updatedAt: decided }).body).toBe(
       '{"phone_number":"111222333","status_id":"3","updated_at":"2026-12-01T09:30:00.000Z"}',
     );
-    expect(JSON.parse(toRequestBody({ phoneNumber: '111222333', statusId: '3', updatedAt: '2026-12-01T10:30:00.000+01:00' }).body).updated_at).toBe(
-      '2026-12-01T10:30:00.000+01:00',
-    );
+    expect(
+      JSON.parse(
+        toRequestBody({ phoneNumber: '111222333', statusId: '3', updatedAt: '2026-12-01T10:30:00.000+01:00' }).body,
+      ).updated_at,
+    ).toBe('2026-12-01T10:30:00.000+01:00');
     for (const updatedAt of ['2026-12-01 09:30', '2026-12-01T09:30:00Z', new Date(Number.NaN)]) {
       expect(() => toRequestBody({ phoneNumber: '111222333', statusId: '3', updatedAt })).toThrow(
-        expect.objectContaining({ code: 'VALIDATION_FAILED', fields: [{ field: 'updated_at', message: expect.stringContaining('RFC 3339') }] }),
+        expect.objectContaining({
+          code: 'VALIDATION_FAILED',
+          fields: [{ field: 'updated_at', message: expect.stringContaining('RFC 3339') }],
+        }),
       );
     }
   });
 
-  it('groups a number\'s FIFO messages by its digits, without the number in the group id', () => {
+  it("groups a number's FIFO messages by its digits, without the number in the group id", () => {
     const id = messageGroupIdFor({ phoneNumber: '+48 111-222-333', statusId: '3' });
     expect(id).toBe(messageGroupIdFor({ phoneNumber: '+48111222333', statusId: '8' }));
     expect(id).not.toBe(messageGroupIdFor({ phoneNumber: '+48111222334', statusId: '8' }));
@@ -37,7 +49,9 @@ describe('the producer helper', () => {
 
   it('is built without Lambda dependencies: only the SDK, zod, undici and p-limit are imported', () => {
     const built = readFileSync(new URL('../../dist/client/index.mjs', import.meta.url), 'utf8');
-    const imported = new Set([...built.matchAll(/^} from "([^"]+)";$|^import .* from "([^"]+)";$/gm)].map((m) => m[1] ?? m[2]));
+    const imported = new Set(
+      [...built.matchAll(/^} from "([^"]+)";$|^import .* from "([^"]+)";$/gm)].map((m) => m[1] ?? m[2]),
+    );
     expect([...imported].sort()).toEqual([
       '@aws-sdk/client-sqs',
       '@aws-sdk/credential-provider-node',

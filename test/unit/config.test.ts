@@ -34,7 +34,9 @@ describe('readConfig', () => {
 
   it('guards ordering unless told not to, and then needs neither table nor key', () => {
     const { ORDERING_TABLE_NAME: _, ORDERING_KEY_SECRET_ID: __, ...unguarded } = base;
-    expect(() => readConfig(unguarded)).toThrow(/ORDERING_TABLE_NAME is required while ORDERING_GUARD is on; ORDERING_KEY_SECRET_ID is required/);
+    expect(() => readConfig(unguarded)).toThrow(
+      /ORDERING_TABLE_NAME is required while ORDERING_GUARD is on; ORDERING_KEY_SECRET_ID is required/,
+    );
     expect(readConfig({ ...unguarded, ORDERING_GUARD: 'off' }).ordering).toBeUndefined();
     expect(() => readConfig({ ...base, ORDERING_GUARD: 'maybe' })).toThrow(/ORDERING_GUARD/);
   });
@@ -48,8 +50,12 @@ describe('readConfig', () => {
   });
 
   it('refuses a back-off base above its maximum', () => {
-    expect(() => readConfig({ ...base, THULIUM_RETRY_BASE_MS: '9000' })).toThrow(/THULIUM_RETRY_BASE_MS must not exceed/);
-    expect(() => readConfig({ ...base, RETRY_VISIBILITY_BASE_SECONDS: '1000' })).toThrow(/RETRY_VISIBILITY_BASE_SECONDS/);
+    expect(() => readConfig({ ...base, THULIUM_RETRY_BASE_MS: '9000' })).toThrow(
+      /THULIUM_RETRY_BASE_MS must not exceed/,
+    );
+    expect(() => readConfig({ ...base, RETRY_VISIBILITY_BASE_SECONDS: '1000' })).toThrow(
+      /RETRY_VISIBILITY_BASE_SECONDS/,
+    );
   });
 
   it('names THULIUM_BASE_URL when it is not a URL at all', () => {
@@ -62,7 +68,9 @@ describe('readConfig', () => {
   });
 
   it('accepts plain HTTP only on loopback', () => {
-    expect(readConfig({ ...base, THULIUM_BASE_URL: 'http://127.0.0.1:3001' }).thulium.baseUrl).toBe('http://127.0.0.1:3001');
+    expect(readConfig({ ...base, THULIUM_BASE_URL: 'http://127.0.0.1:3001' }).thulium.baseUrl).toBe(
+      'http://127.0.0.1:3001',
+    );
     expect(() => readConfig({ ...base, THULIUM_BASE_URL: 'http://acme.thulium.com' })).toThrow(/https/);
   });
 });

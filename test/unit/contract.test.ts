@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseStatusUpdate, StatusUpdateRequest } from '../../functions/outbound-status/core/contract.ts';
 import { InvalidRequestError } from '../../functions/outbound-status/core/errors.ts';
 
-const parse = (value: unknown, maxBytes = 4096) => parseStatusUpdate(typeof value === 'string' ? value : JSON.stringify(value), maxBytes);
+const parse = (value: unknown, maxBytes = 4096) =>
+  parseStatusUpdate(typeof value === 'string' ? value : JSON.stringify(value), maxBytes);
 
 function failure(value: unknown, maxBytes?: number): InvalidRequestError {
   try {
@@ -30,14 +31,18 @@ describe('StatusUpdateRequest', () => {
     expect(parse({ phone_number: '1', status_id: 3 })).not.toHaveProperty('updatedAt');
   });
 
-  it.each(['2026-12-01T09:30:00Z', '2026-12-01T09:30:00.120', '2026-12-01T09:30:00.120456Z', '2026-02-30T09:30:00.000Z', 1764581400000, ''])(
-    'refuses updated_at %j, naming the format',
-    (updatedAt) => {
-      expect(failure({ phone_number: '1', status_id: 3, updated_at: updatedAt }).fields).toEqual([
-        { field: 'updated_at', message: expect.stringContaining('RFC 3339 date-time with an offset and milliseconds') },
-      ]);
-    },
-  );
+  it.each([
+    '2026-12-01T09:30:00Z',
+    '2026-12-01T09:30:00.120',
+    '2026-12-01T09:30:00.120456Z',
+    '2026-02-30T09:30:00.000Z',
+    1764581400000,
+    '',
+  ])('refuses updated_at %j, naming the format', (updatedAt) => {
+    expect(failure({ phone_number: '1', status_id: 3, updated_at: updatedAt }).fields).toEqual([
+      { field: 'updated_at', message: expect.stringContaining('RFC 3339 date-time with an offset and milliseconds') },
+    ]);
+  });
 
   it('keeps the phone number exactly as sent, separators and prefix included', () => {
     expect(parse({ phone_number: '+48 111-222-333', status_id: 3 }).phoneNumber).toBe('+48 111-222-333');
@@ -76,7 +81,8 @@ describe('StatusUpdateRequest', () => {
   });
 
   it('refuses what is not a JSON object', () => {
-    for (const value of ['null', '[]', '"text"', '42']) expect(failure(value).fields).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
+    for (const value of ['null', '[]', '"text"', '42'])
+      expect(failure(value).fields).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
   });
 
   it('refuses malformed JSON and bodies over the limit before parsing', () => {

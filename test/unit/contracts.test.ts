@@ -11,7 +11,8 @@ import { ACCEPTED, REFUSED } from '../support/contract-corpus.ts';
 import { documentAjv, newAjv, pointer } from '../support/openapi-ajv.ts';
 
 const rendered = renderContracts();
-const checkedIn = (name: string) => (existsSync(join(CONTRACTS_DIR, name)) ? readFileSync(join(CONTRACTS_DIR, name), 'utf8') : '');
+const checkedIn = (name: string) =>
+  existsSync(join(CONTRACTS_DIR, name)) ? readFileSync(join(CONTRACTS_DIR, name), 'utf8') : '';
 const requestSchema = JSON.parse(checkedIn(REQUEST_SCHEMA_FILE) || rendered[REQUEST_SCHEMA_FILE]!);
 const openapi = JSON.parse(checkedIn(OPENAPI_FILE) || rendered[OPENAPI_FILE]!);
 const PATH = `/${API_RESOURCE_PATH}`;
@@ -21,21 +22,29 @@ const errorStatuses = Object.keys(responses).filter((status) => status !== '200'
 
 const oas = documentAjv(openapi);
 const validatorAt = (...segments: string[]) => oas.getSchema(pointer(...segments))!;
-const responseSchema = (status: string) => validatorAt('paths', PATH, 'post', 'responses', status, 'content', 'application/json', 'schema');
+const responseSchema = (status: string) =>
+  validatorAt('paths', PATH, 'post', 'responses', status, 'content', 'application/json', 'schema');
 const validateRequest = newAjv().compile(requestSchema);
 
 describe('the checked-in contracts', () => {
   it.each(Object.keys(rendered))('contracts/%s is what the zod schemas render', (name) => {
-    expect(checkedIn(name), `contracts/${name} is stale: run \`npm run contracts\` and commit the result`).toBe(rendered[name]);
+    expect(checkedIn(name), `contracts/${name} is stale: run \`npm run contracts\` and commit the result`).toBe(
+      rendered[name],
+    );
   });
 
   it('are all rendered: no file in contracts/ is left from an older contract', () => {
-    expect((existsSync(CONTRACTS_DIR) ? readdirSync(CONTRACTS_DIR) : []).sort(), 'run `npm run contracts` and delete what it no longer writes').toEqual(Object.keys(rendered).sort());
+    expect(
+      (existsSync(CONTRACTS_DIR) ? readdirSync(CONTRACTS_DIR) : []).sort(),
+      'run `npm run contracts` and delete what it no longer writes',
+    ).toEqual(Object.keys(rendered).sort());
   });
 
   it('put the very JSON Schema of the message in the OpenAPI document', () => {
     expect(openapi.components.schemas.StatusUpdateRequest).toEqual(requestSchema);
-    expect(operation.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/StatusUpdateRequest' });
+    expect(operation.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/StatusUpdateRequest',
+    });
   });
 });
 
@@ -44,7 +53,14 @@ describe('every error answer', () => {
   const statusesOf = (code: string) =>
     errorStatuses.filter((status) =>
       responseSchema(status)({
-        error: { code, message: 'm', request_id: 'r', retry_after_seconds: 1, update_version: '2026-12-01T09:00:00.000Z', applied_version: '2026-12-01T09:00:01.000Z' },
+        error: {
+          code,
+          message: 'm',
+          request_id: 'r',
+          retry_after_seconds: 1,
+          update_version: '2026-12-01T09:00:00.000Z',
+          applied_version: '2026-12-01T09:00:01.000Z',
+        },
       }),
     );
 
@@ -65,7 +81,9 @@ describe('every error answer', () => {
 
   it('refuses a code its status does not give, and an envelope with an unknown field', () => {
     expect(responseSchema('400')({ error: { code: 'THULIUM_TIMEOUT', message: 'm', request_id: 'r' } })).toBe(false);
-    expect(responseSchema('400')({ error: { code: 'MALFORMED_JSON', message: 'm', request_id: 'r', stack: 'at x' } })).toBe(false);
+    expect(
+      responseSchema('400')({ error: { code: 'MALFORMED_JSON', message: 'm', request_id: 'r', stack: 'at x' } }),
+    ).toBe(false);
   });
 
   it('carries Retry-After (and retry_after_seconds) on 503, Allow on 405', () => {
@@ -75,7 +93,9 @@ describe('every error answer', () => {
     };
     expect(header('503', 'Retry-After')).toMatchObject({ required: true });
     expect(header('405', 'Allow')).toMatchObject({ required: true, schema: { const: 'POST' } });
-    expect(responseSchema('503')({ error: { code: 'THULIUM_UNAVAILABLE', message: 'm', request_id: 'r' } })).toBe(false);
+    expect(responseSchema('503')({ error: { code: 'THULIUM_UNAVAILABLE', message: 'm', request_id: 'r' } })).toBe(
+      false,
+    );
   });
 });
 
@@ -85,9 +105,12 @@ describe('the JSON Schema of the message', () => {
       { phone_number: '111222333', status_id: '3' },
       { phone_number: '333444555', status_id: '8' },
     ];
-    const documented = Object.values(operation.requestBody.content['application/json'].examples).map((e: any) => e.value);
+    const documented = Object.values(operation.requestBody.content['application/json'].examples).map(
+      (e: any) => e.value,
+    );
     expect(documented).toEqual(vendor);
-    for (const body of [...vendor, ...requestSchema.examples, ...ACCEPTED]) expect(validateRequest(body), JSON.stringify(body)).toBe(true);
+    for (const body of [...vendor, ...requestSchema.examples, ...ACCEPTED])
+      expect(validateRequest(body), JSON.stringify(body)).toBe(true);
   });
 
   it('refuses what the contract refuses', () => {
@@ -97,7 +120,7 @@ describe('the JSON Schema of the message', () => {
     }
   });
 
-  it("refuses the hostile bodies the function answers VALIDATION_FAILED (seeded)", () => {
+  it('refuses the hostile bodies the function answers VALIDATION_FAILED (seeded)', () => {
     fc.assert(
       fc.property(hostileBody, ({ body, code }) => {
         fc.pre(code === 'VALIDATION_FAILED');
@@ -122,7 +145,10 @@ describe('the OpenAPI document', () => {
     const validate = newAjv().compile(OAS_31);
     expect(validate(broken)).toBe(false);
     expect(validate.errors!.map((e) => e.instancePath)).toEqual(
-      expect.arrayContaining([`/paths/${PATH.replace(/\//g, '~1')}/post`, `/paths/${PATH.replace(/\//g, '~1')}/post/responses/200`]),
+      expect.arrayContaining([
+        `/paths/${PATH.replace(/\//g, '~1')}/post`,
+        `/paths/${PATH.replace(/\//g, '~1')}/post/responses/200`,
+      ]),
     );
   });
 
@@ -130,7 +156,10 @@ describe('the OpenAPI document', () => {
     const refs: string[] = [];
     JSON.stringify(openapi, (key, value) => (key === '$ref' && refs.push(value), value));
     for (const ref of refs) {
-      const target = ref.slice(2).split('/').reduce<any>((node, s) => node?.[s.replace(/~1/g, '/').replace(/~0/g, '~')], openapi);
+      const target = ref
+        .slice(2)
+        .split('/')
+        .reduce<any>((node, s) => node?.[s.replace(/~1/g, '/').replace(/~0/g, '~')], openapi);
       expect(target, ref).toBeDefined();
     }
     for (const requirement of [...openapi.security, ...(operation.security ?? [])]) {
@@ -140,12 +169,21 @@ describe('the OpenAPI document', () => {
       const names = [...server.url.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       expect(names.sort()).toEqual(Object.keys(server.variables ?? {}).sort());
     }
-    expect(openapi.components.securitySchemes.sigv4).toMatchObject({ type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' });
+    expect(openapi.components.securitySchemes.sigv4).toMatchObject({
+      type: 'apiKey',
+      name: 'Authorization',
+      in: 'header',
+      'x-amazon-apigateway-authtype': 'awsSigv4',
+    });
   });
 
   it('has examples that its own schemas accept', () => {
     const media = [
-      ['requestBody', operation.requestBody.content['application/json'], ['paths', PATH, 'post', 'requestBody', 'content', 'application/json', 'schema']],
+      [
+        'requestBody',
+        operation.requestBody.content['application/json'],
+        ['paths', PATH, 'post', 'requestBody', 'content', 'application/json', 'schema'],
+      ],
       ...Object.entries(responses).map(([status, response]) => [
         status,
         response.content['application/json'],
@@ -155,7 +193,10 @@ describe('the OpenAPI document', () => {
     let checked = 0;
     for (const [name, content, at] of media) {
       const validate = validatorAt(...at);
-      const values = [...('example' in content ? [content.example] : []), ...Object.values(content.examples ?? {}).map((e: any) => e.value)];
+      const values = [
+        ...('example' in content ? [content.example] : []),
+        ...Object.values(content.examples ?? {}).map((e: any) => e.value),
+      ];
       expect(values.length, `${name} has no example`).toBeGreaterThan(0);
       for (const value of values) {
         checked++;
@@ -170,7 +211,11 @@ const str = { type: 'string' };
 const bool = { type: 'boolean' };
 const extensions = { '^x-': true };
 /** An object of the specification: its fields, extensions (`x-`), nothing else. */
-const obj = (properties: object, required: string[] = [], extra: { patternProperties?: object; [key: string]: unknown } = {}) => ({
+const obj = (
+  properties: object,
+  required: string[] = [],
+  extra: { patternProperties?: object; [key: string]: unknown } = {},
+) => ({
   type: 'object',
   properties,
   required,
@@ -182,24 +227,64 @@ const mapOf = (schema: object | boolean) => ({ type: 'object', additionalPropert
 /** A map of components, whose names the specification restricts. */
 const named = (schema: object | boolean) => ({ ...mapOf(schema), propertyNames: { pattern: '^[a-zA-Z0-9._-]+$' } });
 const def = (name: string) => ({ $ref: `#/$defs/${name}` });
-const orRef = (name: string) => ({ if: { type: 'object', required: ['$ref'] }, then: def('reference'), else: def(name) });
+const orRef = (name: string) => ({
+  if: { type: 'object', required: ['$ref'] },
+  then: def('reference'),
+  else: def(name),
+});
 const schemaObject = { type: ['object', 'boolean'] };
 const examples = { example: true, examples: mapOf(orRef('example')) };
 
 /** The OpenAPI 3.1.0 specification's object rules, after its published JSON Schema, for the objects this document uses. */
 const OAS_31 = {
   $defs: {
-    reference: { type: 'object', properties: { $ref: str, summary: str, description: str }, required: ['$ref'], additionalProperties: false },
-    info: obj({ title: str, summary: str, description: str, termsOfService: str, contact: { type: 'object' }, license: { type: 'object' }, version: str }, ['title', 'version']),
-    serverVariable: obj({ enum: { type: 'array', items: str, minItems: 1 }, default: str, description: str }, ['default']),
+    reference: {
+      type: 'object',
+      properties: { $ref: str, summary: str, description: str },
+      required: ['$ref'],
+      additionalProperties: false,
+    },
+    info: obj(
+      {
+        title: str,
+        summary: str,
+        description: str,
+        termsOfService: str,
+        contact: { type: 'object' },
+        license: { type: 'object' },
+        version: str,
+      },
+      ['title', 'version'],
+    ),
+    serverVariable: obj({ enum: { type: 'array', items: str, minItems: 1 }, default: str, description: str }, [
+      'default',
+    ]),
     server: obj({ url: str, description: str, variables: mapOf(def('serverVariable')) }, ['url']),
-    example: obj({ summary: str, description: str, value: true, externalValue: str }, [], { not: { required: ['value', 'externalValue'] } }),
+    example: obj({ summary: str, description: str, value: true, externalValue: str }, [], {
+      not: { required: ['value', 'externalValue'] },
+    }),
     mediaType: obj({ schema: schemaObject, encoding: { type: 'object' }, ...examples }),
     content: mapOf(def('mediaType')),
-    header: obj({ description: str, required: bool, deprecated: bool, schema: schemaObject, content: def('content'), style: { const: 'simple' }, explode: bool, ...examples }, [], {
-      oneOf: [{ required: ['schema'] }, { required: ['content'] }],
-    }),
-    response: obj({ description: str, headers: mapOf(orRef('header')), content: def('content'), links: { type: 'object' } }, ['description']),
+    header: obj(
+      {
+        description: str,
+        required: bool,
+        deprecated: bool,
+        schema: schemaObject,
+        content: def('content'),
+        style: { const: 'simple' },
+        explode: bool,
+        ...examples,
+      },
+      [],
+      {
+        oneOf: [{ required: ['schema'] }, { required: ['content'] }],
+      },
+    ),
+    response: obj(
+      { description: str, headers: mapOf(orRef('header')), content: def('content'), links: { type: 'object' } },
+      ['description'],
+    ),
     requestBody: obj({ description: str, content: def('content'), required: bool }, ['content']),
     securityRequirement: mapOf({ type: 'array', items: str }),
     operation: obj({
@@ -210,15 +295,27 @@ const OAS_31 = {
       operationId: str,
       parameters: { type: 'array' },
       requestBody: orRef('requestBody'),
-      responses: obj({ default: orRef('response') }, [], { minProperties: 1, patternProperties: { '^[1-5](?:[0-9]{2}|XX)$': orRef('response') } }),
+      responses: obj({ default: orRef('response') }, [], {
+        minProperties: 1,
+        patternProperties: { '^[1-5](?:[0-9]{2}|XX)$': orRef('response') },
+      }),
       callbacks: { type: 'object' },
       deprecated: bool,
       security: { type: 'array', items: def('securityRequirement') },
       servers: { type: 'array', items: def('server') },
     }),
-    pathItem: obj({ summary: str, description: str, servers: { type: 'array', items: def('server') }, parameters: { type: 'array' } }, [], {
-      patternProperties: { '^(get|put|post|delete|options|head|patch|trace)$': def('operation') },
-    }),
+    pathItem: obj(
+      {
+        summary: str,
+        description: str,
+        servers: { type: 'array', items: def('server') },
+        parameters: { type: 'array' },
+      },
+      [],
+      {
+        patternProperties: { '^(get|put|post|delete|options|head|patch|trace)$': def('operation') },
+      },
+    ),
     securityScheme: obj(
       {
         type: { enum: ['apiKey', 'http', 'mutualTLS', 'oauth2', 'openIdConnect'] },
@@ -233,20 +330,18 @@ const OAS_31 = {
       ['type'],
       { if: { properties: { type: { const: 'apiKey' } } }, then: { required: ['name', 'in'] } },
     ),
-    components: obj(
-      {
-        schemas: named(schemaObject),
-        responses: named(orRef('response')),
-        parameters: named(true),
-        examples: named(orRef('example')),
-        requestBodies: named(orRef('requestBody')),
-        headers: named(orRef('header')),
-        securitySchemes: named(orRef('securityScheme')),
-        links: named(true),
-        callbacks: named(true),
-        pathItems: named(def('pathItem')),
-      },
-    ),
+    components: obj({
+      schemas: named(schemaObject),
+      responses: named(orRef('response')),
+      parameters: named(true),
+      examples: named(orRef('example')),
+      requestBodies: named(orRef('requestBody')),
+      headers: named(orRef('header')),
+      securitySchemes: named(orRef('securityScheme')),
+      links: named(true),
+      callbacks: named(true),
+      pathItems: named(def('pathItem')),
+    }),
   },
   ...obj(
     {

@@ -62,7 +62,9 @@ describe('the credentials source', () => {
     const { state, source } = fakeProvider();
     source.reject(await source.get(later()), new CredentialsRejectedError(401, 'req-1'));
     await expect(source.get(later())).rejects.toThrow(CredentialsRejectedError);
-    await expect(source.get(later())).rejects.toThrow(`held back for up to ${HOLD_SECONDS} s unless the secret changes`);
+    await expect(source.get(later())).rejects.toThrow(
+      `held back for up to ${HOLD_SECONDS} s unless the secret changes`,
+    );
 
     vi.advanceTimersByTime(HOLD_SECONDS * 1000 - 1);
     await expect(source.get(later())).rejects.toThrow(CredentialsRejectedError);

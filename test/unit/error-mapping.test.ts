@@ -34,7 +34,7 @@ describe('each error carries its classification, and the HTTP face maps it once'
     expect(JSON.parse(response.body).error).toMatchObject({ code: error.code, request_id: 'req' });
   });
 
-  it('passes each error\'s own message, but keeps configuration details for the logs', () => {
+  it("passes each error's own message, but keeps configuration details for the logs", () => {
     for (const [error] of cases) {
       const { message } = JSON.parse(errorResponse(error, 'req').body).error;
       if (error.code === 'CONFIGURATION_INVALID') expect(message).not.toContain(error.message);
@@ -42,16 +42,18 @@ describe('each error carries its classification, and the HTTP face maps it once'
     }
   });
 
-  it('gives 503s a Retry-After, Thulium\'s own when it sent one', () => {
+  it("gives 503s a Retry-After, Thulium's own when it sent one", () => {
     expect(errorResponse(cases[4][0], 'r').headers['retry-after']).toBe('9');
     expect(errorResponse(new SecretUnavailableError('x'), 'r').headers['retry-after']).toBe('5');
   });
 
-  it('carries Thulium\'s messages and request id on a refusal, and the offending fields on a 400', () => {
+  it("carries Thulium's messages and request id on a refusal, and the offending fields on a 400", () => {
     expect(JSON.parse(errorResponse(cases[3][0], 'r').body).error).toMatchObject({
       thulium_errors: [{ message: 'Unknown status', code: 7 }],
       thulium_request_id: 'req-1',
     });
-    expect(JSON.parse(errorResponse(cases[0][0], 'r').body).error.fields).toEqual([{ field: 'status_id', message: 'x' }]);
+    expect(JSON.parse(errorResponse(cases[0][0], 'r').body).error.fields).toEqual([
+      { field: 'status_id', message: 'x' },
+    ]);
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { maskPhoneNumber, maskPhoneNumbersIn, normalisePhoneNumber } from '../../functions/outbound-status/core/phone-number.ts';
+import {
+  maskPhoneNumber,
+  maskPhoneNumbersIn,
+  normalisePhoneNumber,
+} from '../../functions/outbound-status/core/phone-number.ts';
 
 describe('normalisePhoneNumber', () => {
   const policy = (normalisation: 'as-is' | 'strip-separators' | 'national') => ({ normalisation, countryCode: '48' });

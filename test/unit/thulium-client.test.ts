@@ -21,7 +21,15 @@ function client(maxAttempts = 3) {
   let limited!: () => void;
   const told = new Promise<void>((resolve) => (limited = resolve));
   const thulium = createThuliumClient(
-    { baseUrl: simulator.url, connectTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxAttempts, retryBaseMs: 50, retryMaxMs: 200, connections: 10 },
+    {
+      baseUrl: simulator.url,
+      connectTimeoutMs: 1_000,
+      requestTimeoutMs: 2_000,
+      maxAttempts,
+      retryBaseMs: 50,
+      retryMaxMs: 200,
+      connections: 10,
+    },
     { onLimited: () => limited() },
   );
   return { thulium, told };
@@ -36,7 +44,9 @@ describe('the Thulium client behind its gate', () => {
     await told;
 
     const arrived = Date.now();
-    await expect(thulium.setStatusByPhoneNumber(UPDATE, CREDENTIALS, Date.now() + 10_000, { attempts: 0 }, { onPause: 'refuse' })).rejects.toMatchObject({
+    await expect(
+      thulium.setStatusByPhoneNumber(UPDATE, CREDENTIALS, Date.now() + 10_000, { attempts: 0 }, { onPause: 'refuse' }),
+    ).rejects.toMatchObject({
       code: 'THULIUM_RATE_LIMITED',
       retryAfterSeconds: 1,
     });
@@ -50,12 +60,16 @@ describe('the Thulium client behind its gate', () => {
     expect(simulator.calls[1]!.at - simulator.calls[0]!.at).toBeGreaterThanOrEqual(950);
   });
 
-  it('ends a retry that cannot start in time at once, on Thulium\'s own 429: its wait and its request id', async () => {
+  it("ends a retry that cannot start in time at once, on Thulium's own 429: its wait and its request id", async () => {
     const { thulium } = client();
     simulator.injectFaults({ type: 'rate-limit', retryAfterSeconds: 5 });
     const started = Date.now();
     const failure = thulium.setStatusByPhoneNumber(UPDATE, CREDENTIALS, started + 2_000);
-    await expect(failure).rejects.toMatchObject({ code: 'THULIUM_RATE_LIMITED', retryAfterSeconds: 5, thuliumRequestId: expect.any(String) });
+    await expect(failure).rejects.toMatchObject({
+      code: 'THULIUM_RATE_LIMITED',
+      retryAfterSeconds: 5,
+      thuliumRequestId: expect.any(String),
+    });
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(simulator.calls).toHaveLength(1);
   });
@@ -66,7 +80,9 @@ describe('the Thulium client behind its gate', () => {
     simulator.injectFaults(...Array.from({ length: 20 }, () => limitedNow));
     // Jittered retries of at most 200 ms apart would start one in the last 250 ms, were it allowed.
     const deadline = Date.now() + 800;
-    await expect(thulium.setStatusByPhoneNumber(UPDATE, CREDENTIALS, deadline)).rejects.toMatchObject({ code: 'THULIUM_RATE_LIMITED' });
+    await expect(thulium.setStatusByPhoneNumber(UPDATE, CREDENTIALS, deadline)).rejects.toMatchObject({
+      code: 'THULIUM_RATE_LIMITED',
+    });
     expect(simulator.calls.length).toBeGreaterThan(1);
     // The simulator stamps a call once it has read it, some ms after the client started it: up to 100 are allowed.
     for (const call of simulator.calls) expect(deadline - call.at).toBeGreaterThanOrEqual(150);

@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createThuliumGate, type GatePass, type GateState } from '../../functions/outbound-status/adapters/thulium-gate.ts';
+import {
+  createThuliumGate,
+  type GatePass,
+  type GateState,
+} from '../../functions/outbound-status/adapters/thulium-gate.ts';
 import { ThuliumUnavailableError } from '../../functions/outbound-status/core/errors.ts';
 
 /** Calls that entered the gate, in the order they were let through. */
@@ -25,7 +29,10 @@ function calls(gate: ReturnType<typeof createThuliumGate>) {
 const step = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
 
 /** A gate whose first call Thulium answered with a pause of `limitedMs` (a 429 unless told). */
-async function pausedGate(limitedMs: number, { rateLimited = true, onLimited }: { rateLimited?: boolean; onLimited?: (state: GateState) => void } = {}) {
+async function pausedGate(
+  limitedMs: number,
+  { rateLimited = true, onLimited }: { rateLimited?: boolean; onLimited?: (state: GateState) => void } = {},
+) {
   const gate = createThuliumGate({ maxInFlight: 10, onLimited });
   const c = calls(gate);
   c.enter();

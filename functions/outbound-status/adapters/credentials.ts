@@ -1,7 +1,12 @@
 import { GetParameterError, TransformParameterError } from '@aws-lambda-powertools/parameters/errors';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { AWS_CLIENT_LIMITS, beforeDeadline } from '../shared/deadline.ts';
-import { ConfigurationError, CredentialsRejectedError, OutboundStatusError, SecretUnavailableError } from '../core/errors.ts';
+import {
+  ConfigurationError,
+  CredentialsRejectedError,
+  OutboundStatusError,
+  SecretUnavailableError,
+} from '../core/errors.ts';
 import { sameCredentials, type Credentials, type CredentialsSource } from '../core/ports.ts';
 
 /** Secrets Manager answers that no retry will fix until someone changes the secret or its policy. */
@@ -43,7 +48,11 @@ export function secretsManagerCredentials(
       },
     );
   const inTime = (work: Promise<Credentials>, deadline: number) =>
-    beforeDeadline(work, deadline, () => new SecretUnavailableError(`Secrets Manager did not answer in time for secret ${secretId}`));
+    beforeDeadline(
+      work,
+      deadline,
+      () => new SecretUnavailableError(`Secrets Manager did not answer in time for secret ${secretId}`),
+    );
   const current = () => {
     reading ??= read(false).finally(() => {
       reading = undefined;

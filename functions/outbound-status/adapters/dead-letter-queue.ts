@@ -45,7 +45,16 @@ export function sqsDeadLetterQueue(sqs: SqsCalls, queueUrl: string | undefined):
 }
 
 /** What a dead letter carries beside the sender's own attributes; a redrive takes these off again. */
-export const REASON_ATTRIBUTES = ['ErrorCode', 'ErrorKind', 'ErrorMessage', 'ThuliumRequestId', 'SourceMessageId', 'SourceQueueArn', 'ReceiveCount', 'FailedAt'] as const;
+export const REASON_ATTRIBUTES = [
+  'ErrorCode',
+  'ErrorKind',
+  'ErrorMessage',
+  'ThuliumRequestId',
+  'SourceMessageId',
+  'SourceQueueArn',
+  'ReceiveCount',
+  'FailedAt',
+] as const;
 
 const isReasonAttribute = (name: string) => (REASON_ATTRIBUTES as readonly string[]).includes(name);
 

@@ -19,7 +19,9 @@ export function secretsManagerKey(secretId: string, provider: SecretsProvider): 
       throw classifySecretError(secretId, error);
     }
     if (typeof value !== 'string' || value.length < MIN_KEY_CHARACTERS) {
-      throw new ConfigurationError(`Secret ${secretId} must hold a key of at least ${MIN_KEY_CHARACTERS} characters as its SecretString`);
+      throw new ConfigurationError(
+        `Secret ${secretId} must hold a key of at least ${MIN_KEY_CHARACTERS} characters as its SecretString`,
+      );
     }
     return Buffer.from(value, 'utf8');
   };
@@ -28,6 +30,10 @@ export function secretsManagerKey(secretId: string, provider: SecretsProvider): 
       key = undefined;
       throw error;
     });
-    return beforeDeadline(key, deadline, () => new SecretUnavailableError(`Secrets Manager did not answer in time for secret ${secretId}`));
+    return beforeDeadline(
+      key,
+      deadline,
+      () => new SecretUnavailableError(`Secrets Manager did not answer in time for secret ${secretId}`),
+    );
   };
 }

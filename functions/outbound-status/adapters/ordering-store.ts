@@ -1,5 +1,11 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand, type AttributeValue, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import {
   ConfigurationError,
   OrderingStoreUnavailableError,
@@ -18,7 +24,12 @@ const WAIT_MAX_MS = 250;
 /** Recording (or releasing) gets at least this long, even when Thulium answered at the deadline. */
 const RECORD_MIN_MS = 250;
 /** DynamoDB answers that no retry will fix until someone changes the table, the role or the settings. */
-const CONFIGURATION_FAULTS = new Set(['ResourceNotFoundException', 'AccessDeniedException', 'ValidationException', 'UnrecognizedClientException']);
+const CONFIGURATION_FAULTS = new Set([
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'ValidationException',
+  'UnrecognizedClientException',
+]);
 
 type Item = Record<string, AttributeValue>;
 
@@ -58,10 +69,14 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
     }
   }
   const update = (input: Omit<UpdateItemCommandInput, 'TableName'>, deadline: number) =>
-    send(() => client.send(new UpdateItemCommand({ TableName, ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ...input })), deadline);
+    send(
+      () => client.send(new UpdateItemCommand({ TableName, ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ...input })),
+      deadline,
+    );
   /** The item a condition failed on: DynamoDB returns it; an emulator may not, then it is read. */
   const itemBehind = async (error: unknown, Key: Item, deadline: number): Promise<Item | undefined> =>
-    (error as { Item?: Item }).Item ?? (await send(() => client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true })), deadline)).Item;
+    (error as { Item?: Item }).Item ??
+    (await send(() => client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true })), deadline)).Item;
 
   function claimOf(Key: Item, owner: string, claimed: GuardedUpdate): Claim {
     const ours = { ConditionExpression: 'lock_owner = :owner', ExpressionAttributeValues: { ':owner': { S: owner } } };
@@ -78,7 +93,8 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
           await update(
             {
               Key,
-              UpdateExpression: 'SET applied_version = :version, applied_status_id = :status, #ttl = :ttl REMOVE lock_owner, lock_until',
+              UpdateExpression:
+                'SET applied_version = :version, applied_status_id = :status, #ttl = :ttl REMOVE lock_owner, lock_until',
               ExpressionAttributeNames: names,
               ConditionExpression: ours.ConditionExpression,
               ExpressionAttributeValues: {
@@ -97,9 +113,16 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
           }
           const item = await itemBehind(error, Key, until);
           // The SDK repeated a write that had landed: recorded, and released.
-          if (item?.lock_owner === undefined && item?.applied_version?.N === String(claimed.version) && item.applied_status_id?.S === claimed.statusId) return;
+          if (
+            item?.lock_owner === undefined &&
+            item?.applied_version?.N === String(claimed.version) &&
+            item.applied_status_id?.S === claimed.statusId
+          )
+            return;
           // Our hold ran out and another update may have been applied since: ours must be judged again.
-          throw new OrderingStoreUnavailableError('Thulium applied the update, but its hold on the number expired before it was recorded; it must be sent again');
+          throw new OrderingStoreUnavailableError(
+            'Thulium applied the update, but its hold on the number expired before it was recorded; it must be sent again',
+          );
         }
       },
       release: (deadline) => releaseBy(budget(deadline)),
@@ -191,5 +214,7 @@ function classify(tableName: string, error: unknown): OutboundStatusError {
   if (error instanceof OutboundStatusError) return error;
   const name = (error as { name?: string } | undefined)?.name ?? 'UnknownError';
   if (CONFIGURATION_FAULTS.has(name)) return new ConfigurationError(`Cannot use ordering table ${tableName}: ${name}`);
-  return new OrderingStoreUnavailableError(`The ordering store is unavailable (table ${tableName}): ${name}`, { cause: error });
+  return new OrderingStoreUnavailableError(`The ordering store is unavailable (table ${tableName}): ${name}`, {
+    cause: error,
+  });
 }

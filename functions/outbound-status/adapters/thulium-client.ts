@@ -38,7 +38,10 @@ type Attempt = { gate: GateSignal } & (
   | { ok: false; error: OutboundStatusError; retry: boolean; retryAfterMs?: number }
 );
 
-export function createThuliumClient(config: Config['thulium'], gateOptions: Pick<GateOptions, 'onLimited'> = {}): ThuliumClient {
+export function createThuliumClient(
+  config: Config['thulium'],
+  gateOptions: Pick<GateOptions, 'onLimited'> = {},
+): ThuliumClient {
   const base = new URL(config.baseUrl);
   const path = `${base.pathname.replace(/\/+$/, '')}${ENDPOINT_PATH}`;
   // One keep-alive pool per container; TLS verification stays on (undici's default).
@@ -52,7 +55,10 @@ export function createThuliumClient(config: Config['thulium'], gateOptions: Pick
   // Shared by both faces: an HTTP call during a pause is answered 503 rather than sent to be refused.
   const gate = createThuliumGate({ maxInFlight: config.connections, ...gateOptions });
 
-  async function attempt(request: { headers: Record<string, string>; body: string }, deadline: number): Promise<Attempt> {
+  async function attempt(
+    request: { headers: Record<string, string>; body: string },
+    deadline: number,
+  ): Promise<Attempt> {
     const budget = Math.min(config.requestTimeoutMs, deadline - Date.now());
     // Cleared as soon as the answer is read: an AbortSignal.timeout would keep its timer, and the
     // memory it holds, for the whole budget after every call.
@@ -85,9 +91,11 @@ export function createThuliumClient(config: Config['thulium'], gateOptions: Pick
       for (let n = 0; ; n++) {
         // A call told to wait waits (within its deadline); only callers arriving during a pause are
         // refused at once. A retry the gate cannot start in time ends with the longer of the two waits.
-        const pass = await gate.enter(deadline, n === 0 ? onPause : 'wait').catch((refusal: ThuliumUnavailableError) => {
-          throw longerWait(failed, refusal);
-        });
+        const pass = await gate
+          .enter(deadline, n === 0 ? onPause : 'wait')
+          .catch((refusal: ThuliumUnavailableError) => {
+            throw longerWait(failed, refusal);
+          });
         stats.waitedMs = (stats.waitedMs ?? 0) + pass.waitedMs;
         stats.attempts++;
         let result: Attempt | undefined;
@@ -111,13 +119,19 @@ export function createThuliumClient(config: Config['thulium'], gateOptions: Pick
 }
 
 /** Thulium's own 429 when it asked for at least the gate's wait (it has the request id), else the gate's refusal. */
-function longerWait(failed: OutboundStatusError | undefined, refusal: ThuliumUnavailableError): ThuliumUnavailableError {
+function longerWait(
+  failed: OutboundStatusError | undefined,
+  refusal: ThuliumUnavailableError,
+): ThuliumUnavailableError {
   const limited = failed instanceof ThuliumUnavailableError && failed.code === 'THULIUM_RATE_LIMITED';
   return limited && failed.retryAfterSeconds >= refusal.retryAfterSeconds ? failed : refusal;
 }
 
 /** A body that says it fits is read whole (no async iterator: about 0.1 ms a call); any other, bounded. */
-function readBody(response: { headers: ResponseHeaders; body: AsyncIterable<Buffer> & { text(): Promise<string> } }): Promise<string> {
+function readBody(response: {
+  headers: ResponseHeaders;
+  body: AsyncIterable<Buffer> & { text(): Promise<string> };
+}): Promise<string> {
   const length = Number(headerValue(response.headers, 'content-length') ?? Number.NaN);
   return length >= 0 && length <= MAX_RESPONSE_BYTES ? response.body.text() : readBounded(response.body);
 }
@@ -169,7 +183,8 @@ function classify(status: number, headers: ResponseHeaders, text: string): Attem
     );
     // A 429, or a 503 that says when to come back: the whole container waits, not only this call.
     const pauseMs = rateLimited ? (retryAfterMs ?? 1000) : status === 503 ? retryAfterMs : undefined;
-    const gate: GateSignal = pauseMs === undefined ? 'unknown' : { limitedMs: Math.min(pauseMs, MAX_RETRY_AFTER_SECONDS * 1000), rateLimited };
+    const gate: GateSignal =
+      pauseMs === undefined ? 'unknown' : { limitedMs: Math.min(pauseMs, MAX_RETRY_AFTER_SECONDS * 1000), rateLimited };
     return { ok: false, error, retry: true, retryAfterMs, gate };
   }
   const details = envelope.success ? detailsOf(envelope.data.errors) : [];
@@ -189,7 +204,12 @@ function networkFailure(error: unknown, timedOut: boolean): Attempt {
   const { code, name } = (error ?? {}) as { code?: unknown; name?: string };
   const reason = typeof code === 'string' ? code : (name ?? 'unknown');
   if (timedOut || /TIMEOUT/i.test(reason)) {
-    return { ok: false, error: new ThuliumTimeoutError(`Thulium did not answer in time (${reason})`), retry: true, gate: 'unknown' };
+    return {
+      ok: false,
+      error: new ThuliumTimeoutError(`Thulium did not answer in time (${reason})`),
+      retry: true,
+      gate: 'unknown',
+    };
   }
   const failure = new ThuliumUnavailableError(`Could not reach Thulium (${reason})`, {
     retryAfterSeconds: 1,

@@ -112,7 +112,9 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
 
   function refusal(startAt: number, at: number, paused = false) {
     const seconds = Math.max(1, Math.ceil((startAt - at) / 1000));
-    const why = paused ? 'Thulium asked us to pause our calls' : 'Thulium is limiting our calls; this update could not start within its deadline';
+    const why = paused
+      ? 'Thulium asked us to pause our calls'
+      : 'Thulium is limiting our calls; this update could not start within its deadline';
     return new ThuliumUnavailableError(`${why} (next turn in ${seconds} s)`, {
       retryAfterSeconds: seconds,
       rateLimited: true,
@@ -177,7 +179,13 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
     queueMicrotask(() => onLimited?.(told, retryAfterMs));
   }
 
-  const stateAt = (at: number): GateState => ({ callsPerSecond: pace(at), inFlightLimit, inFlight, waiting: waiters.length, pausedUntil });
+  const stateAt = (at: number): GateState => ({
+    callsPerSecond: pace(at),
+    inFlightLimit,
+    inFlight,
+    waiting: waiters.length,
+    pausedUntil,
+  });
 
   /** When the next call could start, given the pause and the pace. */
   const nextTurn = (at: number) => Math.max(at, pausedUntil, nextStartAt);

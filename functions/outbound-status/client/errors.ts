@@ -20,7 +20,12 @@ export class QueueSendError extends Error {
   readonly failed: FailedEntry[];
   readonly sent: { index: number; messageId: string }[];
   constructor(failed: FailedEntry[], sent: { index: number; messageId: string }[]) {
-    super(`${failed.length} of ${failed.length + sent.length} updates were not queued: ${failed.map((f) => `[${f.index}] ${f.code}`).slice(0, 5).join(', ')}`);
+    super(
+      `${failed.length} of ${failed.length + sent.length} updates were not queued: ${failed
+        .map((f) => `[${f.index}] ${f.code}`)
+        .slice(0, 5)
+        .join(', ')}`,
+    );
     this.name = 'QueueSendError';
     this.kind = failed.every((f) => f.senderFault) ? 'invalid-request' : 'transient';
     this.failed = failed;

@@ -32,7 +32,11 @@ let chain: CredentialProvider | undefined;
  * Without `updatedAt`, the update is stamped with the time of this call. A newer update for the
  * number applied first ends it as a StatusUpdateError of kind `superseded` (HTTP 409), not retried.
  */
-export async function updateStatus(apiUrl: string, input: StatusUpdateInput, options: UpdateOptions = {}): Promise<StatusUpdateResponse> {
+export async function updateStatus(
+  apiUrl: string,
+  input: StatusUpdateInput,
+  options: UpdateOptions = {},
+): Promise<StatusUpdateResponse> {
   // Stamped once, before the first attempt: a retry is the same decision, not a newer one, and must
   // not overwrite an update decided after it (API Gateway's request time would make it new).
   const { body } = toRequestBody({ ...input, updatedAt: input.updatedAt ?? new Date() });
@@ -58,11 +62,20 @@ export async function updateStatus(apiUrl: string, input: StatusUpdateInput, opt
     });
     let failure: Error;
     try {
-      const answer = await request(url, { method: 'POST', headers: signed.headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+      const answer = await request(url, {
+        method: 'POST',
+        headers: signed.headers,
+        body,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      });
       const text = await answer.body.text();
       if (answer.statusCode === 200) return StatusUpdateResponse.parse(JSON.parse(text));
       const retryAfterMs = parseRetryAfterMs(headerValue(answer.headers, 'retry-after'));
-      failure = new StatusUpdateError(answer.statusCode, envelopeOf(text), retryAfterMs === undefined ? undefined : retryAfterMs / 1000);
+      failure = new StatusUpdateError(
+        answer.statusCode,
+        envelopeOf(text),
+        retryAfterMs === undefined ? undefined : retryAfterMs / 1000,
+      );
     } catch (error) {
       // No answer, or a 200 that is not the contract's: the update may or may not have applied.
       failure = error as Error;
@@ -76,7 +89,8 @@ export async function updateStatus(apiUrl: string, input: StatusUpdateInput, opt
 
 /** https://abc123.execute-api.eu-central-1.amazonaws.com/v1/... → eu-central-1 */
 function regionOf(url: URL, explicit: string | undefined): string {
-  const region = explicit ?? /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(url.hostname)?.[1] ?? process.env.AWS_REGION;
+  const region =
+    explicit ?? /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(url.hostname)?.[1] ?? process.env.AWS_REGION;
   if (!region) throw new Error(`No region for ${url.host}: pass options.region or set AWS_REGION`);
   return region;
 }

@@ -2,7 +2,13 @@
  * For workloads that call thulium-outbound-status: queue an update (fire and forget) or set it
  * over HTTP (an answer now). Each update is checked against the function's own contract first.
  */
-export { sendStatusUpdate, sendStatusUpdates, messageGroupIdFor, type BatchOptions, type SendOptions } from './queue-sender.ts';
+export {
+  sendStatusUpdate,
+  sendStatusUpdates,
+  messageGroupIdFor,
+  type BatchOptions,
+  type SendOptions,
+} from './queue-sender.ts';
 export { updateStatus, type UpdateOptions } from './http-caller.ts';
 export { QueueSendError, StatusUpdateError, type FailedEntry } from './errors.ts';
 export type { StatusUpdateInput } from './request-body.ts';

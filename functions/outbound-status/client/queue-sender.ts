@@ -35,7 +35,8 @@ export interface BatchOptions {
 const SQS_BATCH_LIMIT = 10;
 let sharedClient: SQSClient | undefined;
 // A queue URL must not override AWS_ENDPOINT_URL_SQS or a configured endpoint (a VPC endpoint, say).
-const clientOf = (options: { sqs?: SQSClient }) => options.sqs ?? (sharedClient ??= new SQSClient({ useQueueUrlAsEndpoint: false }));
+const clientOf = (options: { sqs?: SQSClient }) =>
+  options.sqs ?? (sharedClient ??= new SQSClient({ useQueueUrlAsEndpoint: false }));
 const isFifo = (queueUrl: string) => queueUrl.endsWith('.fifo');
 
 /** A group id that keeps a number's updates in order without putting the number itself in SQS's metadata. */
@@ -43,7 +44,11 @@ export const messageGroupIdFor = (update: StatusUpdate) =>
   createHash('sha256').update(update.phoneNumber.replace(/\D/g, '')).digest('hex').slice(0, 32);
 
 /** Queues one update; resolves once SQS holds it. */
-export async function sendStatusUpdate(queueUrl: string, input: StatusUpdateInput, options: SendOptions = {}): Promise<{ messageId: string }> {
+export async function sendStatusUpdate(
+  queueUrl: string,
+  input: StatusUpdateInput,
+  options: SendOptions = {},
+): Promise<{ messageId: string }> {
   const { body, update } = toRequestBody(input);
   const fifo = isFifo(queueUrl);
   const answer = await clientOf(options).send(
@@ -63,7 +68,11 @@ export async function sendStatusUpdate(queueUrl: string, input: StatusUpdateInpu
  * first is sent. Entries SQS fails without blaming the sender are sent again with back-off; if any
  * still fail, a QueueSendError lists them and the message ids of all the others.
  */
-export async function sendStatusUpdates(queueUrl: string, inputs: StatusUpdateInput[], options: BatchOptions = {}): Promise<{ messageIds: string[] }> {
+export async function sendStatusUpdates(
+  queueUrl: string,
+  inputs: StatusUpdateInput[],
+  options: BatchOptions = {},
+): Promise<{ messageIds: string[] }> {
   const fifo = isFifo(queueUrl);
   const entries = inputs.map((input, index): SendMessageBatchRequestEntry => {
     const { body, update } = toRequestBody(input, index);
@@ -75,7 +84,8 @@ export async function sendStatusUpdates(queueUrl: string, inputs: StatusUpdateIn
       MessageDeduplicationId: fifo ? randomUUID() : undefined,
     };
   });
-  const send = (batch: SendMessageBatchRequestEntry[]) => sendWithRetries(clientOf(options), queueUrl, batch, options.maxAttempts ?? 5);
+  const send = (batch: SendMessageBatchRequestEntry[]) =>
+    sendWithRetries(clientOf(options), queueUrl, batch, options.maxAttempts ?? 5);
   const limit = pLimit(fifo ? 1 : (options.concurrency ?? 4));
   const results = await Promise.all(batchesOf(entries, fifo).map((batch) => limit(() => send(batch))));
   const sent = results.flatMap((r) => r.sent).sort((a, b) => a.index - b.index);
@@ -105,7 +115,12 @@ function batchesOf(entries: SendMessageBatchRequestEntry[], fifo: boolean): Send
   return batches;
 }
 
-async function sendWithRetries(sqs: SQSClient, queueUrl: string, batch: SendMessageBatchRequestEntry[], maxAttempts: number) {
+async function sendWithRetries(
+  sqs: SQSClient,
+  queueUrl: string,
+  batch: SendMessageBatchRequestEntry[],
+  maxAttempts: number,
+) {
   const sent: { index: number; messageId: string }[] = [];
   const blamed: FailedEntry[] = [];
   let pending = batch;
@@ -117,7 +132,12 @@ async function sendWithRetries(sqs: SQSClient, queueUrl: string, batch: SendMess
       const answer = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
       for (const ok of answer.Successful ?? []) sent.push({ index: Number(ok.Id), messageId: ok.MessageId as string });
       for (const f of answer.Failed ?? []) {
-        failed.push({ index: Number(f.Id), code: f.Code ?? 'Unknown', message: f.Message ?? '', senderFault: f.SenderFault === true });
+        failed.push({
+          index: Number(f.Id),
+          code: f.Code ?? 'Unknown',
+          message: f.Message ?? '',
+          senderFault: f.SenderFault === true,
+        });
       }
     } catch (error) {
       // The SDK has retried the call itself; unless SQS blamed the request, the entries get another round (same dedup ids on FIFO).

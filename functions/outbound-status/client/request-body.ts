@@ -22,7 +22,10 @@ export function toRequestBody(input: StatusUpdateInput, index?: number): { body:
   try {
     const update = toStatusUpdate(json);
     const updatedAt = (json as { updated_at?: string }).updated_at;
-    return { body: JSON.stringify({ phone_number: update.phoneNumber, status_id: update.statusId, updated_at: updatedAt }), update };
+    return {
+      body: JSON.stringify({ phone_number: update.phoneNumber, status_id: update.statusId, updated_at: updatedAt }),
+      update,
+    };
   } catch (error) {
     if (index === undefined || !(error instanceof InvalidRequestError)) throw error;
     const fields = error.fields.map((f) => ({ field: `updates[${index}].${f.field}`, message: f.message }));
@@ -31,6 +34,13 @@ export function toRequestBody(input: StatusUpdateInput, index?: number): { body:
 }
 
 function fields({ phoneNumber, statusId, updatedAt }: StatusUpdateInput) {
-  const updated_at = updatedAt instanceof Date ? (Number.isNaN(updatedAt.getTime()) ? 'Invalid Date' : updatedAt.toISOString()) : updatedAt;
-  return updated_at === undefined ? { phone_number: phoneNumber, status_id: statusId } : { phone_number: phoneNumber, status_id: statusId, updated_at };
+  const updated_at =
+    updatedAt instanceof Date
+      ? Number.isNaN(updatedAt.getTime())
+        ? 'Invalid Date'
+        : updatedAt.toISOString()
+      : updatedAt;
+  return updated_at === undefined
+    ? { phone_number: phoneNumber, status_id: statusId }
+    : { phone_number: phoneNumber, status_id: statusId, updated_at };
 }

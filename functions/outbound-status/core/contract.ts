@@ -23,14 +23,23 @@ export const PhoneNumber = z
   .pipe(
     z.union(
       [
-        z.string().check(z.minLength(1, PHONE_MESSAGE), z.maxLength(PHONE_MAX_LENGTH, PHONE_MESSAGE), z.regex(PHONE_PATTERN, PHONE_MESSAGE)),
+        z
+          .string()
+          .check(
+            z.minLength(1, PHONE_MESSAGE),
+            z.maxLength(PHONE_MAX_LENGTH, PHONE_MESSAGE),
+            z.regex(PHONE_PATTERN, PHONE_MESSAGE),
+          ),
         z.int(PHONE_MESSAGE).check(z.minimum(0, PHONE_MESSAGE), z.maximum(Number.MAX_SAFE_INTEGER, PHONE_MESSAGE)),
       ],
       { error: requiredOr(PHONE_MESSAGE) },
     ),
     z.transform(String),
   )
-  .register(z.globalRegistry, { description: 'The main phone number of the campaign records, as Thulium stores it.', examples: ['111222333'] });
+  .register(z.globalRegistry, {
+    description: 'The main phone number of the campaign records, as Thulium stores it.',
+    examples: ['111222333'],
+  });
 
 export const StatusId = z
   .pipe(
@@ -43,12 +52,16 @@ export const StatusId = z
     ),
     z.transform(String),
   )
-  .register(z.globalRegistry, { description: 'Id of a Thulium dictionary status (an outbound campaign status).', examples: ['3'] });
+  .register(z.globalRegistry, {
+    description: 'Id of a Thulium dictionary status (an outbound campaign status).',
+    examples: ['3'],
+  });
 
-const UPDATED_AT_MESSAGE = 'must be an RFC 3339 date-time with an offset and milliseconds, such as 2026-12-01T09:30:00.000Z or 2026-12-01T10:30:00.000+01:00';
+const UPDATED_AT_MESSAGE =
+  'must be an RFC 3339 date-time with an offset and milliseconds, such as 2026-12-01T09:30:00.000Z or 2026-12-01T10:30:00.000+01:00';
 
-export const UpdatedAt = z
-  .iso.datetime({ offset: true, precision: 3, error: UPDATED_AT_MESSAGE })
+export const UpdatedAt = z.iso
+  .datetime({ offset: true, precision: 3, error: UPDATED_AT_MESSAGE })
   .register(z.globalRegistry, {
     description:
       'When the sender decided this status. For each number the update with the latest updated_at stands; an older one is not sent to Thulium. Without it, the time AWS took the update in counts.',
@@ -60,7 +73,10 @@ export const ENDPOINT_PATH = '/api/outbound_status_by_phone_number';
 
 /** The one contract: an HTTP body and an SQS message body are both this JSON object. */
 export const StatusUpdateRequest = z
-  .strictObject({ phone_number: PhoneNumber, status_id: StatusId, updated_at: z.optional(UpdatedAt) }, { error: 'must be a JSON object' })
+  .strictObject(
+    { phone_number: PhoneNumber, status_id: StatusId, updated_at: z.optional(UpdatedAt) },
+    { error: 'must be a JSON object' },
+  )
   .register(z.globalRegistry, {
     title: 'StatusUpdateRequest',
     description: 'Set the status of every outbound-campaign record whose main number is phone_number.',
@@ -115,7 +131,9 @@ export function toStatusUpdate(json: unknown): StatusUpdate {
     );
   }
   const { phone_number: phoneNumber, status_id: statusId, updated_at } = parsed.data;
-  return updated_at === undefined ? { phoneNumber, statusId } : { phoneNumber, statusId, updatedAt: Date.parse(updated_at) };
+  return updated_at === undefined
+    ? { phoneNumber, statusId }
+    : { phoneNumber, statusId, updatedAt: Date.parse(updated_at) };
 }
 
 function toFieldProblems(issue: z.core.$ZodIssue): FieldProblem[] {

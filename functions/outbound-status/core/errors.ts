@@ -57,7 +57,12 @@ export class InvalidRequestError extends OutboundStatusError {
   readonly kind = 'invalid-request';
   readonly code: Extract<
     ErrorCode,
-    'METHOD_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE' | 'MALFORMED_JSON' | 'MALFORMED_BODY' | 'VALIDATION_FAILED' | 'PAYLOAD_TOO_LARGE'
+    | 'METHOD_NOT_ALLOWED'
+    | 'UNSUPPORTED_MEDIA_TYPE'
+    | 'MALFORMED_JSON'
+    | 'MALFORMED_BODY'
+    | 'VALIDATION_FAILED'
+    | 'PAYLOAD_TOO_LARGE'
   >;
   readonly fields: FieldProblem[];
   constructor(code: InvalidRequestError['code'], message: string, fields: FieldProblem[] = []) {
@@ -174,7 +179,9 @@ export class SupersededError extends OutboundStatusError {
   readonly version: number;
   readonly appliedVersion: number;
   constructor(version: number, appliedVersion: number) {
-    super(`A newer update for this number (version ${versionText(appliedVersion)}) was applied already; this one (version ${versionText(version)}) was not sent to Thulium`);
+    super(
+      `A newer update for this number (version ${versionText(appliedVersion)}) was applied already; this one (version ${versionText(version)}) was not sent to Thulium`,
+    );
     this.name = 'SupersededError';
     this.version = version;
     this.appliedVersion = appliedVersion;
@@ -200,7 +207,6 @@ export class UpdateInProgressError extends OutboundStatusError {
     this.name = 'UpdateInProgressError';
   }
 }
-
 
 function summarise(errors: ThuliumErrorDetail[]): string {
   return errors.length === 0 ? '' : `: ${errors.map((e) => e.message).join('; ')}`;

@@ -51,5 +51,5 @@ export interface CredentialsSource {
   reject(credentials: Credentials, error: CredentialsRejectedError): void;
 }
 
-export const sameCredentials = (a: Credentials, b: Credentials) => a.username === b.username && a.password === b.password;
-
+export const sameCredentials = (a: Credentials, b: Credentials) =>
+  a.username === b.username && a.password === b.password;

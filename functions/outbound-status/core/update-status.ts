@@ -3,7 +3,14 @@ import { MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import { CredentialsRejectedError, DeadlineExceededError, InvalidRequestError } from './errors.ts';
 import type { OrderingGuard, UpdateVersion, VersionSource } from './ordering.ts';
 import { normalisePhoneNumber, type PhonePolicy } from './phone-number.ts';
-import { sameCredentials, type CallOptions, type CallStats, type Credentials, type CredentialsSource, type ThuliumClient } from './ports.ts';
+import {
+  sameCredentials,
+  type CallOptions,
+  type CallStats,
+  type Credentials,
+  type CredentialsSource,
+  type ThuliumClient,
+} from './ports.ts';
 
 /** A sender's clock may run ahead of ours by this much; beyond it, an updated_at would block every later update. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -52,13 +59,19 @@ export function createUpdateStatus(deps: {
       const message = `is more than ${MAX_FUTURE_SKEW_MS / 60_000} minutes ahead of the function's clock`;
       throw new InvalidRequestError('VALIDATION_FAILED', `Invalid request: ${field} ${message}`, [{ field, message }]);
     }
-    const request = { phoneNumber: normalisePhoneNumber(update.phoneNumber, deps.phonePolicy), statusId: update.statusId };
+    const request = {
+      phoneNumber: normalisePhoneNumber(update.phoneNumber, deps.phonePolicy),
+      statusId: update.statusId,
+    };
     // While Thulium has paused us, a call that would be refused costs no secret read or store claim.
     const refused = deps.thulium.refusalNow(deadline, options);
     if (refused) throw refused;
     const [credentials, claim] = await Promise.allSettled([
       deps.credentials.get(deadline),
-      deps.ordering.claim({ ...request, version: update.version.at, redriven: update.version.source === 'dead-letter' }, deadline),
+      deps.ordering.claim(
+        { ...request, version: update.version.at, redriven: update.version.source === 'dead-letter' },
+        deadline,
+      ),
     ]);
     if (claim.status === 'rejected') throw claim.reason;
     if (credentials.status === 'rejected') {
@@ -79,7 +92,13 @@ export function createUpdateStatus(deps: {
     return answer;
   };
 
-  async function callThulium(request: StatusUpdate, credentials: Credentials, deadline: number, stats: UpdateStats, options: CallOptions) {
+  async function callThulium(
+    request: StatusUpdate,
+    credentials: Credentials,
+    deadline: number,
+    stats: UpdateStats,
+    options: CallOptions,
+  ) {
     try {
       return await deps.thulium.setStatusByPhoneNumber(request, credentials, deadline, stats, options);
     } catch (error) {

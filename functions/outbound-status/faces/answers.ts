@@ -7,8 +7,16 @@ import * as z from 'zod/mini';
 export const ErrorAnswer = z
   .object({
     error: z.object({
-      code: z.string().register(z.globalRegistry, { description: 'What went wrong; the values possible at each HTTP status are listed there.' }),
-      message: z.string().register(z.globalRegistry, { description: 'For people: what went wrong and, where it helps, what to change.' }),
+      code: z
+        .string()
+        .register(z.globalRegistry, {
+          description: 'What went wrong; the values possible at each HTTP status are listed there.',
+        }),
+      message: z
+        .string()
+        .register(z.globalRegistry, {
+          description: 'For people: what went wrong and, where it helps, what to change.',
+        }),
       request_id: z.string().register(z.globalRegistry, {
         description: "API Gateway's request id: the correlation id under which the function logged this request.",
       }),
@@ -18,25 +26,40 @@ export const ErrorAnswer = z
         }),
       ),
       thulium_errors: z.optional(
-        z.array(z.object({ message: z.string(), code: z.optional(z.union([z.string(), z.number()])) })).register(z.globalRegistry, {
-          description: "THULIUM_REFUSED: Thulium's own errors, phone-like numbers masked.",
-        }),
+        z
+          .array(z.object({ message: z.string(), code: z.optional(z.union([z.string(), z.number()])) }))
+          .register(z.globalRegistry, {
+            description: "THULIUM_REFUSED: Thulium's own errors, phone-like numbers masked.",
+          }),
       ),
-      thulium_request_id: z.optional(z.string().register(z.globalRegistry, { description: "Thulium's id of the request, for Thulium's support." })),
+      thulium_request_id: z.optional(
+        z.string().register(z.globalRegistry, { description: "Thulium's id of the request, for Thulium's support." }),
+      ),
       update_version: z.optional(
-        z.string().register(z.globalRegistry, { description: "SUPERSEDED: this update's version (its updated_at, or when API Gateway received it), UTC." }),
+        z
+          .string()
+          .register(z.globalRegistry, {
+            description: "SUPERSEDED: this update's version (its updated_at, or when API Gateway received it), UTC.",
+          }),
       ),
       applied_version: z.optional(
-        z.string().register(z.globalRegistry, { description: 'SUPERSEDED: the version of the newer update already applied for this number, UTC.' }),
+        z
+          .string()
+          .register(z.globalRegistry, {
+            description: 'SUPERSEDED: the version of the newer update already applied for this number, UTC.',
+          }),
       ),
       retry_after_seconds: z.optional(
-        z.int().check(z.minimum(1)).register(z.globalRegistry, { description: '503 only: the Retry-After header, in seconds.' }),
+        z
+          .int()
+          .check(z.minimum(1))
+          .register(z.globalRegistry, { description: '503 only: the Retry-After header, in seconds.' }),
       ),
     }),
   })
   .register(z.globalRegistry, {
     title: 'ErrorAnswer',
-    description: 'The body of every error answer: the function\'s own, and API Gateway\'s refusals in the same envelope.',
+    description: "The body of every error answer: the function's own, and API Gateway's refusals in the same envelope.",
   });
 export type ErrorAnswer = z.infer<typeof ErrorAnswer>;
 export type ErrorBody = ErrorAnswer['error'];

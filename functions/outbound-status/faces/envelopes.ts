@@ -22,7 +22,8 @@ export interface Unwrapped {
 /** SNS's own fields take about 1 KiB; a queue body may exceed the payload limit by this much when wrapped. */
 const ENVELOPE_ALLOWANCE_BYTES = 4_096;
 
-const isSns = (json: Record<string, unknown>) => typeof json.Type === 'string' && typeof json.TopicArn === 'string' && 'Message' in json;
+const isSns = (json: Record<string, unknown>) =>
+  typeof json.Type === 'string' && typeof json.TopicArn === 'string' && 'Message' in json;
 const isEventBridge = (json: Record<string, unknown>) =>
   typeof json['detail-type'] === 'string' && typeof json.source === 'string' && 'detail' in json;
 
@@ -55,14 +56,17 @@ function unwrapSns(json: Record<string, unknown>): Unwrapped {
     );
   }
   if (json.Type !== 'Notification' || typeof json.Message !== 'string') {
-    throw new InvalidRequestError('MALFORMED_BODY', `An SNS message of type ${truncate(String(json.Type), 40, '…')} without a Message string`);
+    throw new InvalidRequestError(
+      'MALFORMED_BODY',
+      `An SNS message of type ${truncate(String(json.Type), 40, '…')} without a Message string`,
+    );
   }
   const payloadBytes = Buffer.byteLength(json.Message, 'utf8');
   let payload: unknown;
   try {
     payload = JSON.parse(json.Message);
   } catch {
-    throw new InvalidRequestError('MALFORMED_JSON', 'The SNS notification\'s Message is not valid JSON');
+    throw new InvalidRequestError('MALFORMED_JSON', "The SNS notification's Message is not valid JSON");
   }
   return { envelope: 'sns', payload, payloadBytes, origin, sentAt: timeOf(json.Timestamp) };
 }

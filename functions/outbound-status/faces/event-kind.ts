@@ -15,7 +15,8 @@ export function eventKind(event: unknown): EventKind {
     return fromSqs ? 'sqs' : 'unknown';
   }
   if (!isObject(requestContext)) return 'unknown';
-  if (event.version === '2.0' && isObject(requestContext.http) && typeof requestContext.http.method === 'string') return 'http-api';
+  if (event.version === '2.0' && isObject(requestContext.http) && typeof requestContext.http.method === 'string')
+    return 'http-api';
   if (typeof event.httpMethod === 'string') return 'rest-api';
   return 'unknown';
 }

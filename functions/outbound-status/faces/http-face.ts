@@ -52,7 +52,11 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
 };
 
 /** Retry-After of the 503s whose cause gives none of its own. */
-const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = { SECRET_UNAVAILABLE: 5, ORDERING_STORE_UNAVAILABLE: 2, UPDATE_IN_PROGRESS: 1 };
+const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
+  SECRET_UNAVAILABLE: 5,
+  ORDERING_STORE_UNAVAILABLE: 2,
+  UPDATE_IN_PROGRESS: 1,
+};
 
 export const fromRestApiEvent = (event: APIGatewayProxyEvent): HttpRequest => ({
   method: event.httpMethod,
@@ -87,14 +91,27 @@ export async function handleHttpRequest(
     version = versionOf(update, { at: request.receivedAt, source: 'api-gateway' });
     // During a pause Thulium asked for, the caller hears so at once, with its Retry-After.
     const answer = await deps.updateStatus({ ...update, version }, deadline, stats, { onPause: 'refuse' });
-    recordOutcome({ outcome: 'updated', face: 'http', correlationId, update, version, stats, startedAt, extra: { campaigns: answer.outbound_id.length } });
+    recordOutcome({
+      outcome: 'updated',
+      face: 'http',
+      correlationId,
+      update,
+      version,
+      stats,
+      startedAt,
+      extra: { campaigns: answer.outbound_id.length },
+    });
     return json(200, answer);
   } catch (error) {
     if (!(error instanceof OutboundStatusError)) {
       logger.error('unexpected failure', { correlation_id: correlationId, error: error as Error });
       metrics.addMetric(METRIC.unexpectedErrors, MetricUnit.Count, 1);
       return json(500, {
-        error: { code: 'INTERNAL_ERROR', message: 'Unexpected failure; the function logs it under this request_id', request_id: correlationId },
+        error: {
+          code: 'INTERNAL_ERROR',
+          message: 'Unexpected failure; the function logs it under this request_id',
+          request_id: correlationId,
+        },
       } satisfies ErrorAnswer);
     }
     const outcome = error instanceof SupersededError ? 'superseded' : 'answered-error';
@@ -105,7 +122,10 @@ export async function handleHttpRequest(
 
 function readBody(request: HttpRequest, maxBodyBytes: number): string {
   if (request.method.toUpperCase() !== 'POST') {
-    throw new InvalidRequestError('METHOD_NOT_ALLOWED', `Method ${truncate(request.method, 16)} is not allowed; use POST`);
+    throw new InvalidRequestError(
+      'METHOD_NOT_ALLOWED',
+      `Method ${truncate(request.method, 16)} is not allowed; use POST`,
+    );
   }
   const contentType = headerValue(request.headers, 'content-type');
   if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType.trim())) {
@@ -128,7 +148,9 @@ export function errorResponse(error: OutboundStatusError, requestId: string): Ht
   const headers: Record<string, string> = {};
   // Our own setup is none of the caller's business: the details go to the logs, under this request id.
   const message =
-    error.code === 'CONFIGURATION_INVALID' ? 'The function is misconfigured; its logs name the problem under this request_id' : error.message;
+    error.code === 'CONFIGURATION_INVALID'
+      ? 'The function is misconfigured; its logs name the problem under this request_id'
+      : error.message;
   const body: ErrorBody = { code: error.code, message, request_id: requestId };
   if (error instanceof InvalidRequestError && error.fields.length > 0) body.fields = error.fields;
   if (error instanceof ThuliumRefusedError) body.thulium_errors = error.thuliumErrors;
@@ -140,7 +162,8 @@ export function errorResponse(error: OutboundStatusError, requestId: string): Ht
   if (error.code === 'METHOD_NOT_ALLOWED') headers.allow = 'POST';
   const status = STATUS_BY_CODE[error.code];
   if (status === 503) {
-    const retryAfter = error instanceof ThuliumUnavailableError ? error.retryAfterSeconds : (RETRY_AFTER_SECONDS[error.code] ?? 1);
+    const retryAfter =
+      error instanceof ThuliumUnavailableError ? error.retryAfterSeconds : (RETRY_AFTER_SECONDS[error.code] ?? 1);
     headers['retry-after'] = String(retryAfter);
     body.retry_after_seconds = retryAfter;
   }
@@ -150,4 +173,3 @@ export function errorResponse(error: OutboundStatusError, requestId: string): Ht
 function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
-

@@ -45,9 +45,16 @@ export async function handleQueueBatch(
   if (event.Records[0]?.eventSourceARN.endsWith('.fifo')) {
     // FIFO records run one by one, and a failure fails the rest of its message group, to keep order.
     const processor = new SqsFifoPartialProcessorAsync();
-    return processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false, skipGroupOnError: true });
+    return processPartialResponse(event, handleRecord, processor, {
+      context,
+      throwOnFullBatchFailure: false,
+      skipGroupOnError: true,
+    });
   }
-  return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+  return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
+    context,
+    throwOnFullBatchFailure: false,
+  });
 }
 
 async function processRecord(record: SQSRecord, deps: QueueDependencies, deadline: number): Promise<void> {
@@ -71,10 +78,22 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
     }
     version = versionOf(update, version);
     const answer = await deps.updateStatus({ ...update, version }, deadline, stats);
-    log({ outcome: 'updated', face: 'queue', correlationId, update, version, stats, startedAt, extra: { campaigns: answer.outbound_id.length } });
+    log({
+      outcome: 'updated',
+      face: 'queue',
+      correlationId,
+      update,
+      version,
+      stats,
+      startedAt,
+      extra: { campaigns: answer.outbound_id.length },
+    });
   } catch (error) {
     if (!(error instanceof OutboundStatusError)) {
-      logger.error('unexpected failure; message left for retry', { correlation_id: correlationId, error: error as Error });
+      logger.error('unexpected failure; message left for retry', {
+        correlation_id: correlationId,
+        error: error as Error,
+      });
       metrics.addMetric(METRIC.unexpectedErrors, MetricUnit.Count, 1);
       throw error;
     }
@@ -89,7 +108,11 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
     // On its last delivery a message goes to the DLQ by our hand, so it arrives with its reason.
     if (hopeless || receiveCount >= deps.queue.maxReceiveCount) {
       try {
-        await beforeDeadline(deps.deadLetters.send(record, error, version.at), cleanupDeadline, () => new Error('DLQ send timed out'));
+        await beforeDeadline(
+          deps.deadLetters.send(record, error, version.at),
+          cleanupDeadline,
+          () => new Error('DLQ send timed out'),
+        );
       } catch (dlqError) {
         log({ ...common, outcome: 'retry-scheduled', extra: { dead_letter_failure: describe(dlqError) } });
         throw error;
@@ -103,7 +126,11 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
       throw error;
     }
     const visibility = await delayRedelivery(record, error, receiveCount, deps, cleanupDeadline);
-    log({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount, visibility_seconds: visibility } });
+    log({
+      ...common,
+      outcome: 'retry-scheduled',
+      extra: { receive_count: receiveCount, visibility_seconds: visibility },
+    });
     throw error;
   }
 }
@@ -143,7 +170,10 @@ async function delayRedelivery(
     await beforeDeadline(change, cleanupDeadline, () => new Error('ChangeMessageVisibility timed out'));
     return seconds;
   } catch (visibilityError) {
-    logger.warn('could not extend message visibility', { correlation_id: record.messageId, reason: describe(visibilityError) });
+    logger.warn('could not extend message visibility', {
+      correlation_id: record.messageId,
+      reason: describe(visibilityError),
+    });
     return undefined;
   }
 }
