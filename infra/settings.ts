@@ -30,7 +30,7 @@ export const LOG_RETENTION_DAYS = [
 /** Topic names: letters, digits, `-` and `_`, with `.fifo` for a FIFO topic. */
 const TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w-]{1,251}(\.fifo)?$/;
 /** A rule on the default bus, or on a named one (`rule/<bus>/<rule>`; partner bus names hold slashes). */
-const RULE_ARN = /^arn:aws[\w-]*:events:[a-z0-9-]+:[0-9]{12}:rule\/([\w.\/-]{1,256}\/)?[\w.-]{1,64}$/;
+const RULE_ARN = /^arn:aws[\w-]*:events:[a-z0-9-]+:[0-9]{12}:rule\/([\w./-]{1,256}\/)?[\w.-]{1,64}$/;
 const KMS_KEY_ARN =
   /^arn:aws[\w-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 /** `.invalid` never resolves (RFC 2606): a deploy that forgot the setting sends credentials nowhere. */

@@ -42,12 +42,12 @@ function messageAttributes(params: Params): Json | undefined {
 }
 
 /** `\r` too: an XML parser reads a bare CR as LF, and a body must come back as it was sent. */
-const escape = (text: unknown) => String(text).replace(/[<>&'"\r]/g, (c) => `&#${c.charCodeAt(0)};`);
+const xmlEscape = (text: unknown) => String(text).replace(/[<>&'"\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 const element = (name: string, value: unknown) =>
-  value === undefined || value === null ? '' : `<${name}>${escape(value)}</${name}>`;
+  value === undefined || value === null ? '' : `<${name}>${xmlEscape(value)}</${name}>`;
 const nameValues = (tag: string, values: Json = {}) =>
   Object.entries(values)
-    .map(([name, value]) => `<${tag}><Name>${escape(name)}</Name><Value>${escape(value)}</Value></${tag}>`)
+    .map(([name, value]) => `<${tag}><Name>${xmlEscape(name)}</Name><Value>${xmlEscape(value)}</Value></${tag}>`)
     .join('');
 
 /** Per action: the JSON input from the query, and the XML result from the JSON answer. */
@@ -84,7 +84,7 @@ const ACTIONS: Record<string, { input(p: Params): Json; result(a: Json): string 
             Object.entries(m.MessageAttributes ?? {})
               .map(
                 ([name, v]: [string, any]) =>
-                  `<MessageAttribute><Name>${escape(name)}</Name><Value>${element('StringValue', v.StringValue)}${element('BinaryValue', v.BinaryValue)}${element('DataType', v.DataType)}</Value></MessageAttribute>`,
+                  `<MessageAttribute><Name>${xmlEscape(name)}</Name><Value>${element('StringValue', v.StringValue)}${element('BinaryValue', v.BinaryValue)}${element('DataType', v.DataType)}</Value></MessageAttribute>`,
               )
               .join('') +
             '</Message>',
@@ -110,7 +110,7 @@ function xml(action: string, result: string): string {
 }
 
 function errorXml(code: string, message: string, type = 'Sender'): string {
-  return `<?xml version="1.0"?><ErrorResponse xmlns="${NAMESPACE}"><Error><Type>${type}</Type><Code>${escape(code)}</Code><Message>${escape(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+  return `<?xml version="1.0"?><ErrorResponse xmlns="${NAMESPACE}"><Error><Type>${type}</Type><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 }
 
 /** Serves SQS queries on `app` (fauxqs, before it listens) through its own JSON protocol. */

@@ -50,5 +50,7 @@ export function showConsoleLines(maxReceiveCount: number): () => void {
       return (originals[i] as (...a: unknown[]) => boolean).call(stream, lines.join('\n'), ...rest);
     }) as typeof stream.write;
   });
-  return () => streams.forEach((stream, i) => (stream.write = originals[i]));
+  return () => {
+    for (const [i, stream] of streams.entries()) stream.write = originals[i];
+  };
 }

@@ -35,30 +35,29 @@ const QUEUE_FLAGS = ['dlq', 'queue', 'stack', 'help'];
 
 type Parsed = { help: true } | { help: false; options: Options };
 
-export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Parsed {
-  let parsed;
+const FLAGS = {
+  reason: { type: 'string', multiple: true },
+  apply: { type: 'boolean' },
+  json: { type: 'boolean' },
+  limit: { type: 'string' },
+  rate: { type: 'string' },
+  'visibility-timeout': { type: 'string' },
+  dlq: { type: 'string' },
+  queue: { type: 'string' },
+  stack: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseFlags(argv: string[]) {
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        reason: { type: 'string', multiple: true },
-        apply: { type: 'boolean' },
-        json: { type: 'boolean' },
-        limit: { type: 'string' },
-        rate: { type: 'string' },
-        'visibility-timeout': { type: 'string' },
-        dlq: { type: 'string' },
-        queue: { type: 'string' },
-        stack: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: FLAGS });
   } catch (error) {
     throw usageError(`${(error as Error).message.split(/\. |\n/)[0]} (see --help)`);
   }
-  const { values, positionals } = parsed;
+}
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Parsed {
+  const { values, positionals } = parseFlags(argv);
   if (values.help) return { help: true };
   const [command, ...extra] = positionals;
   if (command === undefined) throw usageError(`a command is needed: ${COMMANDS.join(', ')} (see --help)`);

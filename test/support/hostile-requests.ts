@@ -47,17 +47,15 @@ const asSent = fc
   .tuple(hostileBody, jsonContentType)
   .map(([b, contentType]): HostileRequest => ({ ...b, contentType, isBase64Encoded: false }));
 
-const base64Encoded = fc
-  .tuple(hostileBody, jsonContentType)
-  .map(
-    ([b, contentType]): HostileRequest => ({
-      ...b,
-      kind: `${b.kind}, base64`,
-      body: base64(b.body),
-      contentType,
-      isBase64Encoded: true,
-    }),
-  );
+const base64Encoded = fc.tuple(hostileBody, jsonContentType).map(
+  ([b, contentType]): HostileRequest => ({
+    ...b,
+    kind: `${b.kind}, base64`,
+    body: base64(b.body),
+    contentType,
+    isBase64Encoded: true,
+  }),
+);
 
 /** Bytes that are not UTF-8 at all (0xFF never is), which only base64 can carry. */
 const notUtf8 = fc.uint8Array({ maxLength: 64 }).map(

@@ -203,8 +203,8 @@ export function createThuliumGate({ maxInFlight, onLimited, now = Date.now }: Ga
         late.reject(refusal(nextTurn(at), at));
       }
     }
-    while (waiters.length > 0 && mayStart(at)) {
-      const waiter = waiters.shift()!;
+    for (let waiter = waiters[0]; waiter !== undefined && mayStart(at); waiter = waiters[0]) {
+      waiters.shift();
       const { pass, isProbe } = begin(at, waiter.since);
       waiter.resolve(pass);
       if (isProbe) break;

@@ -15,7 +15,7 @@ export interface PhonePolicy {
 
 export function normalisePhoneNumber(phone: string, policy: PhonePolicy): string {
   if (policy.normalisation === 'as-is') return phone;
-  const compact = phone.replace(/[\s\-().\/]/g, '');
+  const compact = phone.replace(/[\s\-()./]/g, '');
   if (policy.normalisation === 'strip-separators') return compact;
   for (const prefix of [`+${policy.countryCode}`, `00${policy.countryCode}`]) {
     if (compact.startsWith(prefix) && compact.length > prefix.length) return compact.slice(prefix.length);
@@ -38,5 +38,5 @@ export function maskPhoneNumber(phone: string): string {
  * allowed), for text we do not control, such as Thulium's error messages.
  */
 export function maskPhoneNumbersIn(text: string): string {
-  return text.replace(/\+?\d(?:[\d\s\-().\/]*\d){5,}/g, (match) => maskPhoneNumber(match));
+  return text.replace(/\+?\d(?:[\d\s\-()./]*\d){5,}/g, (match) => maskPhoneNumber(match));
 }

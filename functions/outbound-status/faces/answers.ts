@@ -7,16 +7,12 @@ import * as z from 'zod/mini';
 export const ErrorAnswer = z
   .object({
     error: z.object({
-      code: z
-        .string()
-        .register(z.globalRegistry, {
-          description: 'What went wrong; the values possible at each HTTP status are listed there.',
-        }),
-      message: z
-        .string()
-        .register(z.globalRegistry, {
-          description: 'For people: what went wrong and, where it helps, what to change.',
-        }),
+      code: z.string().register(z.globalRegistry, {
+        description: 'What went wrong; the values possible at each HTTP status are listed there.',
+      }),
+      message: z.string().register(z.globalRegistry, {
+        description: 'For people: what went wrong and, where it helps, what to change.',
+      }),
       request_id: z.string().register(z.globalRegistry, {
         description: "API Gateway's request id: the correlation id under which the function logged this request.",
       }),
@@ -36,18 +32,14 @@ export const ErrorAnswer = z
         z.string().register(z.globalRegistry, { description: "Thulium's id of the request, for Thulium's support." }),
       ),
       update_version: z.optional(
-        z
-          .string()
-          .register(z.globalRegistry, {
-            description: "SUPERSEDED: this update's version (its updated_at, or when API Gateway received it), UTC.",
-          }),
+        z.string().register(z.globalRegistry, {
+          description: "SUPERSEDED: this update's version (its updated_at, or when API Gateway received it), UTC.",
+        }),
       ),
       applied_version: z.optional(
-        z
-          .string()
-          .register(z.globalRegistry, {
-            description: 'SUPERSEDED: the version of the newer update already applied for this number, UTC.',
-          }),
+        z.string().register(z.globalRegistry, {
+          description: 'SUPERSEDED: the version of the newer update already applied for this number, UTC.',
+        }),
       ),
       retry_after_seconds: z.optional(
         z
