@@ -14,6 +14,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { orderingTtlSeconds } from '../functions/outbound-status/adapters/ordering-table.ts';
+import type { EnvironmentValues } from '../functions/outbound-status/environment.ts';
 import { SERVICE_NAME } from '../functions/outbound-status/faces/metric-names.ts';
 import { functionCode, HANDLER } from './function-code.ts';
 import { encryptedLogGroup } from './log-groups.ts';
@@ -72,25 +73,7 @@ export class StatusFunction extends Construct {
       // INFO keeps Lambda's REPORT lines (duration, memory, timeouts) for the 3 a.m. reader.
       systemLogLevelV2: SystemLogLevel.INFO,
       tracing: Tracing.ACTIVE,
-      environment: {
-        THULIUM_BASE_URL: settings.thuliumBaseUrl,
-        THULIUM_SECRET_ID: props.secretId,
-        DEAD_LETTER_QUEUE_URL: props.deadLetterQueueUrl,
-        QUEUE_MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),
-        QUEUE_CONCURRENCY: String(settings.recordConcurrency),
-        PHONE_NORMALISATION: settings.phoneNormalisation,
-        PHONE_COUNTRY_CODE: settings.phoneCountryCode,
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: stackName,
-        ...(ordering
-          ? {
-              ORDERING_GUARD: 'on',
-              ORDERING_TABLE_NAME: ordering.table.tableName,
-              ORDERING_KEY_SECRET_ID: ordering.key.secretArn,
-              ORDERING_TTL_SECONDS: String(orderingTtlSeconds(settings.queueRetentionDays)),
-            }
-          : { ORDERING_GUARD: 'off' }),
-      },
+      environment: functionEnvironment(props, stackName),
     });
 
     this.role.addToPrincipalPolicy(readSecretValue(props.secret));
@@ -127,4 +110,29 @@ export class StatusFunction extends Construct {
         'The function reaches only public, TLS-protected endpoints (the Thulium tenant, Secrets Manager, SQS, DynamoDB) and no private resource. A VPC would add NAT gateways and their cost without narrowing what the function can reach; IAM scopes its AWS access.',
     });
   }
+}
+
+/** The function's environment, named as its schema names it (functions/outbound-status/environment.ts). */
+function functionEnvironment(props: StatusFunctionProps, stackName: string): Record<string, string> {
+  const { settings, ordering } = props;
+  const guard: EnvironmentValues = ordering
+    ? {
+        ORDERING_GUARD: 'on',
+        ORDERING_TABLE_NAME: ordering.table.tableName,
+        ORDERING_KEY_SECRET_ID: ordering.key.secretArn,
+        ORDERING_TTL_SECONDS: String(orderingTtlSeconds(settings.queueRetentionDays)),
+      }
+    : { ORDERING_GUARD: 'off' };
+  return {
+    THULIUM_BASE_URL: settings.thuliumBaseUrl,
+    THULIUM_SECRET_ID: props.secretId,
+    DEAD_LETTER_QUEUE_URL: props.deadLetterQueueUrl,
+    QUEUE_MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),
+    QUEUE_CONCURRENCY: String(settings.recordConcurrency),
+    PHONE_NORMALISATION: settings.phoneNormalisation,
+    PHONE_COUNTRY_CODE: settings.phoneCountryCode,
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: stackName,
+    ...guard,
+  } satisfies EnvironmentValues;
 }

@@ -9,8 +9,6 @@ import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
 import { ErrorAnswer } from '../functions/outbound-status/faces/answers.ts';
 import { StatusUpdateRequest, StatusUpdateResponse } from '../functions/outbound-status/core/contract.ts';
-import type { ErrorCode } from '../functions/outbound-status/core/errors.ts';
-import { STATUS_BY_CODE } from '../functions/outbound-status/faces/http-face.ts';
 import { API_RESOURCE_PATH, STAGE_NAME } from '../infra/api-route.ts';
 import {
   FUNCTION_ANSWERS,
@@ -55,15 +53,7 @@ function requestJsonSchema(): Record<string, unknown> {
 }
 
 function errorResponses(): Record<string, unknown> {
-  const answers = [
-    ...Object.entries(FUNCTION_ANSWERS).map(([code, refusal]) => ({
-      ...refusal,
-      code,
-      status: STATUS_BY_CODE[code as ErrorCode],
-      by: 'function',
-    })),
-    ...OTHER_ANSWERS,
-  ];
+  const answers = [...FUNCTION_ANSWERS, ...OTHER_ANSWERS];
   const statuses = [...new Set(answers.map((a) => a.status))].sort((a, b) => a - b);
   return Object.fromEntries(
     statuses.map((status) => {

@@ -6,7 +6,7 @@ import { secretsManagerKey } from './adapters/ordering-key.ts';
 import { dynamoDbOrderingGuard } from './adapters/ordering-store.ts';
 import { unguarded } from './core/ordering.ts';
 import { sqsDeadLetterQueue } from './adapters/dead-letter-queue.ts';
-import { ConfigurationError } from './core/errors.ts';
+import { failure, OutboundStatusError } from './core/errors.ts';
 import { eventKind, shapeOf } from './faces/event-kind.ts';
 import { errorResponse, fromHttpApiEvent, fromRestApiEvent, handleHttpRequest } from './faces/http-face.ts';
 import { logger, metrics, recordStoreFailure, recordThuliumLimit } from './faces/observability.ts';
@@ -58,14 +58,14 @@ function createRuntime() {
 }
 
 let runtime: ReturnType<typeof createRuntime> | undefined;
-let configurationError: ConfigurationError | undefined;
+let configurationError: OutboundStatusError | undefined;
 try {
   runtime = createRuntime();
 } catch (error) {
   configurationError =
-    error instanceof ConfigurationError
+    error instanceof OutboundStatusError && error.code === 'CONFIGURATION_INVALID'
       ? error
-      : new ConfigurationError(`Cannot start: ${(error as Error).message}`, { cause: error });
+      : failure('CONFIGURATION_INVALID', `Cannot start: ${(error as Error).message}`, { cause: error });
 }
 
 export async function handler(event: unknown, context: Context) {
@@ -83,7 +83,7 @@ export async function handler(event: unknown, context: Context) {
       // SQS delivers the whole batch again, until the redrive policy takes it: nothing is deleted.
       if (kind === 'sqs') throw configurationError;
       const requestId = (event as APIGatewayProxyEvent).requestContext?.requestId ?? 'unknown';
-      return errorResponse(configurationError as ConfigurationError, requestId);
+      return errorResponse(configurationError as OutboundStatusError, requestId);
     }
     const { config } = runtime;
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_INVOCATION_MS;

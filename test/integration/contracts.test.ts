@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../../dev/thulium-simulator.ts';
-import { STATUS_BY_CODE } from '../../functions/outbound-status/faces/http-face.ts';
+import { ERROR_CATALOGUE } from '../../functions/outbound-status/core/error-catalogue.ts';
 import { API_RESOURCE_PATH } from '../../infra/api-route.ts';
 import { CONTRACTS_DIR, OPENAPI_FILE } from '../../scripts/contracts.ts';
 import { documentAjv, pointer } from '../support/openapi-ajv.ts';
@@ -211,5 +211,5 @@ describe.each(PAYLOAD_FORMATS)('$name', (kind) => {
 
 it('gave every ErrorCode, each checked against the document', () => {
   // A new ErrorCode needs a row above, or its answer is published without ever being checked.
-  expect([...produced].sort()).toEqual(Object.keys(STATUS_BY_CODE).sort());
+  expect([...produced].sort()).toEqual(Object.keys(ERROR_CATALOGUE).sort());
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../functions/outbound-status/config.ts';
-import { ConfigurationError } from '../../functions/outbound-status/core/errors.ts';
 
 const base = {
   THULIUM_BASE_URL: 'https://acme.thulium.com/',
@@ -43,7 +42,7 @@ describe('readConfig', () => {
 
   it('names every missing or invalid variable', () => {
     const read = () => readConfig({ QUEUE_CONCURRENCY: 'lots', PHONE_NORMALISATION: 'guess' });
-    expect(read).toThrow(ConfigurationError);
+    expect(read).toThrow(expect.objectContaining({ code: 'CONFIGURATION_INVALID' }));
     for (const name of ['THULIUM_BASE_URL', 'THULIUM_SECRET_ID', 'QUEUE_CONCURRENCY', 'PHONE_NORMALISATION']) {
       expect(read).toThrow(name);
     }

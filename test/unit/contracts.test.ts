@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StatusUpdateRequest } from '../../functions/outbound-status/core/contract.ts';
-import { STATUS_BY_CODE } from '../../functions/outbound-status/faces/http-face.ts';
+import { ERROR_CATALOGUE } from '../../functions/outbound-status/core/error-catalogue.ts';
 import { API_RESOURCE_PATH } from '../../infra/api-route.ts';
 import { CONTRACTS_DIR, OPENAPI_FILE, renderContracts, REQUEST_SCHEMA_FILE } from '../../scripts/contracts.ts';
 import { hostileBody } from '../support/hostile-bodies.ts';
@@ -64,9 +64,12 @@ describe('every error answer', () => {
       }),
     );
 
-  it.each(Object.entries(STATUS_BY_CODE))('%s is documented under %i, and under no other status', (code, status) => {
-    expect(statusesOf(code)).toEqual([String(status)]);
-  });
+  it.each(Object.entries(ERROR_CATALOGUE).map(([code, entry]) => [code, entry.httpStatus] as const))(
+    '%s is documented under %i, and under no other status',
+    (code, status) => {
+      expect(statusesOf(code)).toEqual([String(status)]);
+    },
+  );
 
   it.each([
     ['INTERNAL_ERROR', '500'],

@@ -1,7 +1,7 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { secretsManagerCredentials } from '../../functions/outbound-status/adapters/credentials.ts';
-import { CredentialsRejectedError, SecretUnavailableError } from '../../functions/outbound-status/core/errors.ts';
+import { CredentialsRejectedError } from '../../functions/outbound-status/core/errors.ts';
 
 const SECRET = 'thulium/api-user';
 const TTL_SECONDS = 300;
@@ -80,7 +80,7 @@ describe('the credentials source', () => {
   it('does not cache a failed read: the next caller reads again', async () => {
     const { state, source } = fakeProvider();
     state.fail = Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
-    await expect(source.get(later())).rejects.toThrow(SecretUnavailableError);
+    await expect(source.get(later())).rejects.toMatchObject({ code: 'SECRET_UNAVAILABLE' });
     state.fail = undefined;
     expect(await source.get(later())).toEqual(OLD);
     expect(state.reads).toHaveLength(2);

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { ERROR_CATALOGUE, ERROR_CODES } from '../../functions/outbound-status/core/error-catalogue.ts';
 import {
-  ConfigurationError,
   CredentialsRejectedError,
+  failure,
   InvalidRequestError,
-  SecretUnavailableError,
-  ThuliumBadResponseError,
   ThuliumRefusedError,
-  ThuliumTimeoutError,
   ThuliumUnavailableError,
   type OutboundStatusError,
 } from '../../functions/outbound-status/core/errors.ts';
@@ -18,11 +16,12 @@ const cases: [OutboundStatusError, number, string][] = [
   [new InvalidRequestError('METHOD_NOT_ALLOWED', 'GET'), 405, 'invalid-request'],
   [new ThuliumRefusedError(400, [{ message: 'Unknown status', code: 7 }], 'req-1'), 422, 'refused'],
   [new ThuliumUnavailableError('down', { retryAfterSeconds: 9, rateLimited: true }), 503, 'transient'],
-  [new ThuliumTimeoutError('slow'), 504, 'transient'],
-  [new ThuliumBadResponseError('html'), 502, 'transient'],
-  [new SecretUnavailableError('sm down'), 503, 'transient'],
+  [failure('THULIUM_TIMEOUT', 'slow'), 504, 'transient'],
+  [failure('THULIUM_BAD_RESPONSE', 'html'), 502, 'transient'],
+  [failure('SECRET_UNAVAILABLE', 'sm down'), 503, 'transient'],
   [new CredentialsRejectedError(401), 502, 'configuration'],
-  [new ConfigurationError('no url'), 500, 'configuration'],
+  [failure('CONFIGURATION_INVALID', 'no url'), 500, 'configuration'],
+  [failure('UPDATE_IN_PROGRESS'), 503, 'transient'],
 ];
 
 describe('each error carries its classification, and the HTTP face maps it once', () => {
@@ -44,7 +43,18 @@ describe('each error carries its classification, and the HTTP face maps it once'
 
   it("gives 503s a Retry-After, Thulium's own when it sent one", () => {
     expect(errorResponse(cases[4][0], 'r').headers['retry-after']).toBe('9');
-    expect(errorResponse(new SecretUnavailableError('x'), 'r').headers['retry-after']).toBe('5');
+    expect(errorResponse(failure('SECRET_UNAVAILABLE', 'x'), 'r').headers['retry-after']).toBe('5');
+    expect(errorResponse(failure('ORDERING_STORE_UNAVAILABLE', 'x'), 'r').headers['retry-after']).toBe('2');
+  });
+
+  it.each(ERROR_CODES)('%s: answered with the status and kind the catalogue declares, and its message', (code) => {
+    const { httpStatus, kind, message } = ERROR_CATALOGUE[code];
+    const error = failure(code);
+    expect(error.kind).toBe(kind);
+    const response = errorResponse(error, 'r');
+    expect(response.statusCode).toBe(httpStatus);
+    expect('retry-after' in response.headers).toBe(httpStatus === 503);
+    if (code !== 'CONFIGURATION_INVALID') expect(JSON.parse(response.body).error.message).toBe(message);
   });
 
   it("carries Thulium's messages and request id on a refusal, and the offending fields on a 400", () => {

@@ -1,12 +1,7 @@
 import { GetParameterError, TransformParameterError } from '@aws-lambda-powertools/parameters/errors';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { AWS_CLIENT_LIMITS, beforeDeadline } from '../shared/deadline.ts';
-import {
-  ConfigurationError,
-  CredentialsRejectedError,
-  OutboundStatusError,
-  SecretUnavailableError,
-} from '../core/errors.ts';
+import { failure, CredentialsRejectedError, OutboundStatusError } from '../core/errors.ts';
 import { sameCredentials, type Credentials, type CredentialsSource } from '../core/ports.ts';
 
 /** Secrets Manager answers that no retry will fix until someone changes the secret or its policy. */
@@ -48,10 +43,8 @@ export function secretsManagerCredentials(
       },
     );
   const inTime = (work: Promise<Credentials>, deadline: number) =>
-    beforeDeadline(
-      work,
-      deadline,
-      () => new SecretUnavailableError(`Secrets Manager did not answer in time for secret ${secretId}`),
+    beforeDeadline(work, deadline, () =>
+      failure('SECRET_UNAVAILABLE', `Secrets Manager did not answer in time for secret ${secretId}`),
     );
   const current = () => {
     reading ??= read(false).finally(() => {
@@ -92,7 +85,8 @@ function toCredentials(secretId: string, value: unknown): Credentials {
   const missing = ['username', 'password'].filter((key) => typeof secret[key] !== 'string' || secret[key] === '');
   if (missing.length > 0) {
     // Name the keys only: the values are the secret.
-    throw new ConfigurationError(
+    throw failure(
+      'CONFIGURATION_INVALID',
       `Secret ${secretId} must be a JSON object with non-empty string fields: missing or invalid ${missing.join(', ')}`,
     );
   }
@@ -106,12 +100,12 @@ export const secretsProvider = () => new SecretsProvider({ clientConfig: AWS_CLI
 export function classifySecretError(secretId: string, error: unknown): OutboundStatusError {
   if (error instanceof OutboundStatusError) return error;
   if (error instanceof TransformParameterError) {
-    return new ConfigurationError(`Secret ${secretId} is not valid JSON`);
+    return failure('CONFIGURATION_INVALID', `Secret ${secretId} is not valid JSON`);
   }
   const cause = error instanceof GetParameterError ? error.cause : error;
   const name = (cause as { name?: string } | undefined)?.name ?? 'UnknownError';
   if (CONFIGURATION_FAULTS.has(name)) {
-    return new ConfigurationError(`Cannot read secret ${secretId}: ${name}`);
+    return failure('CONFIGURATION_INVALID', `Cannot read secret ${secretId}: ${name}`);
   }
-  return new SecretUnavailableError(`Secrets Manager is unavailable for secret ${secretId}: ${name}`);
+  return failure('SECRET_UNAVAILABLE', `Secrets Manager is unavailable for secret ${secretId}: ${name}`);
 }

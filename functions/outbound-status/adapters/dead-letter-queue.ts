@@ -1,6 +1,6 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { ConfigurationError, type OutboundStatusError } from '../core/errors.ts';
+import { failure, type OutboundStatusError } from '../core/errors.ts';
 import { versionText } from '../core/ordering.ts';
 import type { SqsCalls } from './sqs-calls.ts';
 import { truncate } from '../shared/text.ts';
@@ -25,7 +25,7 @@ export function sqsDeadLetterQueue(sqs: SqsCalls, queueUrl: string | undefined):
   return {
     async send(record, reason, version) {
       if (queueUrl === undefined) {
-        throw new ConfigurationError('DEAD_LETTER_QUEUE_URL is not set; cannot move a failed message');
+        throw failure('CONFIGURATION_INVALID', 'DEAD_LETTER_QUEUE_URL is not set; cannot move a failed message');
       }
       const fifo = queueUrl.endsWith('.fifo');
       const receiveCount = record.attributes.ApproximateReceiveCount ?? '1';

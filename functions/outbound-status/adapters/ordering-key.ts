@@ -1,5 +1,5 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { ConfigurationError, SecretUnavailableError } from '../core/errors.ts';
+import { failure } from '../core/errors.ts';
 import { beforeDeadline } from '../shared/deadline.ts';
 import { classifySecretError } from './credentials.ts';
 
@@ -19,7 +19,8 @@ export function secretsManagerKey(secretId: string, provider: SecretsProvider): 
       throw classifySecretError(secretId, error);
     }
     if (typeof value !== 'string' || value.length < MIN_KEY_CHARACTERS) {
-      throw new ConfigurationError(
+      throw failure(
+        'CONFIGURATION_INVALID',
         `Secret ${secretId} must hold a key of at least ${MIN_KEY_CHARACTERS} characters as its SecretString`,
       );
     }
@@ -30,10 +31,8 @@ export function secretsManagerKey(secretId: string, provider: SecretsProvider): 
       key = undefined;
       throw error;
     });
-    return beforeDeadline(
-      key,
-      deadline,
-      () => new SecretUnavailableError(`Secrets Manager did not answer in time for secret ${secretId}`),
+    return beforeDeadline(key, deadline, () =>
+      failure('SECRET_UNAVAILABLE', `Secrets Manager did not answer in time for secret ${secretId}`),
     );
   };
 }

@@ -6,11 +6,9 @@ import { ENDPOINT_PATH, StatusUpdateResponse } from '../core/contract.ts';
 import type { ThuliumClient } from '../core/ports.ts';
 import { MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import {
+  failure,
   CredentialsRejectedError,
-  DeadlineExceededError,
-  ThuliumBadResponseError,
   ThuliumRefusedError,
-  ThuliumTimeoutError,
   ThuliumUnavailableError,
   type OutboundStatusError,
   type ThuliumErrorDetail,
@@ -78,7 +76,7 @@ export function createThuliumClient(
   return {
     refusalNow: (deadline, { onPause = 'wait' } = {}) => gate.refusalNow(deadline, onPause),
     async setStatusByPhoneNumber(update, credentials, deadline, stats = { attempts: 0 }, { onPause = 'wait' } = {}) {
-      if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
+      if (deadline - Date.now() < MIN_ATTEMPT_MS) throw failure('DEADLINE_EXCEEDED');
       const request = {
         headers: {
           'content-type': 'application/json; charset=utf-8',
@@ -161,10 +159,9 @@ function classify(status: number, headers: ResponseHeaders, text: string): Attem
   const envelope = ErrorEnvelope.safeParse(json);
   const requestId = requestIdOf(envelope.success ? envelope.data.request_id : undefined, headers);
   if (success) {
-    const error = new ThuliumBadResponseError(
-      `Thulium answered HTTP ${status} without {"outbound_id": [...]}`,
-      requestId,
-    );
+    const error = failure('THULIUM_BAD_RESPONSE', `Thulium answered HTTP ${status} without {"outbound_id": [...]}`, {
+      thuliumRequestId: requestId,
+    });
     return { ok: false, error, retry: true, gate: 'accepted' };
   }
   if (status === 401 || status === 403) {
@@ -193,9 +190,10 @@ function classify(status: number, headers: ResponseHeaders, text: string): Attem
   }
   // A 4xx without Thulium's envelope (a proxy, a firewall, a wrong base URL) or a 1xx/3xx is not
   // Thulium judging the update: it stays retryable across deliveries rather than dead-lettered.
-  const error = new ThuliumBadResponseError(
+  const error = failure(
+    'THULIUM_BAD_RESPONSE',
     `Thulium answered HTTP ${status} without ${status >= 400 ? 'its error envelope' : 'a usable answer'}`,
-    requestId,
+    { thuliumRequestId: requestId },
   );
   return { ok: false, error, retry: false, gate: 'accepted' };
 }
@@ -206,16 +204,16 @@ function networkFailure(error: unknown, timedOut: boolean): Attempt {
   if (timedOut || /TIMEOUT/i.test(reason)) {
     return {
       ok: false,
-      error: new ThuliumTimeoutError(`Thulium did not answer in time (${reason})`),
+      error: failure('THULIUM_TIMEOUT', `Thulium did not answer in time (${reason})`),
       retry: true,
       gate: 'unknown',
     };
   }
-  const failure = new ThuliumUnavailableError(`Could not reach Thulium (${reason})`, {
+  const unreachable = new ThuliumUnavailableError(`Could not reach Thulium (${reason})`, {
     retryAfterSeconds: 1,
     rateLimited: false,
   });
-  return { ok: false, error: failure, retry: true, gate: 'unknown' };
+  return { ok: false, error: unreachable, retry: true, gate: 'unknown' };
 }
 
 function detailsOf(errors: { message?: unknown; code?: string | number }[] | undefined): ThuliumErrorDetail[] {

@@ -1,40 +1,7 @@
+import { type CodesOfKind, ERROR_CATALOGUE, type ErrorCode, type ErrorKind } from './error-catalogue.ts';
 import { versionText } from './ordering.ts';
 
-/**
- * Every failure the function knows about, each carrying its own classification.
- * The faces map `kind` (and, for HTTP, `code`) once; nothing else inspects messages.
- */
-export type ErrorKind =
-  /** The caller sent something that can never succeed as sent. */
-  | 'invalid-request'
-  /** Thulium understood the request and refused it. */
-  | 'refused'
-  /** Worth retrying later: Thulium or an AWS dependency is slow, down or limiting us. */
-  | 'transient'
-  /** Our own setup is wrong (environment, secret, API user); retrying helps once ops fix it. */
-  | 'configuration'
-  /** A newer update for the same number was applied already: this one must not be sent. */
-  | 'superseded';
-
-export type ErrorCode =
-  | 'METHOD_NOT_ALLOWED'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'MALFORMED_JSON'
-  | 'MALFORMED_BODY'
-  | 'VALIDATION_FAILED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'THULIUM_REFUSED'
-  | 'THULIUM_RATE_LIMITED'
-  | 'THULIUM_UNAVAILABLE'
-  | 'THULIUM_TIMEOUT'
-  | 'DEADLINE_EXCEEDED'
-  | 'THULIUM_BAD_RESPONSE'
-  | 'THULIUM_CREDENTIALS_REJECTED'
-  | 'SECRET_UNAVAILABLE'
-  | 'ORDERING_STORE_UNAVAILABLE'
-  | 'UPDATE_IN_PROGRESS'
-  | 'SUPERSEDED'
-  | 'CONFIGURATION_INVALID';
+export type { ErrorCode, ErrorKind } from './error-catalogue.ts';
 
 export interface FieldProblem {
   field: string;
@@ -46,140 +13,92 @@ export interface ThuliumErrorDetail {
   code?: string | number;
 }
 
-export abstract class OutboundStatusError extends Error {
-  abstract readonly kind: ErrorKind;
-  abstract readonly code: ErrorCode;
+interface ErrorDetails extends ErrorOptions {
   /** Thulium's own id of the request, for its support, when Thulium gave one. */
-  readonly thuliumRequestId?: string;
+  thuliumRequestId?: string;
 }
 
-export class InvalidRequestError extends OutboundStatusError {
-  readonly kind = 'invalid-request';
-  readonly code: Extract<
-    ErrorCode,
-    | 'METHOD_NOT_ALLOWED'
-    | 'UNSUPPORTED_MEDIA_TYPE'
-    | 'MALFORMED_JSON'
-    | 'MALFORMED_BODY'
-    | 'VALIDATION_FAILED'
-    | 'PAYLOAD_TOO_LARGE'
-  >;
-  readonly fields: FieldProblem[];
-  constructor(code: InvalidRequestError['code'], message: string, fields: FieldProblem[] = []) {
-    super(message);
-    this.name = 'InvalidRequestError';
+/**
+ * Every failure the function knows about. Its code says what it is; the catalogue gives its kind,
+ * HTTP status and retry advice. The subclasses below exist only where an error carries data.
+ */
+export class OutboundStatusError extends Error {
+  readonly code: ErrorCode;
+  readonly thuliumRequestId?: string;
+  constructor(code: ErrorCode, message: string = ERROR_CATALOGUE[code].message, details: ErrorDetails = {}) {
+    super(message, details);
+    this.name = 'OutboundStatusError';
     this.code = code;
+    if (details.thuliumRequestId !== undefined) this.thuliumRequestId = details.thuliumRequestId;
+  }
+  get kind(): ErrorKind {
+    return ERROR_CATALOGUE[this.code].kind;
+  }
+}
+
+/** Thrown for `code` with a message of its own; the shorthand for errors that carry nothing else. */
+export const failure = (code: ErrorCode, message?: string, details?: ErrorDetails) =>
+  new OutboundStatusError(code, message, details);
+
+export class InvalidRequestError extends OutboundStatusError {
+  declare readonly code: CodesOfKind<'invalid-request'>;
+  readonly fields: FieldProblem[];
+  constructor(code: CodesOfKind<'invalid-request'>, message: string, fields: FieldProblem[] = []) {
+    super(code, message);
+    this.name = 'InvalidRequestError';
     this.fields = fields;
   }
 }
 
 /** Thulium answered a 4xx other than auth or rate limiting: the update as sent will never apply. */
 export class ThuliumRefusedError extends OutboundStatusError {
-  readonly kind = 'refused';
-  readonly code = 'THULIUM_REFUSED';
   readonly thuliumStatus: number;
   readonly thuliumErrors: ThuliumErrorDetail[];
-  override readonly thuliumRequestId: string | undefined;
   constructor(thuliumStatus: number, thuliumErrors: ThuliumErrorDetail[], thuliumRequestId?: string) {
-    super(`Thulium refused the update (HTTP ${thuliumStatus})${summarise(thuliumErrors)}`);
+    super('THULIUM_REFUSED', `Thulium refused the update (HTTP ${thuliumStatus})${summarise(thuliumErrors)}`, {
+      thuliumRequestId,
+    });
     this.name = 'ThuliumRefusedError';
     this.thuliumStatus = thuliumStatus;
     this.thuliumErrors = thuliumErrors;
-    this.thuliumRequestId = thuliumRequestId;
   }
 }
 
+/** Thulium limited us or was down; `retryAfterSeconds` is its Retry-After, or our own back-off. */
 export class ThuliumUnavailableError extends OutboundStatusError {
-  readonly kind = 'transient';
-  readonly code: 'THULIUM_RATE_LIMITED' | 'THULIUM_UNAVAILABLE';
+  declare readonly code: 'THULIUM_RATE_LIMITED' | 'THULIUM_UNAVAILABLE';
   readonly retryAfterSeconds: number;
-  override readonly thuliumRequestId: string | undefined;
   constructor(
     message: string,
     options: { retryAfterSeconds: number; rateLimited: boolean; thuliumRequestId?: string },
   ) {
-    super(message);
+    super(options.rateLimited ? 'THULIUM_RATE_LIMITED' : 'THULIUM_UNAVAILABLE', message, options);
     this.name = 'ThuliumUnavailableError';
-    this.code = options.rateLimited ? 'THULIUM_RATE_LIMITED' : 'THULIUM_UNAVAILABLE';
     this.retryAfterSeconds = options.retryAfterSeconds;
-    this.thuliumRequestId = options.thuliumRequestId;
-  }
-}
-
-export class ThuliumTimeoutError extends OutboundStatusError {
-  readonly kind = 'transient';
-  readonly code = 'THULIUM_TIMEOUT';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ThuliumTimeoutError';
-  }
-}
-
-/**
- * Thulium answered 2xx with something that is not `{"outbound_id": [...]}`. The update may have
- * applied; repeating it is safe (setting the same status twice leaves the same state).
- */
-export class ThuliumBadResponseError extends OutboundStatusError {
-  readonly kind = 'transient';
-  readonly code = 'THULIUM_BAD_RESPONSE';
-  override readonly thuliumRequestId: string | undefined;
-  constructor(message: string, thuliumRequestId?: string) {
-    super(message);
-    this.name = 'ThuliumBadResponseError';
-    this.thuliumRequestId = thuliumRequestId;
   }
 }
 
 export class CredentialsRejectedError extends OutboundStatusError {
-  readonly kind = 'configuration';
-  readonly code = 'THULIUM_CREDENTIALS_REJECTED';
   readonly thuliumStatus: number;
-  override readonly thuliumRequestId: string | undefined;
   constructor(thuliumStatus: number, thuliumRequestId?: string, note = '') {
-    super(`Thulium rejected the API user from the secret (HTTP ${thuliumStatus})${note}`);
+    super(
+      'THULIUM_CREDENTIALS_REJECTED',
+      `Thulium rejected the API user from the secret (HTTP ${thuliumStatus})${note}`,
+      { thuliumRequestId },
+    );
     this.name = 'CredentialsRejectedError';
     this.thuliumStatus = thuliumStatus;
-    this.thuliumRequestId = thuliumRequestId;
-  }
-}
-
-/** Too little of the invocation was left to start a call to Thulium at all. */
-export class DeadlineExceededError extends OutboundStatusError {
-  readonly kind = 'transient';
-  readonly code = 'DEADLINE_EXCEEDED';
-  constructor(message = 'Too little time was left in this invocation to call Thulium') {
-    super(message);
-    this.name = 'DeadlineExceededError';
-  }
-}
-
-export class SecretUnavailableError extends OutboundStatusError {
-  readonly kind = 'transient';
-  readonly code = 'SECRET_UNAVAILABLE';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SecretUnavailableError';
-  }
-}
-
-export class ConfigurationError extends OutboundStatusError {
-  readonly kind = 'configuration';
-  readonly code = 'CONFIGURATION_INVALID';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ConfigurationError';
   }
 }
 
 /** An update older than the newest applied for its number; nothing was sent to Thulium. */
 export class SupersededError extends OutboundStatusError {
-  readonly kind = 'superseded';
-  readonly code = 'SUPERSEDED';
   /** Epoch ms: this update's version, and the newest applied for its number. */
   readonly version: number;
   readonly appliedVersion: number;
   constructor(version: number, appliedVersion: number) {
     super(
+      'SUPERSEDED',
       `A newer update for this number (version ${versionText(appliedVersion)}) was applied already; this one (version ${versionText(version)}) was not sent to Thulium`,
     );
     this.name = 'SupersededError';
@@ -188,26 +107,23 @@ export class SupersededError extends OutboundStatusError {
   }
 }
 
-/** The ordering store (DynamoDB) failed: throttling, 5xx, a timeout. Nothing was applied unguarded. */
-export class OrderingStoreUnavailableError extends OutboundStatusError {
-  readonly kind = 'transient';
-  readonly code = 'ORDERING_STORE_UNAVAILABLE';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'OrderingStoreUnavailableError';
-  }
-}
-
-/** Another update for the same number held it for the whole of this invocation's time. */
-export class UpdateInProgressError extends OutboundStatusError {
-  readonly kind = 'transient';
-  readonly code = 'UPDATE_IN_PROGRESS';
-  constructor() {
-    super('Another update for this phone number was being applied until too little time was left for this one');
-    this.name = 'UpdateInProgressError';
-  }
-}
-
 function summarise(errors: ThuliumErrorDetail[]): string {
   return errors.length === 0 ? '' : `: ${errors.map((e) => e.message).join('; ')}`;
+}
+
+// Kept while adapters/ordering-store.ts moves to `failure(code, …)`.
+export class ConfigurationError extends OutboundStatusError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('CONFIGURATION_INVALID', message, options);
+  }
+}
+export class OrderingStoreUnavailableError extends OutboundStatusError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ORDERING_STORE_UNAVAILABLE', message, options);
+  }
+}
+export class UpdateInProgressError extends OutboundStatusError {
+  constructor() {
+    super('UPDATE_IN_PROGRESS');
+  }
 }

@@ -1,6 +1,6 @@
 import type { StatusUpdate, StatusUpdateResponse } from './contract.ts';
 import { MIN_ATTEMPT_MS } from '../shared/deadline.ts';
-import { CredentialsRejectedError, DeadlineExceededError, InvalidRequestError } from './errors.ts';
+import { failure, CredentialsRejectedError, InvalidRequestError } from './errors.ts';
 import type { OrderingGuard, UpdateVersion, VersionSource } from './ordering.ts';
 import { normalisePhoneNumber, type PhonePolicy } from './phone-number.ts';
 import {
@@ -51,7 +51,7 @@ export function createUpdateStatus(deps: {
   ordering: OrderingGuard;
 }): UpdateStatus {
   return async (update, deadline, stats = { attempts: 0, credentialsRefreshed: false }, options = {}) => {
-    if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
+    if (deadline - Date.now() < MIN_ATTEMPT_MS) throw failure('DEADLINE_EXCEEDED');
     // Whoever set it (a sender's updated_at, an envelope's time, a dead letter's attribute), a version
     // far ahead would block every later update of the number.
     if (update.version.at > Date.now() + MAX_FUTURE_SKEW_MS) {

@@ -9,8 +9,8 @@ import {
   SupersededError,
   ThuliumRefusedError,
   ThuliumUnavailableError,
-  type ErrorCode,
 } from '../core/errors.ts';
+import { entryOf } from '../core/error-catalogue.ts';
 import { headerValue } from '../shared/headers.ts';
 import { logger, metrics, recordOutcome } from './observability.ts';
 import { truncate } from '../shared/text.ts';
@@ -29,34 +29,6 @@ export interface HttpRequest {
 }
 
 export type HttpResponse = APIGatewayProxyResult & { headers: Record<string, string> };
-
-export const STATUS_BY_CODE: Record<ErrorCode, number> = {
-  METHOD_NOT_ALLOWED: 405,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  MALFORMED_JSON: 400,
-  MALFORMED_BODY: 400,
-  VALIDATION_FAILED: 400,
-  PAYLOAD_TOO_LARGE: 413,
-  THULIUM_REFUSED: 422,
-  THULIUM_RATE_LIMITED: 503,
-  THULIUM_UNAVAILABLE: 503,
-  SECRET_UNAVAILABLE: 503,
-  THULIUM_TIMEOUT: 504,
-  DEADLINE_EXCEEDED: 504,
-  THULIUM_BAD_RESPONSE: 502,
-  THULIUM_CREDENTIALS_REJECTED: 502,
-  ORDERING_STORE_UNAVAILABLE: 503,
-  UPDATE_IN_PROGRESS: 503,
-  SUPERSEDED: 409,
-  CONFIGURATION_INVALID: 500,
-};
-
-/** Retry-After of the 503s whose cause gives none of its own. */
-const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
-  SECRET_UNAVAILABLE: 5,
-  ORDERING_STORE_UNAVAILABLE: 2,
-  UPDATE_IN_PROGRESS: 1,
-};
 
 export const fromRestApiEvent = (event: APIGatewayProxyEvent): HttpRequest => ({
   method: event.httpMethod,
@@ -160,10 +132,9 @@ export function errorResponse(error: OutboundStatusError, requestId: string): Ht
     body.applied_version = versionText(error.appliedVersion);
   }
   if (error.code === 'METHOD_NOT_ALLOWED') headers.allow = 'POST';
-  const status = STATUS_BY_CODE[error.code];
+  const { httpStatus: status, retryAfterSeconds } = entryOf(error.code);
   if (status === 503) {
-    const retryAfter =
-      error instanceof ThuliumUnavailableError ? error.retryAfterSeconds : (RETRY_AFTER_SECONDS[error.code] ?? 1);
+    const retryAfter = error instanceof ThuliumUnavailableError ? error.retryAfterSeconds : (retryAfterSeconds ?? 1);
     headers['retry-after'] = String(retryAfter);
     body.retry_after_seconds = retryAfter;
   }

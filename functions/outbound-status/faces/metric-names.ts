@@ -1,21 +1,58 @@
-/** The function's CloudWatch metrics (Powertools EMF). The stack's dashboard reads the same names. */
+/** The function's CloudWatch metrics (Powertools EMF). The stack's dashboard and the docs read them here. */
 export const SERVICE_NAME = 'thulium-outbound-status';
 export const METRIC_NAMESPACE = 'ThuliumOutboundStatus';
 
-export const METRIC = {
-  updated: 'Updated',
-  errorAnswers: 'ErrorAnswers',
-  deadLettered: 'DeadLettered',
-  retriesScheduled: 'RetriesScheduled',
-  thuliumAttempts: 'ThuliumAttempts',
-  /** With an ErrorCode dimension. */
-  failures: 'Failures',
-  unexpectedErrors: 'UnexpectedErrors',
-  unsupportedEvents: 'UnsupportedEvents',
-  /** Updates older than one already applied for their number: acknowledged (queue) or answered 409, never sent. */
-  superseded: 'Superseded',
-  /** Calls to the ordering store (DynamoDB) that failed: throttling, 5xx, timeouts, a missing table. */
-  orderingStoreFailures: 'OrderingStoreFailures',
-  /** Times Thulium's 429 lowered a container's pace: once per episode (a 503 with Retry-After pauses, uncounted). */
-  thuliumRateLimited: 'ThuliumRateLimited',
-} as const;
+interface MetricEntry {
+  name: string;
+  /** What one count means, for people: the generated docs read it. */
+  description: string;
+}
+
+export const METRIC_CATALOGUE = {
+  coldStart: { name: 'ColdStart', description: "Powertools': invocations that started a new container." },
+  updated: { name: 'Updated', description: 'Updates Thulium applied, either face.' },
+  errorAnswers: { name: 'ErrorAnswers', description: 'HTTP callers answered with an error (any status but 200).' },
+  deadLettered: {
+    name: 'DeadLettered',
+    description: 'Queue messages the function moved to the DLQ, with their reason.',
+  },
+  retriesScheduled: {
+    name: 'RetriesScheduled',
+    description: 'Queue messages left for SQS to deliver again (a transient failure), with a back-off.',
+  },
+  thuliumAttempts: { name: 'ThuliumAttempts', description: 'Calls to Thulium, retries included, per update.' },
+  failures: {
+    name: 'Failures',
+    description:
+      'Failed updates by `ErrorCode` dimension, whatever their outcome; superseded updates are not failures.',
+  },
+  unexpectedErrors: {
+    name: 'UnexpectedErrors',
+    description: 'Bugs: failures no code classifies, logged with their stack.',
+  },
+  unsupportedEvents: {
+    name: 'UnsupportedEvents',
+    description: 'Invocations with an event that is neither API Gateway (REST or HTTP API) nor SQS.',
+  },
+  superseded: {
+    name: 'Superseded',
+    description:
+      'Updates older than one already applied for their number: acknowledged (queue) or answered 409, never sent.',
+  },
+  orderingStoreFailures: {
+    name: 'OrderingStoreFailures',
+    description: 'Calls to the ordering store (DynamoDB) that failed: throttling, 5xx, timeouts, a missing table.',
+  },
+  thuliumRateLimited: {
+    name: 'ThuliumRateLimited',
+    description:
+      "Times Thulium's 429 lowered a container's pace: once per episode (a 503 with Retry-After pauses, uncounted).",
+  },
+} as const satisfies Record<string, MetricEntry>;
+
+type MetricKey = keyof typeof METRIC_CATALOGUE;
+
+/** Each metric's name, by key: what the code emits and the dashboard graphs. */
+export const METRIC = Object.fromEntries(Object.entries(METRIC_CATALOGUE).map(([key, { name }]) => [key, name])) as {
+  [K in MetricKey]: (typeof METRIC_CATALOGUE)[K]['name'];
+};

@@ -7,15 +7,15 @@ import {
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { visibilityBackoffSeconds } from '../shared/backoff.ts';
 import type { Config } from '../config.ts';
 import type { StatusUpdate } from '../core/contract.ts';
 import { beforeDeadline, MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import { UPDATE_VERSION_ATTRIBUTE, type DeadLetterQueue } from '../adapters/dead-letter-queue.ts';
-import { versionOf, versionText, type UpdateVersion } from '../core/ordering.ts';
 import { parseQueueBody } from './envelopes.ts';
-import { DeadlineExceededError, OutboundStatusError, ThuliumUnavailableError } from '../core/errors.ts';
-import { logger, metrics, recordOutcome, type OutcomeRecord } from './observability.ts';
+import { failure, OutboundStatusError, ThuliumUnavailableError } from '../core/errors.ts';
+import { dispositionOf } from './disposition.ts';
+import { logger, metrics, type Outcome, recordOutcome } from './observability.ts';
+import { type Delivery, recordVersion } from './record-version.ts';
 import type { SqsCalls } from '../adapters/sqs-calls.ts';
 import { METRIC } from './metric-names.ts';
 import type { UpdateStats, UpdateStatus } from '../core/update-status.ts';
@@ -61,33 +61,27 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
   const startedAt = Date.now();
   const correlationId = record.messageId;
   const stats: UpdateStats = { attempts: 0, credentialsRefreshed: false };
-  const cleanupDeadline = deadline + deps.safetyMarginMs / 2;
+  const delivery: Delivery = {
+    carriedVersion: record.messageAttributes?.[UPDATE_VERSION_ATTRIBUTE]?.stringValue,
+    sentTimestamp: record.attributes.SentTimestamp,
+  };
   let update: StatusUpdate | undefined;
-  let version = deliveredVersion(record);
+  let version = recordVersion(delivery, startedAt);
   // Which SNS topic or EventBridge source wrapped the update, so a log line leads to its sender.
   let via: Record<string, unknown> = {};
-  const log = (outcome: OutcomeRecord) => recordOutcome({ ...outcome, extra: { ...outcome.extra, ...via } });
   try {
     // A record reached after the batch ran out of time is left untouched for its next delivery.
-    if (deadline - Date.now() < MIN_ATTEMPT_MS) throw new DeadlineExceededError();
+    if (deadline - Date.now() < MIN_ATTEMPT_MS) throw failure('DEADLINE_EXCEEDED');
     const parsed = parseQueueBody(record.body, deps.maxBodyBytes);
     update = parsed.update;
-    if (parsed.envelope !== 'none') via = { envelope: parsed.envelope, envelope_origin: parsed.origin };
-    if (version.source === 'sqs' && parsed.sentAt !== undefined && parsed.envelope !== 'none') {
-      version = { at: parsed.sentAt, source: parsed.envelope };
+    if (parsed.envelope !== 'none') {
+      via = { envelope: parsed.envelope, envelope_origin: parsed.origin };
+      delivery.envelope = { source: parsed.envelope, sentAt: parsed.sentAt };
     }
-    version = versionOf(update, version);
+    version = recordVersion({ ...delivery, updatedAt: update.updatedAt }, startedAt);
     const answer = await deps.updateStatus({ ...update, version }, deadline, stats);
-    log({
-      outcome: 'updated',
-      face: 'queue',
-      correlationId,
-      update,
-      version,
-      stats,
-      startedAt,
-      extra: { campaigns: answer.outbound_id.length },
-    });
+    const extra = { campaigns: answer.outbound_id.length, ...via };
+    recordOutcome({ outcome: 'updated', face: 'queue', correlationId, update, version, stats, startedAt, extra });
   } catch (error) {
     if (!(error instanceof OutboundStatusError)) {
       logger.error('unexpected failure; message left for retry', {
@@ -97,70 +91,67 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
       metrics.addMetric(METRIC.unexpectedErrors, MetricUnit.Count, 1);
       throw error;
     }
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
     const common = { face: 'queue' as const, correlationId, update, version, stats: update && stats, startedAt, error };
-    if (error.kind === 'superseded') {
-      // Acknowledged: the newer update stands, and this one must never be sent.
-      log({ ...common, outcome: 'superseded' });
-      return;
-    }
-    const hopeless = error.kind === 'invalid-request' || error.kind === 'refused';
-    // On its last delivery a message goes to the DLQ by our hand, so it arrives with its reason.
-    if (hopeless || receiveCount >= deps.queue.maxReceiveCount) {
+    await settle(record, error, version.at, deps, deadline, (outcome, extra = {}) =>
+      recordOutcome({ ...common, outcome, extra: { ...extra, ...via } }),
+    );
+  }
+}
+
+type Log = (outcome: Outcome, extra?: Record<string, unknown>) => void;
+
+/** Carries out the record's disposition; throws (for batchItemFailures) whenever SQS must deliver it again. */
+async function settle(
+  record: SQSRecord,
+  error: OutboundStatusError,
+  /** The update's version (epoch ms), carried into the DLQ so a redrive never makes it new. */
+  versionAt: number,
+  deps: QueueDependencies,
+  deadline: number,
+  log: Log,
+): Promise<void> {
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+  const retryAfterSeconds = error instanceof ThuliumUnavailableError ? error.retryAfterSeconds : undefined;
+  const disposition = dispositionOf(
+    { code: error.code, kind: error.kind, retryAfterSeconds, receiveCount },
+    deps.queue,
+  );
+  const cleanupDeadline = deadline + deps.safetyMarginMs / 2;
+  switch (disposition.action) {
+    case 'acknowledge':
+      // The newer update stands, and this one must never be sent.
+      return log('superseded');
+    case 'dead-letter':
       try {
         await beforeDeadline(
-          deps.deadLetters.send(record, error, version.at),
+          deps.deadLetters.send(record, error, versionAt),
           cleanupDeadline,
           () => new Error('DLQ send timed out'),
         );
       } catch (dlqError) {
-        log({ ...common, outcome: 'retry-scheduled', extra: { dead_letter_failure: describe(dlqError) } });
+        log('retry-scheduled', { dead_letter_failure: describe(dlqError) });
         throw error;
       }
-      log({ ...common, outcome: 'dead-lettered', extra: { receive_count: receiveCount } });
-      return;
-    }
-    if (error instanceof DeadlineExceededError) {
+      return log('dead-lettered', { receive_count: receiveCount });
+    case 'retry-now':
       // Never tried: no back-off, its next delivery gets a full attempt.
-      log({ ...common, outcome: 'retry-scheduled', extra: { receive_count: receiveCount } });
+      log('retry-scheduled', { receive_count: receiveCount });
+      throw error;
+    case 'retry-later': {
+      const visibility = await delayRedelivery(record, disposition.visibilitySeconds, deps, cleanupDeadline);
+      log('retry-scheduled', { receive_count: receiveCount, visibility_seconds: visibility });
       throw error;
     }
-    const visibility = await delayRedelivery(record, error, receiveCount, deps, cleanupDeadline);
-    log({
-      ...common,
-      outcome: 'retry-scheduled',
-      extra: { receive_count: receiveCount, visibility_seconds: visibility },
-    });
-    throw error;
   }
-}
-
-/**
- * When AWS took the update in, before its body is read: a redriven dead letter keeps its first
- * version, anything else has SQS's SentTimestamp (an SNS or EventBridge envelope's time wins, above).
- */
-function deliveredVersion(record: SQSRecord): UpdateVersion {
-  // Only in the form dead-letter-queue.ts writes: a sender's own attribute of that name is no version.
-  const carried = record.messageAttributes?.[UPDATE_VERSION_ATTRIBUTE]?.stringValue ?? '';
-  const at = Date.parse(carried);
-  if (Number.isFinite(at) && versionText(at) === carried) return { at, source: 'dead-letter' };
-  const sent = Number(record.attributes.SentTimestamp);
-  return { at: Number.isFinite(sent) && sent > 0 ? sent : Date.now(), source: 'sqs' };
 }
 
 /** Best effort: if this fails, the message still comes back after the queue's own visibility timeout. */
 async function delayRedelivery(
   record: SQSRecord,
-  error: OutboundStatusError,
-  receiveCount: number,
+  seconds: number,
   deps: QueueDependencies,
   cleanupDeadline: number,
 ): Promise<number | undefined> {
-  const { visibilityBaseSeconds, visibilityMaxSeconds } = deps.queue;
-  let seconds = visibilityBackoffSeconds(receiveCount, visibilityBaseSeconds, visibilityMaxSeconds);
-  // Thulium's Retry-After (at most an hour) wins over our own maximum: coming back sooner only meets another 429.
-  if (error instanceof ThuliumUnavailableError) seconds = Math.max(seconds, error.retryAfterSeconds);
-  seconds = Math.min(seconds, 43_200);
   try {
     const change = deps.sqs.changeMessageVisibility({
       QueueUrl: queueUrlOf(record.eventSourceARN),
