@@ -6,15 +6,10 @@ import {
   type AttributeValue,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import {
-  ConfigurationError,
-  OrderingStoreUnavailableError,
-  OutboundStatusError,
-  SupersededError,
-  UpdateInProgressError,
-} from '../core/errors.ts';
+import { failure, OutboundStatusError, SupersededError } from '../core/errors.ts';
 import type { Claim, GuardedUpdate, OrderingGuard } from '../core/ordering.ts';
 import { AWS_CLIENT_LIMITS, beforeDeadline, MIN_ATTEMPT_MS } from '../shared/deadline.ts';
+import { createTurns } from '../shared/turns.ts';
 import { ORDERING_TABLE } from './ordering-table.ts';
 
 /** A hold outlives the holder's own deadline by this much: a killed container blocks its number no longer. */
@@ -120,7 +115,8 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
           )
             return;
           // Our hold ran out and another update may have been applied since: ours must be judged again.
-          throw new OrderingStoreUnavailableError(
+          throw failure(
+            'ORDERING_STORE_UNAVAILABLE',
             'Thulium applied the update, but its hold on the number expired before it was recorded; it must be sent again',
           );
         }
@@ -165,29 +161,23 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
           throw new SupersededError(guarded.version, applied);
         }
         const pause = wait / 2 + (Math.random() * wait) / 2;
-        if (Date.now() + pause + MIN_ATTEMPT_MS > deadline) throw new UpdateInProgressError();
+        if (Date.now() + pause + MIN_ATTEMPT_MS > deadline) throw failure('UPDATE_IN_PROGRESS');
         await new Promise((resolve) => setTimeout(resolve, pause));
       }
     }
   }
 
   // Records of one number in this container's batch take turns here, so they need not poll the store.
-  const turns = new Map<string, Promise<void>>();
+  const turns = createTurns();
 
   return {
     async claim(guarded, deadline) {
       const hash = hmac(await options.hashKey(deadline), guarded.phoneNumber);
-      const previous = turns.get(hash);
-      let finish!: () => void;
-      const mine = new Promise<void>((resolve) => (finish = resolve));
-      const turn = (previous ?? Promise.resolve()).then(() => mine);
-      turns.set(hash, turn);
-      const done = () => {
-        finish();
-        if (turns.get(hash) === turn) turns.delete(hash);
-      };
+      const done = await turns.take(hash, {
+        waitUntil: deadline - MIN_ATTEMPT_MS,
+        onTimeout: () => failure('UPDATE_IN_PROGRESS'),
+      });
       try {
-        if (previous) await beforeDeadline(previous, deadline - MIN_ATTEMPT_MS, () => new UpdateInProgressError());
         const claim = await claimInStore({ [ORDERING_TABLE.partitionKey]: { S: hash } }, guarded, deadline);
         return {
           applied: (until) => claim.applied(until).finally(done),
@@ -213,8 +203,9 @@ class TimeoutError extends Error {
 function classify(tableName: string, error: unknown): OutboundStatusError {
   if (error instanceof OutboundStatusError) return error;
   const name = (error as { name?: string } | undefined)?.name ?? 'UnknownError';
-  if (CONFIGURATION_FAULTS.has(name)) return new ConfigurationError(`Cannot use ordering table ${tableName}: ${name}`);
-  return new OrderingStoreUnavailableError(`The ordering store is unavailable (table ${tableName}): ${name}`, {
+  if (CONFIGURATION_FAULTS.has(name))
+    return failure('CONFIGURATION_INVALID', `Cannot use ordering table ${tableName}: ${name}`);
+  return failure('ORDERING_STORE_UNAVAILABLE', `The ordering store is unavailable (table ${tableName}): ${name}`, {
     cause: error,
   });
 }

@@ -110,20 +110,3 @@ export class SupersededError extends OutboundStatusError {
 function summarise(errors: ThuliumErrorDetail[]): string {
   return errors.length === 0 ? '' : `: ${errors.map((e) => e.message).join('; ')}`;
 }
-
-// Kept while adapters/ordering-store.ts moves to `failure(code, …)`.
-export class ConfigurationError extends OutboundStatusError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('CONFIGURATION_INVALID', message, options);
-  }
-}
-export class OrderingStoreUnavailableError extends OutboundStatusError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('ORDERING_STORE_UNAVAILABLE', message, options);
-  }
-}
-export class UpdateInProgressError extends OutboundStatusError {
-  constructor() {
-    super('UPDATE_IN_PROGRESS');
-  }
-}
