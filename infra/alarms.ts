@@ -47,7 +47,7 @@ const functionMetrics = (namespace: string) => (metricName: string) =>
     period: FIVE_MINUTES,
   });
 
-/** The alarms the README's runbook explains, an optional topic for them, and one dashboard. */
+/** The alarms docs/runbook.md explains, an optional topic for them, and one dashboard. */
 export class Operations extends Construct {
   readonly alarms: Alarm[];
   readonly topic?: ITopic;

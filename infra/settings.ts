@@ -39,81 +39,123 @@ const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
 export const Settings = z
   .object({
-    /** The tenant's base URL. */
     thuliumBaseUrl: z
       .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://acme.thulium.com' })
-      .default(PLACEHOLDER_BASE_URL),
-    /** Name or ARN of the secret holding `{"username", "password"}` of the Thulium API user. */
-    thuliumSecret: z.string().min(1).default('thulium/outbound-status/api-user'),
-    /** Create that secret (with an empty username to fill in) instead of referencing an existing one. */
-    createSecret: flag(false),
-    /** Customer-managed KMS key of the secret, if any: the function may decrypt through Secrets Manager only. */
+      .default(PLACEHOLDER_BASE_URL)
+      .describe(
+        "The tenant, e.g. `https://acme.thulium.com`. Synth warns while it is the placeholder, whose reserved `.invalid` domain never resolves, so no credentials can go to a stranger's tenant.",
+      ),
+    thuliumSecret: z
+      .string()
+      .min(1)
+      .default('thulium/outbound-status/api-user')
+      .describe(
+        'Name, or complete ARN, of the secret holding `{"username", "password"}` of the Thulium API user; the function may `GetSecretValue` on it and nothing else.',
+      ),
+    createSecret: flag(false).describe(
+      '`true`: the stack creates that secret (by name), with an empty username and a random password to replace; it is kept when the stack is deleted.',
+    ),
     secretKmsKeyArn: z
       .string()
       .regex(KMS_KEY_ARN, 'must be a key ARN (arn:aws:kms:<region>:<account>:key/<key id>)')
-      .optional(),
+      .optional()
+      .describe(
+        "The secret's customer-managed KMS key, if any: the function gets `kms:Decrypt` through Secrets Manager only.",
+      ),
 
-    memorySizeMb: integer(512, 128, 10_240),
-    timeoutSeconds: integer(30, 5, 900),
-    logRetentionDays: integer(365, 1, 3653).refine(
-      (d) => LOG_RETENTION_DAYS.includes(d),
-      `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    memorySizeMb: integer(512, 128, 10_240).describe('Function memory.'),
+    timeoutSeconds: integer(30, 5, 900).describe(
+      "Function timeout; the HTTP face answers within API Gateway's 29 s anyway.",
     ),
-    logLevel: z.enum(LOG_LEVELS).default('INFO'),
-    phoneNormalisation: z.enum(['as-is', 'strip-separators', 'national']).default('as-is'),
+    logRetentionDays: integer(365, 1, 3653)
+      .refine((d) => LOG_RETENTION_DAYS.includes(d), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`)
+      .describe('Days the function and access logs are kept: a CloudWatch Logs retention period.'),
+    logLevel: z
+      .enum(LOG_LEVELS)
+      .default('INFO')
+      .describe("Lambda's JSON application log level, which Powertools follows."),
+    phoneNormalisation: z
+      .enum(['as-is', 'strip-separators', 'national'])
+      .default('as-is')
+      .describe("The function's `PHONE_NORMALISATION`."),
     phoneCountryCode: z
       .string()
       .regex(/^[1-9][0-9]{0,3}$/)
-      .default('48'),
+      .default('48')
+      .describe("The function's `PHONE_COUNTRY_CODE`."),
 
-    /** Accounts (12 digits) and AWS Organizations ids (o-…) whose IAM principals may call the API and send to the queue. */
-    callerAccountIds: list(z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit account id')),
+    callerAccountIds: list(z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit account id')).describe(
+      'Other AWS accounts whose IAM principals may call the API and send to the queue, if their own IAM policies allow it too (comma-separated).',
+    ),
     callerOrganizationIds: list(
       z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id such as o-a1b2c3d4e5'),
+    ).describe(
+      'AWS Organizations ids (`o-...`) admitted the same way; every principal of this account then may call and send as well.',
     ),
-    apiThrottleRateLimit: integer(50, 1, 10_000),
-    apiThrottleBurstLimit: integer(100, 1, 5_000),
-    /** Sets API Gateway's account-wide CloudWatch role for this region; turn off when the account already has one. */
-    apiGatewayCloudWatchRole: flag(true),
+    apiThrottleRateLimit: integer(50, 1, 10_000).describe('Stage-wide steady requests per second.'),
+    apiThrottleBurstLimit: integer(100, 1, 5_000).describe('Stage-wide burst.'),
+    apiGatewayCloudWatchRole: flag(true).describe(
+      "Sets API Gateway's account-wide logging role for the region (retained on delete); `false` if the account already has one.",
+    ),
 
-    /** `fifo`: the producer's MessageGroupId (the phone number) keeps updates for one number in order. */
-    queueType: z.enum(['standard', 'fifo']).default('standard'),
-    queueEncryption: z.enum(['sqs-managed', 'kms']).default('sqs-managed'),
-    /** Deliveries before SQS moves a message to the DLQ; the function dead-letters on the last one itself, with its reason. */
-    maxReceiveCount: integer(5, 5, 1_000),
-    /** At most 7: SQS keeps a message's first enqueue time when it moves it to the DLQ, which keeps messages 14 days. */
-    queueRetentionDays: integer(4, 1, 7),
-    batchSize: integer(10, 1, 10),
-    /** Standard queues only: SQS does not allow a batching window on FIFO event sources. */
-    batchWindowSeconds: integer(1, 0, 300),
-    /** Concurrent invocations the queue may drive (2 is Lambda's minimum). */
-    maxConcurrency: integer(2, 2, 1_000),
-    /** Records of one batch sent to Thulium at once; the queue's ceiling on Thulium is maxConcurrency × this. */
-    recordConcurrency: integer(10, 1, 100),
-    /** Topics the queue subscribes to with raw delivery off: the function unwraps the Notification itself. */
+    queueType: z
+      .enum(['standard', 'fifo'])
+      .default('standard')
+      .describe(
+        '`fifo`: FIFO queue and DLQ; senders set `MessageGroupId` from the phone number, so updates for one number apply in order.',
+      ),
+    queueEncryption: z
+      .enum(['sqs-managed', 'kms'])
+      .default('sqs-managed')
+      .describe(
+        '`kms`: a customer-managed key (rotated) for both queues; senders then also need `kms:GenerateDataKey` and `kms:Decrypt` on it.',
+      ),
+    maxReceiveCount: integer(5, 5, 1_000).describe(
+      'Deliveries before SQS moves a message to the DLQ; the function gets the same number and dead-letters the last delivery itself, with its reason.',
+    ),
+    queueRetentionDays: integer(4, 1, 7).describe(
+      'How long the main queue keeps a message. At most 7: the DLQ keeps 14 days, and a message SQS moves there keeps its first enqueue time.',
+    ),
+    batchSize: integer(10, 1, 10).describe('Records per invocation.'),
+    batchWindowSeconds: integer(1, 0, 300).describe(
+      'How long Lambda gathers a batch (standard queues only: SQS allows no window on FIFO event sources).',
+    ),
+    maxConcurrency: integer(2, 2, 1_000).describe(
+      "Concurrent invocations the queue may drive (Lambda's minimum is 2).",
+    ),
+    recordConcurrency: integer(10, 1, 100).describe(
+      "Records of one batch in flight to Thulium at once; the queue's ceiling on Thulium is `maxConcurrency` × this.",
+    ),
     sourceTopicArns: list(
       z.string().regex(TOPIC_ARN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)'),
+    ).describe(
+      'SNS topics whose messages feed the queue: the stack subscribes the queue to each (raw delivery off) and admits the topic on the queue (and the key, with `kms`). With `queueType=fifo`, FIFO topics only.',
     ),
-    /** Rules (of any account) that may target the queue; the rules themselves belong to their owners. */
     sourceEventRuleArns: list(
       z
         .string()
         .regex(RULE_ARN, 'must be an EventBridge rule ARN (arn:aws:events:<region>:<account>:rule/[<bus>/]<rule>)'),
+    ).describe(
+      'EventBridge rules (`arn:aws:events:<region>:<account>:rule/[<bus>/]<name>`) that may target the queue: admitted on the queue (and the key, with `kms`); the rules stay with their owners.',
     ),
-    /**
-     * The ordering guard: a DynamoDB table remembers, per phone number (as an HMAC keyed with a secret of
-     * its own), the version of the newest update applied, so an older one is never sent to Thulium. Off:
-     * no table and no key, and updates are applied in the order they are processed, so a late or
-     * redriven older update may overwrite a newer one.
-     */
-    orderingGuard: flag(true),
+    orderingGuard: flag(true).describe(
+      'The ordering guard: a DynamoDB table keeps, per phone number (as an HMAC keyed with a secret of its own), the version of the newest update applied, so an older one is never sent to Thulium. `false`: no table and no key, and updates apply in the order they are processed.',
+    ),
 
-    /** `create` (an encrypted SNS topic), the ARN of an existing topic, or `none`. */
-    alarmTopic: z.union([z.enum(['none', 'create']), z.string().regex(/^arn:aws[\w-]*:sns:/)]).default('create'),
-    /** With `alarmTopic=create`: an address subscribed to it (it must confirm). */
-    alarmEmail: z.email().optional(),
-    oldestMessageAlarmSeconds: integer(900, 60, 1_209_600),
-    apiLatencyAlarmMs: integer(10_000, 100, 29_000),
+    alarmTopic: z
+      .union([z.enum(['none', 'create']), z.string().regex(/^arn:aws[\w-]*:sns:/)])
+      .default('create')
+      .describe(
+        '`create`: a KMS-encrypted SNS topic for alarm and OK notifications; the ARN of an existing topic; or `none`.',
+      ),
+    alarmEmail: z
+      .email()
+      .optional()
+      .describe('With `alarmTopic=create`: an address subscribed to the topic (it must confirm).'),
+    oldestMessageAlarmSeconds: integer(900, 60, 1_209_600).describe(
+      'Age of the oldest queued message that raises `QueueOldestMessageAge`.',
+    ),
+    apiLatencyAlarmMs: integer(10_000, 100, 29_000).describe('API p99 latency that raises `ApiLatency`.'),
   })
   .superRefine((settings, ctx) => {
     if (settings.queueType !== 'fifo') return;

@@ -39,7 +39,7 @@ const readSecretValue = (secret: ISecret) =>
     resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
   });
 
-/** The Lambda function with its own role, log group and environment (the function's contract in README). */
+/** The Lambda function with its own role, log group and environment (docs/contract.md; its environment: docs/configuration.md). */
 export class StatusFunction extends Construct {
   readonly function: LambdaFunction;
   readonly role: Role;

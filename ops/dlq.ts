@@ -1,5 +1,5 @@
 /**
- * `npm run dlq -- <command>`: inspect and redrive the dead-letter queue. `--help`, and README
+ * `npm run dlq -- <command>`: inspect and redrive the dead-letter queue. `--help`, and docs/runbook.md
  * ("Dead-letter queue tool"), say how; the modules in ./dlq/ do it.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';

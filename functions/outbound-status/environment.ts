@@ -33,11 +33,11 @@ export const Environment = z
   .object({
     THULIUM_BASE_URL: described(
       BaseUrl,
-      'The tenant, e.g. `https://acme.thulium.com` (`http://` only for localhost); a path prefix, if any, is kept before `/api/...`. Required.',
+      'The tenant, e.g. `https://acme.thulium.com` (`http://` only for localhost); a path prefix, if any, is kept before `/api/...`.',
     ),
     THULIUM_SECRET_ID: described(
       z.string().check(z.minLength(1)),
-      'Secrets Manager secret name or ARN; its `SecretString` is `{"username": "...", "password": "..."}`. Required.',
+      'Secrets Manager secret name or ARN; its `SecretString` is `{"username": "...", "password": "..."}`.',
     ),
     DEAD_LETTER_QUEUE_URL: described(
       z.optional(z.url()),

@@ -1,7 +1,7 @@
 import { exec, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -283,16 +283,39 @@ describe('npm start: every command it prints works as printed', () => {
   });
 });
 
-/** Every shell line of the README's ```sh blocks, continuations joined. */
-function readmeShellLines(): string[] {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  return [...readme.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].flatMap(([, block]) =>
-    block
-      .replace(/\\\n\s*/g, '')
-      .split('\n')
-      .filter((line) => line.trim() !== '' && !line.startsWith('#')),
-  );
+/** The pages whose shell blocks a reader pastes: the README, every page of docs/, the producer helper's. */
+const DOC_PAGES = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
+  'functions/outbound-status/client/README.md',
+];
+
+/**
+ * Every line of the docs' shell blocks (```sh, ```bash, ```shell; indented ones too), continuations
+ * joined, comments dropped, with the page it is on. Commands the tests cannot run (an AWS account, a
+ * real tenant, the test run itself) belong in ```console blocks, which this does not read.
+ */
+function docsShellLines(): Array<{ page: string; line: string }> {
+  return DOC_PAGES.flatMap((page) => {
+    const text = readFileSync(join(root, page), 'utf8');
+    return [...text.matchAll(/^([ \t]*)```(?:sh|bash|shell)\n([\s\S]*?)^\1```$/gm)].flatMap(([, indent, block]) =>
+      block
+        .split('\n')
+        .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
+        .join('\n')
+        .replace(/\\\n\s*/g, '')
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('#'))
+        .map((line) => ({ page, line })),
+    );
+  });
 }
+
+const isDlqCommand = (line: string) => /(^|\s)npm run (-s )?dlq /.test(line);
+const isVendorCurl = (line: string) => line.startsWith('curl -u api_user:api_pass');
 
 describe.each(awsClis.length > 0 ? awsClis : [{ dir: '', version: `(${NO_CLI})` }])(
   'npm start: the printed AWS CLI commands, with $version',
@@ -347,21 +370,30 @@ describe.each(awsClis.length > 0 ? awsClis : [{ dir: '', version: `(${NO_CLI})` 
   },
 );
 
-describe('the README, as written', () => {
-  const lines = readmeShellLines();
-
-  it('shows the commands npm start prints, for the default ports', () => {
-    const defaults = localCommands({
+describe('the docs, as written', () => {
+  const shellLines = docsShellLines();
+  const lines = shellLines.map(({ line }) => line);
+  /** What npm start prints for the default ports, as the docs show it. */
+  const defaultCommands = () =>
+    localCommands({
       httpUrl: 'http://127.0.0.1:3000',
       sqsEndpoint: 'http://127.0.0.1:9324',
       queueUrl: stack.queue.queue.url.replace(/:\d+\//, ':9324/'),
       topicArn: stack.queue.topicArn,
     });
-    expect(Object.values(defaults).filter((command) => !lines.includes(command))).toEqual([]);
+
+  it('shows the commands npm start prints, for the default ports', () => {
+    expect(Object.values(defaultCommands()).filter((command) => !lines.includes(command))).toEqual([]);
+  });
+
+  it('has no shell line that a test here does not run (the rest belong in ```console blocks)', () => {
+    const printed = new Set(Object.values(defaultCommands()));
+    const notRun = shellLines.filter(({ line }) => !printed.has(line) && !isVendorCurl(line) && !isDlqCommand(line));
+    expect(notRun.map(({ page, line }) => `${page}: ${line}`)).toEqual([]);
   });
 
   it('the vendor’s curl, against the local HTTP face', async () => {
-    const vendor = lines.find((line) => line.startsWith('curl -u api_user:api_pass'))!;
+    const vendor = lines.find(isVendorCurl)!;
     const out = await paste(vendor.replace('http://localhost:3000', stack.url));
     expect(JSON.parse(out)).toEqual({ outbound_id: ['00001', '00002', '00003'] });
   });
@@ -373,7 +405,7 @@ describe('the README, as written', () => {
       new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"phone_number":"333444555","status_id":' }),
     );
     await until(outcomes, (records) => records.some((line) => line.error?.code === 'MALFORMED_JSON'));
-    const commands = lines.filter((line) => /(^|\s)npm run (-s )?dlq /.test(line));
+    const commands = [...new Set(lines.filter(isDlqCommand))];
     expect(commands.length).toBeGreaterThanOrEqual(12);
     const local = `export AWS_ENDPOINT_URL_SQS=${sqs.endpoint} AWS_REGION=${LOCAL_REGION} AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}; `;
     for (const command of commands.filter(

@@ -34,7 +34,7 @@ const hostile = (kind: string, body: string, code: BodyCode, fields: string[] = 
 const invalid = (kind: string, body: string, fields: string[], onlyThese = true) =>
   hostile(kind, body, 'VALIDATION_FAILED', fields, onlyThese);
 
-/** The README's rules, so that a value meant to be invalid is never valid by chance. */
+/** The contract's input rules (docs/contract.md), so that a value meant to be invalid is never valid by chance. */
 const isValidPhone = (value: unknown) =>
   typeof value === 'string'
     ? value.length <= 32 && /^\+?[0-9 ()./-]*[0-9][0-9 ()./-]*$/.test(value)

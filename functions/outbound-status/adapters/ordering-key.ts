@@ -7,7 +7,7 @@ const MIN_KEY_CHARACTERS = 32;
 
 /**
  * The key of the phone-number hashes, read once per container. It is never rotated: another key
- * gives every number another hash, and the guard would forget what it had seen (README).
+ * gives every number another hash, and the guard would forget what it had seen (docs/ordering-guard.md).
  */
 export function secretsManagerKey(secretId: string, provider: SecretsProvider): (deadline: number) => Promise<Buffer> {
   let key: Promise<Buffer> | undefined;

@@ -39,7 +39,7 @@ export interface OrderingStoreOptions {
 }
 
 /**
- * The ordering guard on a DynamoDB table, one item per number (README, "The ordering guard"):
+ * The ordering guard on a DynamoDB table, one item per number (docs/ordering-guard.md):
  * a conditional write takes the number, a second records the applied version and lets it go.
  * Two store calls per update when nobody else holds the number; no read-then-write. Each write is
  * safe to repeat: the SDK retries one whose answer was lost, and the retry must not fail on the

@@ -9,7 +9,7 @@ export interface SqsCalls {
 
 /**
  * SQS, loaded and built on the first failed record: an applied update and every HTTP request
- * never need it, so a cold start does not load its code (README, Performance).
+ * never need it, so a cold start does not load its code (docs/performance.md).
  */
 export function lazySqsCalls(): SqsCalls {
   let loading: ReturnType<typeof load> | undefined;

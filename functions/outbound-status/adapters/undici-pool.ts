@@ -1,7 +1,7 @@
 /**
  * undici's Pool and its `request` API, taken from the modules that define them. undici's index
  * loads all of undici (fetch, WebSocket, caches, mocks, proxies) and attaches `request` to every
- * dispatcher; this function needs one pool: 301 KiB of undici instead of 722 (README, Performance).
+ * dispatcher; this function needs one pool: a fraction of undici's code (docs/performance.md).
  * undici is pinned to an exact version, so these paths cannot move under a deployed bundle.
  */
 import type { Dispatcher, Pool as UndiciPool } from 'undici';

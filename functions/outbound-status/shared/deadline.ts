@@ -11,7 +11,7 @@ export const AWS_CLIENT_LIMITS = {
  * Settles with `work`, or rejects with `onTimeout()` once `deadline` (epoch ms) passes. The work
  * itself is not cancelled; the caller just stops waiting, so an answer is still given in time.
  * A plain timer, cleared on settling: an aborted timers/promises sleep would build a DOMException
- * with a stack trace on every call (README, Performance).
+ * with a stack trace on every call (docs/performance.md).
  */
 export async function beforeDeadline<T>(work: Promise<T>, deadline: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
