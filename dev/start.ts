@@ -15,6 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../infra/settings.ts';
 import { startAwsLoopback, type AwsLoopback } from './aws/function-calls.ts';
+import { apiUserFor } from './local-stack/api-user.ts';
+import { banner } from './local-stack/banner.ts';
 import { showConsoleLines } from './local-stack/console-lines.ts';
 import { localCommands, type LocalCommands } from './local-stack/commands.ts';
 import { startLocalQueue, type LocalQueue } from './local-stack/queue.ts';
@@ -122,35 +124,25 @@ function localSettings(env: NodeJS.ProcessEnv): Settings {
 }
 
 async function thuliumFor(env: NodeJS.ProcessEnv, started: { close(): Promise<void> }[]) {
+  const user = apiUserFor(env, !env.THULIUM_BASE_URL);
   let simulator: ThuliumSimulator | undefined;
   let aws: AwsLoopback | undefined;
-  let mode: string;
   if (!env.THULIUM_BASE_URL) {
     simulator = await startThuliumSimulator({ port: Number(env.THULIUM_SIMULATOR_PORT ?? 0) });
     started.push(simulator);
     env.THULIUM_BASE_URL = simulator.url;
-    env.THULIUM_USERNAME ??= 'api_user';
-    env.THULIUM_PASSWORD ??= 'api_pass';
-    mode = `embedded Thulium simulator at ${simulator.url}`;
-  } else {
-    mode = `Thulium tenant ${env.THULIUM_BASE_URL}`;
   }
-  if (env.THULIUM_USERNAME && env.THULIUM_PASSWORD) {
+  if ('username' in user) {
     aws = await startAwsLoopback();
     started.push(aws);
-    aws.secrets.set(
-      LOCAL_SECRET_ID,
-      JSON.stringify({ username: env.THULIUM_USERNAME, password: env.THULIUM_PASSWORD }),
-    );
+    aws.secrets.set(LOCAL_SECRET_ID, JSON.stringify({ username: user.username, password: user.password }));
     env.THULIUM_SECRET_ID = LOCAL_SECRET_ID;
     env.AWS_ENDPOINT_URL_SECRETS_MANAGER = aws.url;
-    mode += ', API user from the environment';
-  } else if (env.THULIUM_SECRET_ID) {
-    mode += `, API user from Secrets Manager secret ${env.THULIUM_SECRET_ID}`;
-  } else {
-    throw new Error('With THULIUM_BASE_URL, set THULIUM_USERNAME and THULIUM_PASSWORD, or THULIUM_SECRET_ID');
   }
-  return { simulator, aws, mode };
+  const tenant = simulator
+    ? `embedded Thulium simulator at ${simulator.url}`
+    : `Thulium tenant ${env.THULIUM_BASE_URL}`;
+  return { simulator, aws, mode: `${tenant}, ${user.source}` };
 }
 
 async function orderingStoreFor(
@@ -173,30 +165,6 @@ async function orderingStoreFor(
   env.AWS_ENDPOINT_URL_DYNAMODB = store.url;
   env.ORDERING_TABLE_NAME = store.tableName;
   return { store, mode: `, ordering guard on an embedded DynamoDB at ${store.url}` };
-}
-
-/** What `npm start` prints: where everything is, and a command to paste for each way in. */
-export function banner(stack: LocalStack): string {
-  const { settings, queue, commands } = stack;
-  const names = (url: string) => url.split('/').pop();
-  return [
-    `thulium-outbound-status listening on ${stack.url} (${stack.mode})`,
-    `queue ${names(queue.queue.url)} (DLQ ${names(queue.queue.deadLetter.url)} after ${settings.maxReceiveCount} deliveries) and topic ${queue.topicArn} on ${queue.sqs.endpoint}:`,
-    `  ${settings.maxConcurrency} pollers, batches of ${settings.batchSize} within ${settings.batchWindowSeconds} s, function timeout ${settings.timeoutSeconds} s`,
-    ...stack.warnings.map((warning) => `WARNING: ${warning}`),
-    '',
-    'HTTP:',
-    `  ${commands.curl}`,
-    'The queue, the topic, and the producer helper (any AWS keys do):',
-    `  ${commands.sendMessage}`,
-    `  ${commands.publish}`,
-    `  ${commands.producer}`,
-    'A status Thulium refuses goes to the DLQ with its reason; list it:',
-    `  ${commands.sendRefused}`,
-    `  ${commands.dlqList}`,
-    '',
-    'One line per update below. Ctrl-C stops everything.',
-  ].join('\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -22,8 +22,6 @@ export function consoleLine(text: string, maxReceiveCount: number): string {
   const time = typeof record.timestamp === 'string' ? record.timestamp.slice(11, 23) : '';
   const head = `${time} ${record.level.padEnd(5)}`;
   if (typeof record.outcome !== 'string') return `${head} ${record.message ?? ''}${reason(record)}`;
-  const subject =
-    record.phone_number === undefined ? '(unreadable body)' : `${record.phone_number} status ${record.status_id}`;
   const details = [
     record.campaigns !== undefined && `${record.campaigns} campaign${record.campaigns === 1 ? '' : 's'}`,
     record.receive_count !== undefined && `delivery ${record.receive_count} of ${maxReceiveCount}`,
@@ -33,7 +31,22 @@ export function consoleLine(text: string, maxReceiveCount: number): string {
     record.error?.thulium_request_id !== undefined && `Thulium request ${record.error.thulium_request_id}`,
     record.duration_ms !== undefined && `${record.duration_ms} ms`,
   ].filter(Boolean);
-  return `${head} ${String(record.face).padEnd(5)} ${record.outcome.padEnd(15)} ${subject}${reason(record)} (${details.join(', ')})`;
+  return `${head} ${String(record.face).padEnd(5)} ${record.outcome.padEnd(15)} ${subject(record)}${reason(record)} (${details.join(', ')})`;
+}
+
+/** Codes of a body that was looked at but could not be read as JSON, or at all. */
+const UNREADABLE = new Set(['MALFORMED_JSON', 'MALFORMED_BODY', 'PAYLOAD_TOO_LARGE']);
+
+/**
+ * The update as the function logged it (its number already masked). A line without one is an update
+ * the function never got out of the body: its code says whether the body was unreadable, read but
+ * not a valid update, or never looked at (a wrong method or content type, no time left).
+ */
+function subject(record: LogRecord): string {
+  if (record.phone_number !== undefined) return `${record.phone_number} status ${record.status_id}`;
+  const code = record.error?.code ?? '';
+  if (UNREADABLE.has(code)) return '(unreadable body)';
+  return code === 'VALIDATION_FAILED' ? '(body not a valid update)' : '(body not read)';
 }
 
 const reason = (record: LogRecord) =>

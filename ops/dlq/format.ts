@@ -2,7 +2,7 @@ import type { DeadLetter } from './dead-letter.ts';
 import { failsAgain, UNRECORDED } from './reasons.ts';
 
 /** Reasons with their messages, the largest group first. */
-function groupByReason(letters: DeadLetter[]): [string, DeadLetter[]][] {
+export function groupByReason(letters: DeadLetter[]): [string, DeadLetter[]][] {
   const groups = new Map<string, DeadLetter[]>();
   for (const letter of letters) {
     const group = groups.get(letter.reason);

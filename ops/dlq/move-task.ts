@@ -9,7 +9,6 @@ import { CliError, EXIT_INTERRUPTED } from './cli-error.ts';
 import { pause, type Interrupt } from './interrupt.ts';
 import { Progress } from './progress.ts';
 import type { QueueRef } from './queues.ts';
-import { REASONS } from './reasons.ts';
 
 const POLL_MS = 1_000;
 const ACTIVE = new Set(['RUNNING', 'CANCELLING']);
@@ -17,17 +16,30 @@ const ACTIVE = new Set(['RUNNING', 'CANCELLING']);
 export const isActive = (task: ListMessageMoveTasksResultEntry | undefined) =>
   task !== undefined && ACTIVE.has(task.Status ?? '');
 
-/** What to run when no move task can: the DLQ tool's own redrive by reason. */
-const BY_REASON = `redrive --reason ${REASONS.join(',')} --apply`;
-
 /** An SQS that has no message move tasks (an emulator such as fauxqs) answers their actions so. */
 const WITHOUT_MOVE_TASKS = /^(AWS\.SimpleQueueService\.)?InvalidAction$/;
 
-/** This SQS has no message move tasks: what it said, and what to do instead. */
-export class NoMoveTasksError extends CliError {
+/**
+ * No move task can redrive this DLQ. `situation` is why; redrive adds the reasons to move instead,
+ * from the DLQ's content, and status and cancel, which have not read it, say how to find them.
+ */
+export class MoveTaskUnavailableError extends CliError {
+  readonly situation: string;
+  constructor(situation: string, dlq: QueueRef) {
+    super(
+      `${situation}; move the messages of ${dlq.name} by reason instead: a dry run (redrive without --apply) lists their reasons, redrive --reason CODE[,CODE] --apply moves them`,
+    );
+    this.name = 'MoveTaskUnavailableError';
+    this.situation = situation;
+  }
+}
+
+/** This SQS has no message move tasks at all. */
+export class NoMoveTasksError extends MoveTaskUnavailableError {
   constructor(dlq: QueueRef, cause: Error) {
     super(
-      `this SQS has no message move tasks (${cause.name.replace(/^AWS\.SimpleQueueService\./, '')}: ${cause.message}); move the messages of ${dlq.name} by reason instead: ${BY_REASON}`,
+      `this SQS has no message move tasks (${cause.name.replace(/^AWS\.SimpleQueueService\./, '')}: ${cause.message})`,
+      dlq,
     );
     this.name = 'NoMoveTasksError';
   }
@@ -88,8 +100,9 @@ export async function redriveWithMoveTask(
   ).catch((error: unknown) => {
     // SQS's own refusal of this task (a source that is no DLQ, an encryption it cannot use).
     if ((error as Error).name !== 'UnsupportedOperation') throw error;
-    throw new CliError(
-      `SQS will not start a move task on ${dlq.name} (${(error as Error).message}); move by reason instead: ${BY_REASON}`,
+    throw new MoveTaskUnavailableError(
+      `SQS will not start a move task on ${dlq.name} (${(error as Error).message})`,
+      dlq,
     );
   });
   interrupt.notice = 'cancelling the move task: what moved stays moved, the rest stays in the DLQ…';

@@ -1,7 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { adviseByReason } from './by-reason.ts';
 import { dryRun } from './dry-run.ts';
 import type { Interrupt } from './interrupt.ts';
-import { redriveWithMoveTask } from './move-task.ts';
+import { MoveTaskUnavailableError, redriveWithMoveTask } from './move-task.ts';
 import type { Options } from './options.ts';
 import { resolveDeadLetterQueue, resolveMainQueue } from './queues.ts';
 import { failsAgain, kindOf } from './reasons.ts';
@@ -19,7 +20,10 @@ export async function redriveCommand(sqs: SQSClient, options: Options, interrupt
     process.stderr.write(
       'every reason goes back, also those that fail again as sent; a dry run (without --apply) shows them\n',
     );
-    return redriveWithMoveTask(sqs, dlq, main, options.rate, interrupt);
+    return redriveWithMoveTask(sqs, dlq, main, options.rate, interrupt).catch((error: unknown) => {
+      if (!(error instanceof MoveTaskUnavailableError)) throw error;
+      return adviseByReason(sqs, dlq, options, interrupt, error);
+    });
   }
   for (const reason of options.reasons.filter((code) => failsAgain(kindOf(code, undefined)))) {
     process.stderr.write(

@@ -29,7 +29,7 @@ options
 
 redrive --apply without --reason starts an SQS message move task (all messages, SQS does the work);
 with --reason, the tool moves each matching message itself: send to the main queue, then delete
-from the DLQ. Ctrl-C: see README, "Dead-letter queue tool". AWS settings come from the environment
+from the DLQ. Ctrl-C: see docs/runbook.md, "Dead-letter queue tool". AWS settings come from the environment
 as for the AWS CLI: AWS_PROFILE or keys, AWS_REGION, AWS_ENDPOINT_URL_SQS.
 
 exit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted (Ctrl-C)

@@ -153,6 +153,12 @@ describe('npm start', () => {
     expect(lines.filter((line) => /111222333|333444555/.test(line))).toEqual([]);
   });
 
+  it('says where the API user came from: the built-in default when the environment sets none', () => {
+    expect(local.text()).toMatch(
+      /listening on \S+ \(embedded Thulium simulator at \S+, API user api_user, the built-in local default \(THULIUM_USERNAME, THULIUM_PASSWORD not set\),/,
+    );
+  });
+
   it('listens on loopback only', async () => {
     expect(new URL(local.url).hostname).toBe('127.0.0.1');
     expect(await accepts('127.0.0.1', portOf(local.url))).toBe(true);
@@ -178,8 +184,8 @@ describe('npm start', () => {
     },
   );
 
-  it('LOCAL_LOGS=json keeps the function’s own JSON lines; Ctrl-C stops everything, and nothing listens after', async () => {
-    const raw = await start({ LOCAL_LOGS: 'json' });
+  it('LOCAL_LOGS=json keeps the function’s own JSON lines; an API user from the environment is named so; Ctrl-C stops everything, and nothing listens after', async () => {
+    const raw = await start({ LOCAL_LOGS: 'json', THULIUM_USERNAME: 'api_user', THULIUM_PASSWORD: 'api_pass' });
     const { status } = await runCurl(raw.curl);
     expect(status).toBe(200);
     await until(() => /"outcome":"updated"/.test(raw.text()));
@@ -192,6 +198,7 @@ describe('npm start', () => {
     expect(ports).toHaveLength(4);
     expect(await stop(raw, 'SIGINT')).toBe(0);
     expect(raw.text()).toMatch(/stopping: /);
+    expect(raw.text()).toMatch(/, API user from the environment \(THULIUM_USERNAME, THULIUM_PASSWORD\),/);
     for (const port of ports) expect(await accepts('127.0.0.1', port), `port ${port}`).toBe(false);
   });
 });
