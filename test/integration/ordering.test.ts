@@ -466,12 +466,13 @@ describe.each(STORES)('ordering guard on $store', ({ start, skip }) => {
     );
 
     it('a hold left by a killed container runs out: the next update waits for it, then applies', async () => {
-      await leaveHold(world.store, PHONES.one, Date.now() + 400);
-      const started = Date.now();
+      // Judged against the hold's own end: on a loaded machine the write itself may take much of it.
+      const holdUntil = Date.now() + 400;
+      await leaveHold(world.store, PHONES.one, holdUntil);
       expect(await handler(sqsEvent([{ body: body(PHONES.one, 8) }]), lambdaContext())).toEqual({
         batchItemFailures: [],
       });
-      expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+      expect(Date.now()).toBeGreaterThanOrEqual(holdUntil);
       expect(status(PHONES.one)).toBe(8);
     });
 

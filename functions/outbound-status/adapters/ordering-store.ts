@@ -6,10 +6,11 @@ import {
   type AttributeValue,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { failure, OutboundStatusError, SupersededError } from '../core/errors.ts';
+import { failure, type OutboundStatusError, SupersededError } from '../core/errors.ts';
 import type { Claim, GuardedUpdate, OrderingGuard } from '../core/ordering.ts';
 import { AWS_CLIENT_LIMITS, beforeDeadline, MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import { createTurns } from '../shared/turns.ts';
+import { classify, isConditionFailure, TimeoutError } from './ordering-faults.ts';
 import { ORDERING_TABLE } from './ordering-table.ts';
 
 /** A hold outlives the holder's own deadline by this much: a killed container blocks its number no longer. */
@@ -18,14 +19,6 @@ const HOLD_GRACE_MS = 5_000;
 const WAIT_MAX_MS = 250;
 /** Recording (or releasing) gets at least this long, even when Thulium answered at the deadline. */
 const RECORD_MIN_MS = 250;
-/** DynamoDB answers that no retry will fix until someone changes the table, the role or the settings. */
-const CONFIGURATION_FAULTS = new Set([
-  'ResourceNotFoundException',
-  'AccessDeniedException',
-  'ValidationException',
-  'UnrecognizedClientException',
-]);
-
 type Item = Record<string, AttributeValue>;
 
 export interface OrderingStoreOptions {
@@ -193,19 +186,3 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
 
 /** The number as the table keys it: never in clear (personal data), the same for every container. */
 const hmac = (key: Buffer, phoneNumber: string) => createHmac('sha256', key).update(phoneNumber, 'utf8').digest('hex');
-
-const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
-
-class TimeoutError extends Error {
-  override name = 'TimeoutError';
-}
-
-function classify(tableName: string, error: unknown): OutboundStatusError {
-  if (error instanceof OutboundStatusError) return error;
-  const name = (error as { name?: string } | undefined)?.name ?? 'UnknownError';
-  if (CONFIGURATION_FAULTS.has(name))
-    return failure('CONFIGURATION_INVALID', `Cannot use ordering table ${tableName}: ${name}`);
-  return failure('ORDERING_STORE_UNAVAILABLE', `The ordering store is unavailable (table ${tableName}): ${name}`, {
-    cause: error,
-  });
-}
