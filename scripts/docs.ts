@@ -21,6 +21,7 @@ const RETRY: Record<RetryAdvice, string> = {
   never: 'no: as sent it fails again',
   later: 'yes, after `Retry-After`',
   safe: 'yes: it may have applied, and sending it again is safe',
+  again: 'yes: it was never sent',
   'after-fix': 'once the setup is fixed',
   'no-need': 'no: a newer update stands',
 };

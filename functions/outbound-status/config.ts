@@ -32,11 +32,24 @@ const toConfig = (e: Variables) => ({
   },
   phonePolicy: { normalisation: e.PHONE_NORMALISATION, countryCode: e.PHONE_COUNTRY_CODE },
   /** Undefined when the guard is off (the checks above require its table and key when on). */
-  ordering:
-    e.ORDERING_GUARD === 'on' && e.ORDERING_TABLE_NAME && e.ORDERING_KEY_SECRET_ID
-      ? { tableName: e.ORDERING_TABLE_NAME, keySecretId: e.ORDERING_KEY_SECRET_ID, ttlSeconds: e.ORDERING_TTL_SECONDS }
-      : undefined,
+  ordering: orderingOf(e),
 });
+
+/** Undefined only when the guard is switched off: a guard that is on never turns itself off. */
+function orderingOf(e: Variables) {
+  if (e.ORDERING_GUARD === 'off') return undefined;
+  if (!e.ORDERING_TABLE_NAME || !e.ORDERING_KEY_SECRET_ID) {
+    throw failure(
+      'CONFIGURATION_INVALID',
+      'ORDERING_TABLE_NAME and ORDERING_KEY_SECRET_ID are required while ORDERING_GUARD is on',
+    );
+  }
+  return {
+    tableName: e.ORDERING_TABLE_NAME,
+    keySecretId: e.ORDERING_KEY_SECRET_ID,
+    ttlSeconds: e.ORDERING_TTL_SECONDS,
+  };
+}
 
 const Settings = z.pipe(Environment, z.transform(toConfig));
 export type Config = z.output<typeof Settings>;

@@ -41,6 +41,14 @@ describe('each error carries its classification, and the HTTP face maps it once'
     }
   });
 
+  it.each([
+    ['THULIUM_TIMEOUT', 'ThuliumTimeoutError'],
+    ['CONFIGURATION_INVALID', 'ConfigurationInvalidError'],
+    ['DEADLINE_EXCEEDED', 'DeadlineExceededError'],
+  ] as const)('%s is named %s, the error type Lambda and the logs show', (code, name) => {
+    expect(failure(code, 'm').name).toBe(name);
+  });
+
   it("gives 503s a Retry-After, Thulium's own when it sent one", () => {
     expect(errorResponse(cases[4][0], 'r').headers['retry-after']).toBe('9');
     expect(errorResponse(failure('SECRET_UNAVAILABLE', 'x'), 'r').headers['retry-after']).toBe('5');
@@ -49,8 +57,10 @@ describe('each error carries its classification, and the HTTP face maps it once'
 
   it.each(ERROR_CODES)('%s: answered with the status and kind the catalogue declares, and its message', (code) => {
     const { httpStatus, kind, message } = ERROR_CATALOGUE[code];
-    const error = failure(code);
-    expect(error.kind).toBe(kind);
+    const error = failure(code, message);
+    expect(error).toMatchObject({ kind, name: expect.stringMatching(/^[A-Z][A-Za-z]+Error$/) });
+    // A logged error carries its kind, as the old error classes' own field did.
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code, kind });
     const response = errorResponse(error, 'r');
     expect(response.statusCode).toBe(httpStatus);
     expect('retry-after' in response.headers).toBe(httpStatus === 503);

@@ -14,7 +14,6 @@ import { headerValue } from '../shared/headers.ts';
 import { truncate } from '../shared/text.ts';
 import type { GateSignal } from './thulium-gate.ts';
 
-/** What one call to Thulium came to: its answer, or an error with whether to try again and what the gate learns. */
 const MAX_MESSAGE_LENGTH = 500;
 /** A Retry-After beyond this is treated as this: a queue message can wait at most 12 h anyway. */
 const MAX_RETRY_AFTER_SECONDS = 3_600;
@@ -26,6 +25,7 @@ const ErrorEnvelope = z.object({
   ),
 });
 
+/** What one call to Thulium came to: its answer, or an error with whether to try again and what the gate learns. */
 export type Attempt = { gate: GateSignal } & (
   | { ok: true; body: StatusUpdateResponse }
   | { ok: false; error: OutboundStatusError; retry: boolean; retryAfterMs?: number }

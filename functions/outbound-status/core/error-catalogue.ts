@@ -23,6 +23,8 @@ export type RetryAdvice =
   | 'later'
   /** It may have applied; sending it again is safe. */
   | 'safe'
+  /** It was never sent: send it again. */
+  | 'again'
   /** Once ops fixed the setup. */
   | 'after-fix'
   /** A newer update stands: nothing to do. */
@@ -125,7 +127,7 @@ export const ERROR_CATALOGUE = {
   DEADLINE_EXCEEDED: {
     kind: 'transient',
     httpStatus: 504,
-    retry: 'safe',
+    retry: 'again',
     description: 'the invocation had too little time left to call Thulium at all',
     message: 'Too little time was left in this invocation to call Thulium',
   },

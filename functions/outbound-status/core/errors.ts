@@ -24,21 +24,28 @@ interface ErrorDetails extends ErrorOptions {
  */
 export class OutboundStatusError extends Error {
   readonly code: ErrorCode;
+  /** A field, not a getter, so a logged or serialised error carries it. */
+  readonly kind: ErrorKind;
   readonly thuliumRequestId?: string;
-  constructor(code: ErrorCode, message: string = ERROR_CATALOGUE[code].message, details: ErrorDetails = {}) {
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, details);
-    this.name = 'OutboundStatusError';
+    // THULIUM_TIMEOUT → ThuliumTimeoutError: the error type Lambda and the logs show says what failed.
+    this.name = `${code.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}Error`;
     this.code = code;
+    this.kind = ERROR_CATALOGUE[code].kind;
     if (details.thuliumRequestId !== undefined) this.thuliumRequestId = details.thuliumRequestId;
-  }
-  get kind(): ErrorKind {
-    return ERROR_CATALOGUE[this.code].kind;
   }
 }
 
-/** Thrown for `code` with a message of its own; the shorthand for errors that carry nothing else. */
-export const failure = (code: ErrorCode, message?: string, details?: ErrorDetails) =>
-  new OutboundStatusError(code, message, details);
+/** Codes whose message never varies: the catalogue's is the one given. */
+type FixedMessageCode = 'DEADLINE_EXCEEDED' | 'UPDATE_IN_PROGRESS';
+
+/** An error that carries nothing but its code and message (the classes below carry more). */
+export function failure(code: FixedMessageCode): OutboundStatusError;
+export function failure(code: ErrorCode, message: string, details?: ErrorDetails): OutboundStatusError;
+export function failure(code: ErrorCode, message?: string, details?: ErrorDetails): OutboundStatusError {
+  return new OutboundStatusError(code, message ?? ERROR_CATALOGUE[code].message, details);
+}
 
 export class InvalidRequestError extends OutboundStatusError {
   declare readonly code: CodesOfKind<'invalid-request'>;

@@ -18,7 +18,8 @@ export const METRIC_CATALOGUE = {
   },
   retriesScheduled: {
     name: 'RetriesScheduled',
-    description: 'Queue messages left for SQS to deliver again (a transient failure), with a back-off.',
+    description:
+      'Queue messages left for SQS to deliver again: a transient or configuration failure before its last delivery, a record the batch had no time for, or a DLQ send that failed.',
   },
   thuliumAttempts: { name: 'ThuliumAttempts', description: 'Calls to Thulium, retries included, per update.' },
   failures: {

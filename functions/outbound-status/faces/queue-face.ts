@@ -142,6 +142,11 @@ async function settle(
       log('retry-scheduled', { receive_count: receiveCount, visibility_seconds: visibility });
       throw error;
     }
+    default: {
+      // A disposition this switch does not know must not end as a silent acknowledgement.
+      const unknown: never = disposition;
+      throw unknown ?? error;
+    }
   }
 }
 
