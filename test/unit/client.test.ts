@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { messageGroupIdFor } from '../../functions/outbound-status/client/queue-sender.ts';
 import { toRequestBody } from '../../functions/outbound-status/client/request-body.ts';
+import { StatusUpdateError } from '../../functions/outbound-status/client/errors.ts';
 
 describe('the producer helper', () => {
   it("sends the contract's body, both values as strings, after the contract's own check", () => {
@@ -44,5 +45,27 @@ describe('the producer helper', () => {
     expect(id).not.toBe(messageGroupIdFor({ phoneNumber: '+48111222334', statusId: '8' }));
     expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(id).not.toContain('111222333');
+  });
+});
+
+describe("the producer helper's StatusUpdateError", () => {
+  it.each([
+    [400, 'VALIDATION_FAILED', 'invalid-request'],
+    [422, 'THULIUM_REFUSED', 'refused'],
+    [409, 'SUPERSEDED', 'superseded'],
+    [503, 'UPDATE_IN_PROGRESS', 'transient'],
+    [504, 'DEADLINE_EXCEEDED', 'transient'],
+    [502, 'THULIUM_BAD_RESPONSE', 'transient'],
+    [502, 'THULIUM_CREDENTIALS_REJECTED', 'configuration'],
+    [500, 'CONFIGURATION_INVALID', 'configuration'],
+    [500, 'INTERNAL_ERROR', 'configuration'],
+    [403, 'ACCESS_DENIED', 'configuration'],
+    [429, 'THROTTLED', 'transient'],
+    [413, 'REQUEST_TOO_LARGE', 'invalid-request'],
+    [502, undefined, 'transient'],
+    [404, undefined, 'invalid-request'],
+  ] as const)('HTTP %i %s is %s', (status, code, kind) => {
+    const envelope = code === undefined ? undefined : { code, message: 'm', request_id: 'r' };
+    expect(new StatusUpdateError(status, envelope).kind).toBe(kind);
   });
 });

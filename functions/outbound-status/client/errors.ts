@@ -1,5 +1,5 @@
 import type { ErrorBody } from '../faces/answers.ts';
-import type { ErrorKind } from '../core/errors.ts';
+import { ERROR_CATALOGUE, type ErrorCode, type ErrorKind } from '../core/error-catalogue.ts';
 
 /** An entry of a batch that SQS still refused after the retries. */
 export interface FailedEntry {
@@ -58,10 +58,10 @@ export class StatusUpdateError extends Error {
 /** The contract's error envelope, as far as an answer kept to it (a proxy's page need not). */
 export type ErrorEnvelope = Partial<ErrorBody>;
 
+/** The function's own codes by the catalogue; API Gateway's refusals and answers without an envelope by status. */
 function kindOf(status: number, code: string): ErrorKind {
-  if (status === 422) return 'refused';
-  if (status === 409) return 'superseded';
-  if (status === 429 || status === 503 || status === 504 || code === 'THULIUM_BAD_RESPONSE') return 'transient';
-  if (status === 403 || status === 500 || code === 'THULIUM_CREDENTIALS_REJECTED') return 'configuration';
-  return status < 500 ? 'invalid-request' : 'transient';
+  if (Object.hasOwn(ERROR_CATALOGUE, code)) return ERROR_CATALOGUE[code as ErrorCode].kind;
+  if (status === 429 || status > 500) return 'transient';
+  if (status === 403 || status === 500) return 'configuration';
+  return 'invalid-request';
 }
