@@ -25,3 +25,16 @@ describe('the generated tables of docs/', () => {
     expect(section('environment')).toContain('| `MAX_BODY_BYTES` | integer, 64–1048576 | `4096` |');
   });
 });
+
+describe('the README', () => {
+  it('explains the EBADENGINE warnings npm ci prints on a machine whose Node is 20, where the two commands are', () => {
+    const readme = page('README.md');
+    const run = readme.slice(readme.indexOf('## Run it'), readme.indexOf('## The contract in brief'));
+    expect(run).toContain('EBADENGINE');
+    expect(run).toMatch(/Node 24 binary/);
+  });
+
+  it('stays a guide: about 200 lines at most', () => {
+    expect(page('README.md').split('\n').length).toBeLessThanOrEqual(200);
+  });
+});
