@@ -52,6 +52,8 @@ export interface EventSourceOptions {
   /**
    * Share of successful records whose deletion is lost, so SQS delivers them again: the
    * at-least-once delivery AWS documents, which a single-process emulator never shows by itself.
+   * Never on a record's last delivery: its next receive would hand it to the redrive policy, which
+   * dead-letters it without a reason whatever the function did.
    */
   lostDeleteRate?: number;
   seed?: number;
@@ -270,7 +272,9 @@ export class EventSourceMapping {
   }
 
   private async delete(messages: Message[]): Promise<void> {
-    const kept = messages.filter(() => this.random() >= (this.options.lostDeleteRate ?? 0));
+    const { lostDeleteRate = 0, queue } = this.options;
+    const lastDelivery = (m: Message) => Number(m.Attributes?.ApproximateReceiveCount) >= queue.maxReceiveCount;
+    const kept = messages.filter((m) => this.random() >= lostDeleteRate || lastDelivery(m));
     this.stats.lostDeletes += messages.length - kept.length;
     for (let i = 0; i < kept.length; i += 10) {
       const entries = kept.slice(i, i + 10).map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle! }));

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS as SHIPPED } from '../../infra/settings.ts';
-import { runChaos, type ChaosReport } from '../support/chaos.ts';
+import { runChaos } from '../support/chaos.ts';
+import { type Figures, summaryLine, writeReliability } from '../support/reliability-report.ts';
 import { captureOutput, logRecords } from '../support/world.ts';
 
 /** `npm test` runs a small version; `npm run test:chaos` sets CHAOS_MESSAGES=10000. */
@@ -15,26 +16,23 @@ const MAX_MS = Math.max(120_000, MESSAGES * 180);
 /** `CHAOS_ORDERING_GUARD=off`: the run without the guard, failing, to show what it prevents. */
 const ORDERING_GUARD = process.env.CHAOS_ORDERING_GUARD !== 'off';
 
+const STARTED = new Date();
+
 const output = captureOutput();
-/** The run's report, with what the function's own log lines tell. */
-type Figures = Omit<ChaosReport, 'supersededMessageIds' | 'failingMessageIds'> & {
-  retriesScheduled: number;
-  retriesByCode: Record<string, number>;
-  credentialsRefreshed: number;
-};
 const reports: Figures[] = [];
 
 afterAll(() => {
   output.stop();
   mkdirSync('dist', { recursive: true });
   writeFileSync(`dist/chaos-report-${MESSAGES}.json`, `${JSON.stringify(reports, null, 2)}\n`);
-  for (const r of reports) {
-    console.log(
-      `chaos ${r.mode}: ${r.messages} messages, ${r.applied} applied, ${r.superseded} superseded, ${r.deadLettered} dead-lettered ${JSON.stringify(r.deadLetterReasons)}, ` +
-        `${r.lost} lost, ${r.stale} numbers stale; redrive ${JSON.stringify(r.redrive)}; ${r.redeliveries} redeliveries, ${r.storeCallsPerUpdate} store calls per update ${JSON.stringify(r.storeFaultsMet)}, ${r.thuliumCallsPerUpdate} Thulium calls per update, ` +
-        `${r.secretReads} secret reads, retries ${JSON.stringify(r.retriesByCode)}, faults ${JSON.stringify(r.faultsMet)}, ${r.wallSeconds} s`,
-    );
-  }
+  for (const r of reports) console.log(summaryLine(r));
+  const page = writeReliability(reports, {
+    started: STARTED,
+    seed: SEED,
+    messages: MESSAGES,
+    orderingGuard: ORDERING_GUARD,
+  });
+  if (page) console.log(`reliability figures written to ${page}`);
 });
 
 describe.each([

@@ -1,0 +1,151 @@
+/**
+ * The reliability run's figures as a page, bench/RELIABILITY.md, written by the run itself with
+ * when, where and how it ran: a figure quoted anywhere else can be traced to the run that measured it.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem, type as osName } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChaosReport } from './chaos.ts';
+
+/** One queue type's run: the report, with what the function's own log lines tell. */
+export type Figures = Omit<ChaosReport, 'supersededMessageIds' | 'failingMessageIds'> & {
+  retriesScheduled: number;
+  retriesByCode: Record<string, number>;
+  credentialsRefreshed: number;
+};
+
+export interface RunSettings {
+  started: Date;
+  seed: number;
+  messages: number;
+  orderingGuard: boolean;
+}
+
+const DEFAULT_PAGE = fileURLToPath(new URL('../../bench/RELIABILITY.md', import.meta.url));
+const MODES = [
+  { mode: 'standard', title: 'Standard queue' },
+  { mode: 'fifo', title: 'FIFO queue' },
+] as const;
+
+/** The line the run prints for each queue type. */
+export function summaryLine(r: Figures): string {
+  return (
+    `chaos ${r.mode}: ${r.messages} messages, ${r.applied} applied, ${r.superseded} superseded, ${r.deadLettered} dead-lettered ${JSON.stringify(r.deadLetterReasons)}, ` +
+    `${r.lost} lost, ${r.stale} numbers stale; redrive ${JSON.stringify(r.redrive)}; ${r.redeliveries} redeliveries, ${r.storeCallsPerUpdate} store calls per update ${JSON.stringify(r.storeFaultsMet)}, ${r.thuliumCallsPerUpdate} Thulium calls per update, ` +
+    `${r.secretReads} secret reads, retries ${JSON.stringify(r.retriesByCode)}, faults ${JSON.stringify(r.faultsMet)}, ${r.wallSeconds} s`
+  );
+}
+
+/** The shape of bench/RESULTS.md's machine line, with the operating system named rather than assumed. */
+export function machineLine(): string {
+  const cpu = cpus();
+  return `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${osName()} ${release()}, Node ${process.version}`;
+}
+
+/**
+ * The command as it was typed: `npm run <script>`, or vitest's own arguments, read from the vitest
+ * process that started this worker. The run's CHAOS_ settings come first, but not those the npm
+ * script sets itself.
+ */
+export function commandLine(env: NodeJS.ProcessEnv = process.env, vitestArgs = parentVitestArgs()): string {
+  const script = env.npm_lifecycle_event && env.npm_lifecycle_event !== 'npx' ? env.npm_lifecycle_event : undefined;
+  const ownSettings = new Set(
+    [...(script ? (env.npm_lifecycle_script ?? '') : '').matchAll(/\b(CHAOS_\w+)=/g)].map((m) => m[1]),
+  );
+  const settings = Object.keys(env)
+    .filter((name) => name.startsWith('CHAOS_') && !ownSettings.has(name))
+    .sort()
+    .map((name) => `${name}=${shellWord(env[name] ?? '')}`);
+  const run = script
+    ? `npm run ${script}`
+    : `npx vitest ${(vitestArgs ?? ['run', 'test/integration/chaos.test.ts']).map(shellWord).join(' ')}`;
+  return [...settings, run].join(' ');
+}
+
+/** The arguments after vitest's own script in the parent's command line; undefined where /proc cannot tell. */
+function parentVitestArgs(): string[] | undefined {
+  try {
+    const argv = readFileSync(`/proc/${process.ppid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const at = argv.findIndex((arg) => /(^|\/)vitest(\.m?js)?$/.test(arg));
+    return at === -1 ? undefined : argv.slice(at + 1);
+  } catch {
+    return undefined;
+  }
+}
+
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+
+const counts = (byName: Record<string, number>) =>
+  Object.entries(byName)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ') || 'none';
+
+function table(r: Figures): string[] {
+  const rows: [string, string | number][] = [
+    ["updates sent (the failing number's newer one included)", r.messages],
+    ['phone numbers (besides the one Thulium keeps failing)', r.phones],
+    ['applied', r.applied],
+    ['superseded', r.superseded],
+    ['dead-lettered, by reason', `${r.deadLettered} (${counts(r.deadLetterReasons)})`],
+    ['lost', r.lost],
+    ['numbers stale', r.stale],
+    [
+      "redrive of the failing number's dead letters",
+      `${r.redrive.redriven} redriven, ${r.redrive.applied} applied, ${r.redrive.deadLetteredAgain} dead-lettered again`,
+    ],
+    ['redeliveries', r.redeliveries],
+    ['store calls per update (faults met)', `${r.storeCallsPerUpdate} (${counts(r.storeFaultsMet)})`],
+    ['Thulium calls per update', `${r.thuliumCallsPerUpdate} (${r.thuliumCalls} calls)`],
+    ['secret reads', r.secretReads],
+    ['left for retry, by code', `${r.retriesScheduled} (${counts(r.retriesByCode)})`],
+    ['Thulium faults met', counts(r.faultsMet)],
+    [
+      'invocations (timed out; deletes the mapping lost)',
+      `${r.queue.invocations} (${r.queue.timedOutInvocations}; ${r.queue.lostDeletes})`,
+    ],
+    ['wall time (s)', r.wallSeconds],
+    ['broken promises', r.violations.length === 0 ? 'none' : r.violations.join('; ').replaceAll('|', '\\|')],
+  ];
+  return ['| figure | value |', '|---|---|', ...rows.map(([figure, value]) => `| ${figure} | ${value} |`)];
+}
+
+export function renderReliability(
+  reports: Figures[],
+  settings: RunSettings,
+  finished = new Date(),
+  command = commandLine(),
+): string {
+  const lines = [
+    '# Reliability run',
+    '',
+    'Written by the reliability run (`test/integration/chaos.test.ts`) when `CHAOS_MESSAGES` is set, as `npm run test:chaos` sets it. docs/testing.md describes what the run does and what it checks.',
+    '',
+    `- Date: ${settings.started.toISOString()} to ${finished.toISOString()}`,
+    `- Machine: ${machineLine()}`,
+    `- Command: \`${command}\``,
+    `- Seed ${settings.seed}; ${settings.messages} messages per queue type; the ordering guard ${settings.orderingGuard ? 'on' : 'off'}`,
+  ];
+  for (const { mode, title } of MODES) {
+    const report = reports.find((r) => r.mode === mode);
+    lines.push('', `## ${title}`, '', ...(report ? table(report) : ['No figures: this run failed before counting.']));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes the page when the run was asked for by CHAOS_MESSAGES (the default run inside `npm test`
+ * leaves the checked-in page alone), to CHAOS_RESULTS_FILE if set; returns where it went.
+ */
+export function writeReliability(
+  reports: Figures[],
+  settings: RunSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  if (!env.CHAOS_MESSAGES) return undefined;
+  const path = env.CHAOS_RESULTS_FILE ? resolve(env.CHAOS_RESULTS_FILE) : DEFAULT_PAGE;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, renderReliability(reports, settings));
+  return path;
+}
