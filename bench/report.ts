@@ -1,5 +1,5 @@
 /** The benchmark's table: figures with their spread, the targets as ratios, and what fills each bundle. */
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, release, totalmem, type as osName } from 'node:os';
 import type { BenchOptions } from './run.ts';
 import type { DrainResult } from './drain.ts';
 import { DEFAULT_SETTINGS as SHIPPED } from '../infra/settings.ts';
@@ -198,15 +198,21 @@ const added = (results: Results, metric: Metric) =>
 const kibOf = (results: Results, variant: Variant, size: 'bytes' | 'loadedBytes') =>
   (results.bundles[variant][size] / 1024).toFixed(1);
 
+/** The machine a run measured on, as every results file names it. */
+export function machineLine(): string {
+  const cpu = cpus();
+  const gib = (totalmem() / 2 ** 30).toFixed(1);
+  return `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${gib} GiB, ${osName()} ${release()}, Node ${process.version}`;
+}
+
 export function renderReport(results: Results): string {
   const { options } = results;
-  const cpu = cpus();
   const lines = [
     '# Benchmark results',
     '',
     `Written by \`npm run bench\` (bench/run.ts) on ${results.date}.`,
     '',
-    `- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}, Node ${process.version}`,
+    `- Machine: ${machineLine()}`,
     `- Run: ${options.coldRuns} cold processes per variant; ${options.rounds} rounds of ${options.warmInvocations} warm invocations (memory read after ${options.memoryCheckpoint} and at the end, after a full GC), ${options.batches} timed batches, and a stream of ${options.streamBatches} batches per container; variants alternate, the order rotating each time.`,
     `- Containers: a fresh Node process each, started with \`${results.nodeFlags.join(' ')}\` (what Lambda's Node.js bootstrap derives from the stack's memory); Thulium simulator and Secrets Manager on loopback.`,
     "- Cells: median (10th–90th percentile for ten samples or more, else min–max). Warm figures: the median of the rounds, each round's percentile taken over the invocations after the memory checkpoint.",

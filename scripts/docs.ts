@@ -61,8 +61,8 @@ function gatewayAnswers(): string {
   return table(['HTTP', 'code', 'answered by', 'when'], rows);
 }
 
-function environment(): string {
-  const schema = z.toJSONSchema(Environment, { io: 'output', unrepresentable: 'any' }) as JsonSchema;
+/** A schema's settings as rows: name, type, default (or `required`), meaning. */
+function settingsTable(schema: JsonSchema, first: string): string {
   const required = new Set(schema.required ?? []);
   const rows = Object.entries(schema.properties ?? {}).map(([name, property]) => [
     `\`${name}\``,
@@ -70,19 +70,13 @@ function environment(): string {
     'default' in property ? valueText(property.default) : required.has(name) ? 'required' : '',
     property.description ?? '',
   ]);
-  return table(['variable', 'type', 'default', 'meaning'], rows);
+  return table([first, 'type', 'default', 'meaning'], rows);
 }
 
-function stackSettings(): string {
-  const schema = zod.toJSONSchema(Settings, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  const rows = Object.entries(schema.properties ?? {}).map(([name, property]) => [
-    `\`${name}\``,
-    typeText(property),
-    'default' in property ? valueText(property.default) : '',
-    property.description ?? '',
-  ]);
-  return table(['setting', 'type', 'default', 'meaning'], rows);
-}
+const environment = () =>
+  settingsTable(z.toJSONSchema(Environment, { io: 'output', unrepresentable: 'any' }) as JsonSchema, 'variable');
+const stackSettings = () =>
+  settingsTable(zod.toJSONSchema(Settings, { io: 'input', unrepresentable: 'any' }) as JsonSchema, 'setting');
 
 function metrics(): string {
   const rows = Object.values(METRIC_CATALOGUE).map(({ name, description }) => [`\`${name}\``, description]);

@@ -14,9 +14,9 @@ import { surveyDeadLetters } from './survey.ts';
  * sent again, largest group first. Those that would only come back are named, not offered.
  */
 export function insteadByReason(dlqName: string, letters: DeadLetter[]): string {
-  const groups = groupByReason(letters);
-  const worth = groups.filter(([, group]) => !failsAgain(group[0].kind)).map(([reason]) => reason);
-  const hopeless = groups.filter(([, group]) => failsAgain(group[0].kind)).map(([reason]) => reason);
+  const worth: string[] = [];
+  const hopeless: string[] = [];
+  for (const [reason, group] of groupByReason(letters)) (failsAgain(group[0].kind) ? hopeless : worth).push(reason);
   if (worth.length > 0) {
     const leftOut =
       hopeless.length === 0 ? '' : ` (left out, as they fail again when sent unchanged: ${hopeless.join(', ')})`;

@@ -2,10 +2,10 @@
  * The reliability run's figures as a page, bench/RELIABILITY.md, written by the run itself with
  * when, where and how it ran: a figure quoted anywhere else can be traced to the run that measured it.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem, type as osName } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { machineLine } from '../../bench/report.ts';
 import type { ChaosReport } from './chaos.ts';
 
 /** One queue type's run: the report, with what the function's own log lines tell. */
@@ -37,18 +37,11 @@ export function summaryLine(r: Figures): string {
   );
 }
 
-/** The shape of bench/RESULTS.md's machine line, with the operating system named rather than assumed. */
-export function machineLine(): string {
-  const cpu = cpus();
-  return `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${osName()} ${release()}, Node ${process.version}`;
-}
-
 /**
- * The command as it was typed: `npm run <script>`, or vitest's own arguments, read from the vitest
- * process that started this worker. The run's CHAOS_ settings come first, but not those the npm
- * script sets itself.
+ * The command as it was typed: `npm run <script>`, or vitest on the run's file, with the run's
+ * CHAOS_ settings first, but not those the npm script sets itself.
  */
-export function commandLine(env: NodeJS.ProcessEnv = process.env, vitestArgs = parentVitestArgs()): string {
+export function commandLine(env: NodeJS.ProcessEnv = process.env): string {
   const script = env.npm_lifecycle_event && env.npm_lifecycle_event !== 'npx' ? env.npm_lifecycle_event : undefined;
   const ownSettings = new Set(
     [...(script ? (env.npm_lifecycle_script ?? '') : '').matchAll(/\b(CHAOS_\w+)=/g)].map((m) => m[1]),
@@ -57,21 +50,8 @@ export function commandLine(env: NodeJS.ProcessEnv = process.env, vitestArgs = p
     .filter((name) => name.startsWith('CHAOS_') && !ownSettings.has(name))
     .sort()
     .map((name) => `${name}=${shellWord(env[name] ?? '')}`);
-  const run = script
-    ? `npm run ${script}`
-    : `npx vitest ${(vitestArgs ?? ['run', 'test/integration/chaos.test.ts']).map(shellWord).join(' ')}`;
+  const run = script ? `npm run ${script}` : 'npx vitest run test/integration/chaos.test.ts';
   return [...settings, run].join(' ');
-}
-
-/** The arguments after vitest's own script in the parent's command line; undefined where /proc cannot tell. */
-function parentVitestArgs(): string[] | undefined {
-  try {
-    const argv = readFileSync(`/proc/${process.ppid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    const at = argv.findIndex((arg) => /(^|\/)vitest(\.m?js)?$/.test(arg));
-    return at === -1 ? undefined : argv.slice(at + 1);
-  } catch {
-    return undefined;
-  }
 }
 
 const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);

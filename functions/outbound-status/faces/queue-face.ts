@@ -142,11 +142,10 @@ async function settle(
       log('retry-scheduled', { receive_count: receiveCount, visibility_seconds: visibility });
       throw error;
     }
-    default: {
-      // A disposition this switch does not know must not end as a silent acknowledgement.
-      const unknown: never = disposition;
-      throw unknown ?? error;
-    }
+    default:
+      // A disposition this switch does not know fails to compile, and is retried, never acknowledged.
+      disposition satisfies never;
+      throw error;
   }
 }
 
