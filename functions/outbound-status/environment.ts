@@ -76,6 +76,14 @@ export const Environment = z
       256,
       'Keep-alive connections to Thulium per container, at most `QUEUE_CONCURRENCY`; also the most calls in flight the rate gate allows.',
     ),
+    THULIUM_CALLS_PER_SECOND: described(
+      z.optional(z.pipe(z.coerce.number(), z.number().check(z.minimum(0.1), z.maximum(10_000)))),
+      "The tenant's limit, when known (Thulium's support tells it): the budget refills at this rate and no 429 should come. Unset: the rate is learned from Thulium's 429s, once for the whole deployment.",
+    ),
+    THULIUM_BUDGET: described(
+      z._default(z.enum(['shared', 'container']), 'shared'),
+      '`shared`: every container of the deployment draws its Thulium calls from one budget in `ORDERING_TABLE_NAME`; `container`: each container keeps its own (no store calls, but N containers learn and pause alone).',
+    ),
     DEADLINE_SAFETY_MARGIN_MS: integer(
       1_000,
       0,
@@ -122,7 +130,7 @@ export const Environment = z
     ),
     ORDERING_TABLE_NAME: described(
       z.optional(z.string().check(z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'))),
-      'The DynamoDB table of the ordering guard. Required while the guard is on.',
+      "The deployment's DynamoDB table: the ordering guard's items and the shared Thulium budget's. Required while the guard is on or the budget is `shared`.",
     ),
     ORDERING_KEY_SECRET_ID: described(
       z.optional(z.string().check(z.minLength(1))),
@@ -148,6 +156,10 @@ export const Environment = z
     z.refine((e) => e.ORDERING_GUARD === 'off' || e.ORDERING_TABLE_NAME !== undefined, {
       path: ['ORDERING_TABLE_NAME'],
       message: 'is required while ORDERING_GUARD is on',
+    }),
+    z.refine((e) => e.THULIUM_BUDGET === 'container' || e.ORDERING_TABLE_NAME !== undefined, {
+      path: ['ORDERING_TABLE_NAME'],
+      message: 'is required while THULIUM_BUDGET is shared',
     }),
     z.refine((e) => e.ORDERING_GUARD === 'off' || e.ORDERING_KEY_SECRET_ID !== undefined, {
       path: ['ORDERING_KEY_SECRET_ID'],

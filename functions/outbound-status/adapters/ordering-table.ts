@@ -11,3 +11,6 @@ export const ORDERING_TABLE = {
 
 /** How long an item outlives its number's last update: the main queue's retention, the DLQ's 14 days, one day to spare. */
 export const orderingTtlSeconds = (queueRetentionDays: number) => (queueRetentionDays + 14 + 1) * 86_400;
+
+/** The shared Thulium budget's one item in the same table: a key no HMAC (64 hex digits) can take. */
+export const BUDGET_ITEM_KEY = 'thulium-budget';

@@ -47,7 +47,21 @@ export const METRIC_CATALOGUE = {
   thuliumRateLimited: {
     name: 'ThuliumRateLimited',
     description:
-      "Times Thulium's 429 lowered a container's pace: once per episode (a 503 with Retry-After pauses, uncounted).",
+      "Episodes of Thulium's 429: once per episode for the whole deployment (shared budget), counted by the container that paused the others (a 503 with Retry-After pauses, uncounted).",
+  },
+  thuliumBudgetRate: {
+    name: 'ThuliumBudgetRate',
+    description:
+      'Calls a second the Thulium budget allows, as the container saw it at the end of an invocation: the set rate, or the learned one (absent while no limit is known).',
+  },
+  thuliumPauseMs: {
+    name: 'ThuliumPauseMs',
+    description: "Length of each pause Thulium asked for (Retry-After, ms), when it paused the deployment's calls.",
+  },
+  thuliumBudgetFallbacks: {
+    name: 'ThuliumBudgetFallbacks',
+    description:
+      "Times a container could not reach the shared budget (a failed or slow store call) and fell back to a budget of its own: the last known rate divided among the containers it knew of.",
   },
 } as const satisfies Record<string, MetricEntry>;
 
