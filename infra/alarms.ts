@@ -1,25 +1,22 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
-  AlarmStatusWidget,
   ComparisonOperator,
-  Dashboard,
-  GraphWidget,
+  type Dashboard,
   type IMetric,
   MathExpression,
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, SERVICE_NAME } from '../functions/outbound-status/faces/metric-names.ts';
-import { customerManagedKey } from './keys.ts';
+import { alarmTopic } from './alarm-topic.ts';
+import { operationsDashboard } from './dashboard.ts';
 import type { Settings } from './settings.ts';
 
 export interface OperationsProps {
@@ -133,8 +130,23 @@ export class Operations extends Construct {
         ),
       );
     }
+    if (settings.thuliumBudget === 'shared') {
+      this.alarms.push(
+        this.alarm(
+          'ThuliumBudgetFallbacks',
+          "Containers could not reach the shared Thulium budget in the deployment's DynamoDB table and fell back to budgets of their own, in 2 of the last 3 five-minute periods: together they may exceed Thulium's limit, so expect more 429s (ThuliumRateLimited). Check the table and DynamoDB: throttling, errors, a deleted table, the function's permissions",
+          {
+            metric: functionMetric(METRIC.thuliumBudgetFallbacks),
+            threshold: 1,
+            // A store that keeps failing, not one slow call.
+            evaluationPeriods: 3,
+            datapointsToAlarm: 2,
+          },
+        ),
+      );
+    }
 
-    this.topic = this.alarmTopic(settings);
+    this.topic = alarmTopic(this, settings);
     if (!this.topic) {
       Validations.of(this).acknowledge({
         id: 'cdk-validator-cfnguard::cloudwatch_alarm_action_check',
@@ -148,13 +160,13 @@ export class Operations extends Construct {
         alarm.addOkAction(action);
       }
     }
-    this.dashboard = this.createDashboard(props, apiErrorRate, functionMetric);
+    this.dashboard = operationsDashboard(this, { ...props, alarms: this.alarms, apiErrorRate, functionMetric });
   }
 
   private alarm(
     id: string,
     description: string,
-    options: { metric: IMetric; threshold: number; evaluationPeriods?: number },
+    options: { metric: IMetric; threshold: number; evaluationPeriods?: number; datapointsToAlarm?: number },
   ): Alarm {
     return new Alarm(this, id, {
       alarmName: `${Stack.of(this).stackName}-${id}`,
@@ -162,127 +174,10 @@ export class Operations extends Construct {
       metric: options.metric,
       threshold: options.threshold,
       evaluationPeriods: options.evaluationPeriods ?? 1,
+      datapointsToAlarm: options.datapointsToAlarm,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       // No traffic is not a fault; a queue holding messages always reports its metrics.
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-  }
-
-  private alarmTopic(settings: Settings): ITopic | undefined {
-    if (settings.alarmTopic === 'none') return undefined;
-    if (settings.alarmTopic !== 'create') return Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopic);
-    const stack = Stack.of(this);
-    // The topic's policy (TLS only) replaces SNS's default one: CloudWatch needs its own allow, for this stack's alarms only.
-    const fromOurAlarms = {
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: {
-        'aws:SourceArn': stack.formatArn({
-          service: 'cloudwatch',
-          resource: 'alarm',
-          resourceName: `${stack.stackName}-*`,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      },
-    };
-    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
-    const key = customerManagedKey(this, 'AlarmTopicKey', 'Encrypts the thulium-outbound-status alarm topic');
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [cloudWatch],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: fromOurAlarms,
-      }),
-    );
-    const topic = new Topic(this, 'AlarmTopic', {
-      masterKey: key,
-      enforceSSL: true,
-      displayName: `${stack.stackName} alarms`,
-    });
-    topic.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [cloudWatch],
-        actions: ['sns:Publish'],
-        resources: [topic.topicArn],
-        conditions: fromOurAlarms,
-      }),
-    );
-    if (settings.alarmEmail) topic.addSubscription(new EmailSubscription(settings.alarmEmail));
-    return topic;
-  }
-
-  private createDashboard(
-    props: OperationsProps,
-    apiErrorRate: MathExpression,
-    functionMetric: (metricName: string) => Metric,
-  ): Dashboard {
-    const { settings, queue, deadLetterQueue } = props;
-    const api = props.apiStage;
-    const fn = props.function;
-    const stackName = Stack.of(this).stackName;
-    const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: stackName });
-    dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
-    const width = settings.orderingGuard ? 8 : 12;
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Outcomes',
-        left: [METRIC.updated, METRIC.errorAnswers, METRIC.retriesScheduled, METRIC.deadLettered].map(functionMetric),
-        width,
-      }),
-      new GraphWidget({
-        title: 'Thulium attempts and rate-limit episodes; unexpected errors',
-        left: [functionMetric(METRIC.thuliumAttempts)],
-        // A handful of episodes beside thousands of attempts: on the axis of the rare counts.
-        right: [functionMetric(METRIC.thuliumRateLimited), functionMetric(METRIC.unexpectedErrors)],
-        width,
-      }),
-      ...(settings.orderingGuard
-        ? [
-            new GraphWidget({
-              title: 'Ordering guard: superseded updates and store failures',
-              left: [functionMetric(METRIC.superseded)],
-              right: [functionMetric(METRIC.orderingStoreFailures)],
-              width,
-            }),
-          ]
-        : []),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'API requests',
-        left: [
-          api.metricCount({ statistic: 'Sum' }),
-          api.metricClientError({ statistic: 'Sum' }),
-          api.metricServerError({ statistic: 'Sum' }),
-        ],
-        right: [apiErrorRate],
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'API latency',
-        left: ['p50', 'p99'].map((statistic) => api.metricLatency({ statistic, label: `latency ${statistic}` })),
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Function',
-        left: [fn.metricInvocations(), fn.metricErrors(), fn.metricThrottles()],
-        right: [fn.metricDuration({ statistic: 'p99' })],
-        width: 8,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Queue',
-        left: [queue.metricApproximateNumberOfMessagesVisible(), queue.metricApproximateNumberOfMessagesNotVisible()],
-        right: [queue.metricApproximateAgeOfOldestMessage()],
-        width: 12,
-      }),
-      new GraphWidget({
-        title: 'Dead-letter queue',
-        left: [deadLetterQueue.metricApproximateNumberOfMessagesVisible()],
-        width: 12,
-      }),
-    );
-    return dashboard;
   }
 }

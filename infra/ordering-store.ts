@@ -4,15 +4,22 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ORDERING_TABLE } from '../functions/outbound-status/adapters/ordering-table.ts';
 
+export interface OrderingStoreProps {
+  /** With the ordering guard on: the key of its phone-number hashes. The shared Thulium budget needs no key. */
+  hashKey: boolean;
+}
+
 /**
- * The ordering guard's store (settings `orderingGuard`): one item per phone number, keyed by an
- * HMAC of the number, holding the version of the newest update applied; and the HMAC's key.
+ * The deployment's table: the ordering guard's items (settings `orderingGuard`), one per phone number,
+ * keyed by an HMAC of the number, holding the version of the newest update applied, and the shared
+ * Thulium budget's one item (`thuliumBudget=shared`); with the guard, the HMAC's key.
+ * One construct for both, so the table keeps its logical id, and its items, whichever of them needs it.
  */
 export class OrderingStore extends Construct {
   readonly table: Table;
-  readonly key: Secret;
+  readonly key?: Secret;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: OrderingStoreProps) {
     super(scope, id);
     // Table, not TableV2: cdk-nag's DDB3 and Control Tower's CT.DYNAMODB.PR.1/PR.2 evaluate
     // AWS::DynamoDB::Table only, so a TableV2 (AWS::DynamoDB::GlobalTable) would pass the checks unseen.
@@ -21,7 +28,7 @@ export class OrderingStore extends Construct {
       timeToLiveAttribute: ORDERING_TABLE.ttlAttribute,
       billingMode: BillingMode.PAY_PER_REQUEST,
       // The aws/dynamodb key, as Control Tower asks (SSEEnabled), like the queues' SQS-managed default: the
-      // table holds hashes, versions and status ids, nothing a customer-managed key's policy would add to.
+      // table holds hashes, versions, status ids and a call budget, nothing a customer-managed key's policy would add to.
       encryption: TableEncryption.AWS_MANAGED,
       // cdk-nag DDB3 and CT.DYNAMODB.PR.1; it also makes a table deleted by hand restorable with its history.
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -31,6 +38,7 @@ export class OrderingStore extends Construct {
       deletionProtection: false,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    if (!props.hashKey) return;
 
     this.key = new Secret(this, 'Key', {
       description:

@@ -18,7 +18,7 @@ export interface OutboundStatusStackProps extends StackProps {
 export class OutboundStatusStack extends Stack {
   readonly statusFunction: StatusFunction;
   readonly queues: StatusQueue;
-  /** With `orderingGuard` on (the default). */
+  /** With `orderingGuard` on or `thuliumBudget=shared` (both the default); its hash key with the guard only. */
   readonly ordering?: OrderingStore;
   readonly statusApi: StatusApi;
   readonly operations: Operations;
@@ -36,7 +36,9 @@ export class OutboundStatusStack extends Stack {
     const logsEncryption = logsKey(this, 'LogsKey');
 
     this.queues = new StatusQueue(this, 'Queues', settings);
-    if (settings.orderingGuard) this.ordering = new OrderingStore(this, 'Ordering');
+    if (settings.orderingGuard || settings.thuliumBudget === 'shared') {
+      this.ordering = new OrderingStore(this, 'Ordering', { hashKey: settings.orderingGuard });
+    }
     this.statusFunction = new StatusFunction(this, 'StatusFunction', {
       settings,
       secret,

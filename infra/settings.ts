@@ -139,8 +139,22 @@ export const Settings = z
       'EventBridge rules (`arn:aws:events:<region>:<account>:rule/[<bus>/]<name>`) that may target the queue: admitted on the queue (and the key, with `kms`); the rules stay with their owners.',
     ),
     orderingGuard: flag(true).describe(
-      'The ordering guard: a DynamoDB table keeps, per phone number (as an HMAC keyed with a secret of its own), the version of the newest update applied, so an older one is never sent to Thulium. `false`: no table and no key, and updates apply in the order they are processed.',
+      'The ordering guard: a DynamoDB table keeps, per phone number (as an HMAC keyed with a secret of its own), the version of the newest update applied, so an older one is never sent to Thulium. `false`: no key, no table unless `thuliumBudget=shared` needs it, and updates apply in the order they are processed.',
     ),
+    thuliumBudget: z
+      .enum(['shared', 'container'])
+      .default('shared')
+      .describe(
+        "The function's `THULIUM_BUDGET`. `shared`: every container draws its Thulium calls from one budget, an item in the deployment's DynamoDB table (the ordering guard's, created for it even with `orderingGuard=false`), at the cost of a store call per lease. `container`: each container keeps a budget of its own, with no store calls, but learns Thulium's limit and pauses alone, so together they may exceed it.",
+      ),
+    thuliumCallsPerSecond: z.coerce
+      .number()
+      .min(0.1)
+      .max(10_000)
+      .optional()
+      .describe(
+        "The function's `THULIUM_CALLS_PER_SECOND`: the tenant's Thulium rate limit in calls a second (0.1 to 10000, decimals allowed), when Thulium's support has told it. Unset: the rate is learned from Thulium's 429s.",
+      ),
 
     alarmTopic: z
       .union([z.enum(['none', 'create']), z.string().regex(/^arn:aws[\w-]*:sns:/)])

@@ -13,7 +13,7 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { orderingTtlSeconds } from '../functions/outbound-status/adapters/ordering-table.ts';
+import { BUDGET_ITEM_KEY, orderingTtlSeconds } from '../functions/outbound-status/adapters/ordering-table.ts';
 import type { EnvironmentValues } from '../functions/outbound-status/environment.ts';
 import { SERVICE_NAME } from '../functions/outbound-status/faces/metric-names.ts';
 import { functionCode, HANDLER } from './function-code.ts';
@@ -28,7 +28,7 @@ export interface StatusFunctionProps {
   secretId: string;
   deadLetterQueueUrl: string;
   logsKey: IKey;
-  /** The ordering guard's table and key; without it (`orderingGuard=false`) the guard is off. */
+  /** The deployment's table, for the ordering guard and the shared Thulium budget; the guard is on when it has its key. */
   ordering?: OrderingStore;
 }
 
@@ -89,14 +89,19 @@ export class StatusFunction extends Construct {
     if (ordering) {
       // The two calls the ordering store makes, on the table itself (it has no index): not grantReadWriteData's dozen.
       // GetItem only after a failed condition that returned no item (the item gone, or a store that returns none).
+      // The shared budget makes the same two, on its own item.
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
           resources: [ordering.table.tableArn],
+          // Without the guard the budget's item alone: hashes a guard of an earlier deploy left stay out of reach.
+          conditions: ordering.key
+            ? undefined
+            : { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [BUDGET_ITEM_KEY] } },
         }),
       );
       // The table and the key use AWS-managed keys, whose policies admit the account's principals through the service: no kms statement.
-      this.role.addToPrincipalPolicy(readSecretValue(ordering.key));
+      if (ordering.key) this.role.addToPrincipalPolicy(readSecretValue(ordering.key));
     }
 
     Validations.of(this.role).acknowledge({
@@ -115,17 +120,24 @@ export class StatusFunction extends Construct {
 /** The function's environment, named as its schema names it (functions/outbound-status/environment.ts). */
 function functionEnvironment(props: StatusFunctionProps, stackName: string): Record<string, string> {
   const { settings, ordering } = props;
-  const guard: EnvironmentValues = ordering
+  const table: EnvironmentValues = ordering ? { ORDERING_TABLE_NAME: ordering.table.tableName } : {};
+  const guard: EnvironmentValues = ordering?.key
     ? {
         ORDERING_GUARD: 'on',
-        ORDERING_TABLE_NAME: ordering.table.tableName,
+        ...table,
         ORDERING_KEY_SECRET_ID: ordering.key.secretArn,
         ORDERING_TTL_SECONDS: String(orderingTtlSeconds(settings.queueRetentionDays)),
       }
-    : { ORDERING_GUARD: 'off' };
+    : { ORDERING_GUARD: 'off', ...table };
+  const rate: EnvironmentValues =
+    settings.thuliumCallsPerSecond === undefined
+      ? {}
+      : { THULIUM_CALLS_PER_SECOND: String(settings.thuliumCallsPerSecond) };
   return {
     THULIUM_BASE_URL: settings.thuliumBaseUrl,
     THULIUM_SECRET_ID: props.secretId,
+    THULIUM_BUDGET: settings.thuliumBudget,
+    ...rate,
     DEAD_LETTER_QUEUE_URL: props.deadLetterQueueUrl,
     QUEUE_MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),
     QUEUE_CONCURRENCY: String(settings.recordConcurrency),

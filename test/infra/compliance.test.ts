@@ -45,10 +45,15 @@ const VARIANTS: Record<string, SettingsInput> = {
     logRetentionDays: 30,
     apiGatewayCloudWatchRole: false,
   },
-  'secret by ARN with its key, an existing topic, no ordering guard': {
+  'secret by ARN with its key, an existing topic, no ordering guard (the table for the budget alone)': {
     thuliumSecret: 'arn:aws:secretsmanager:eu-central-1:111122223333:secret:thulium-AbCdEf',
     secretKmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     alarmTopic: 'arn:aws:sns:eu-central-1:111122223333:ops-pager',
+    orderingGuard: false,
+  },
+  'a budget per container at a known rate, no ordering guard (no table)': {
+    thuliumBudget: 'container',
+    thuliumCallsPerSecond: '5',
     orderingGuard: false,
   },
 };

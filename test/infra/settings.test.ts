@@ -19,7 +19,9 @@ describe('stack settings', () => {
       alarmTopic: 'create',
       callerAccountIds: [],
       orderingGuard: true,
+      thuliumBudget: 'shared',
     });
+    expect(parseSettings({}).thuliumCallsPerSecond).toBeUndefined();
   });
 
   it('read `-c key=value` strings as numbers, booleans and comma-separated lists', () => {
@@ -43,15 +45,30 @@ describe('stack settings', () => {
       analyticsReporting: false,
     });
     expect(settings.orderingGuard).toBe(false);
-    expect(stack.ordering).toBeUndefined();
+    // The table stays for the shared Thulium budget; the guard's hash key goes.
+    expect(stack.ordering?.table).toBeDefined();
+    expect(stack.ordering?.key).toBeUndefined();
     expect(
       createApp({
         outdir: tempOutdir(),
         context: { ...CDK_JSON_CONTEXT, orderingGuard: 'true' },
         analyticsReporting: false,
-      }).stack.ordering,
+      }).stack.ordering?.key,
     ).toBeDefined();
   }, 60_000);
+
+  it("read the Thulium budget and the tenant's rate, a decimal number of calls a second, from CDK context as from props", () => {
+    expect(parseSettings({ thuliumBudget: 'container', thuliumCallsPerSecond: '2.5' })).toMatchObject({
+      thuliumBudget: 'container',
+      thuliumCallsPerSecond: 2.5,
+    });
+    expect(parseSettings({ thuliumCallsPerSecond: 10_000 }).thuliumCallsPerSecond).toBe(10_000);
+    expect(parseSettings({ thuliumCallsPerSecond: '0.1' }).thuliumCallsPerSecond).toBe(0.1);
+    // The function refuses less than 0.1 a second: said at synth rather than by every container.
+    for (const wrong of ['0', '-1', '0.05', '10001', 'fast', ''])
+      expect(() => parseSettings({ thuliumCallsPerSecond: wrong }), wrong).toThrow(/thuliumCallsPerSecond: /);
+    expect(() => parseSettings({ thuliumBudget: 'global' })).toThrow(/thuliumBudget: /);
+  });
 
   it('name every wrong value at once', () => {
     const attempt = () =>

@@ -255,13 +255,13 @@ describe('the stack with other settings', () => {
     expect(readableSecrets(created)).toEqual([orderingKey, `\${${secretId}}`]);
   }, 60_000);
 
-  it('ordering guard off: no table, no key, no alarm or graph for it, and the function is told so', () => {
-    const { template } = synth({ orderingGuard: false });
+  it('ordering guard off and a budget per container: no table, no key, no alarm or graph for them, and the function is told so', () => {
+    const { template } = synth({ orderingGuard: false, thuliumBudget: 'container' });
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     const [, fn] = one(template.findResources('AWS::Lambda::Function'));
     const env = fn.Properties.Environment.Variables as Record<string, unknown>;
-    expect(env.ORDERING_GUARD).toBe('off');
+    expect(env).toMatchObject({ ORDERING_GUARD: 'off', THULIUM_BUDGET: 'container' });
     expect(Object.keys(env).filter((name) => name.startsWith('ORDERING_'))).toEqual(['ORDERING_GUARD']);
     const statements = roleStatements(template);
     expect(statements.flatMap((s) => s.actions).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
@@ -275,8 +275,9 @@ describe('the stack with other settings', () => {
     );
     expect(alarms).toHaveLength(6);
     expect(alarms).not.toContain('ThuliumOutboundStatus-OrderingStoreFailures');
+    expect(alarms).not.toContain('ThuliumOutboundStatus-ThuliumBudgetFallbacks');
     expect(JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'))).not.toMatch(
-      /Superseded|OrderingStoreFailures/,
+      /Superseded|OrderingStoreFailures|ThuliumBudgetFallbacks/,
     );
   }, 60_000);
 

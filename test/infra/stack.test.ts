@@ -48,7 +48,10 @@ describe('the stack with its defaults', () => {
       THULIUM_BASE_URL: TENANT_URL,
       THULIUM_SECRET_ID: 'thulium/outbound-status/api-user',
       QUEUE_MAX_RECEIVE_COUNT: '5',
+      // One budget for every container, in the ordering table; its rate learned from Thulium's 429s.
+      THULIUM_BUDGET: 'shared',
     });
+    expect(env.THULIUM_CALLS_PER_SECOND).toBeUndefined();
     expect(show(env.DEAD_LETTER_QUEUE_URL)).toMatch(/^\$\{QueuesDeadLetterQueue/);
     // The ordering guard: its table by name, its key by ARN, items kept 4 + 14 + 1 days after a number's last update.
     expect(
@@ -263,7 +266,7 @@ describe('the stack with its defaults', () => {
     );
   });
 
-  it('alarms on the DLQ, queue age, function errors and throttles, API 5xx and latency, ordering store failures, to an encrypted topic', () => {
+  it('alarms on the DLQ, queue age, function errors and throttles, API 5xx and latency, ordering store failures, Thulium budget fallbacks, to an encrypted topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const byMetric = (name: string) =>
       alarms.filter(
@@ -299,7 +302,7 @@ describe('the stack with its defaults', () => {
         TreatMissingData: 'notBreaching',
       }),
     ]);
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual(
       [
         'ApiLatency',
@@ -309,6 +312,7 @@ describe('the stack with its defaults', () => {
         'FunctionThrottles',
         'OrderingStoreFailures',
         'QueueOldestMessageAge',
+        'ThuliumBudgetFallbacks',
       ].map((n) => `ThuliumOutboundStatus-${n}`),
     );
     const [topicId, topic] = one(template.findResources('AWS::SNS::Topic'));
