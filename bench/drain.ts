@@ -1,8 +1,9 @@
 /**
  * Draining a queue into a rate-limited tenant: N updates sent to a fresh queue of the stack's shape,
  * Lambda's event source mapping (dev/aws/sqs-event-source.ts) driving one container of the bundle per
- * poller with the stack's concurrency, batch size, window and timeout, and the Thulium simulator
- * accepting R calls a second (a token bucket holding one second's worth; 429 with Retry-After: 1).
+ * poller with the stack's batch size, window and timeout, and its concurrency unless the case sets
+ * another, and the Thulium simulator accepting R calls a second (a token bucket holding one second's
+ * worth; 429 with Retry-After: 1).
  */
 import { importContainer } from '../dev/aws/lambda-context.ts';
 import { EventSourceMapping, queueEnvironment, stackEventSource } from '../dev/aws/sqs-event-source.ts';
@@ -10,19 +11,12 @@ import { messagesIn, stackQueue, type LocalSqs } from '../dev/aws/sqs.ts';
 import type { ThuliumSimulator } from '../dev/thulium-simulator.ts';
 import type { Settings } from '../infra/settings.ts';
 import { sendStatusUpdates } from '../functions/outbound-status/client/queue-sender.ts';
-
-export interface DrainCase {
-  /** Calls a second the tenant accepts; undefined: no limit. */
-  callsPerSecond: number | undefined;
-  updates: number;
-}
-
-/** N ÷ R in seconds; undefined without a limit. */
-export const idealSeconds = ({ callsPerSecond, updates }: DrainCase) =>
-  callsPerSecond ? updates / callsPerSecond : undefined;
+import { inProcess, type InProcessVariant } from './in-process.ts';
+import { idealSeconds, type DrainCase } from './options.ts';
 
 export interface DrainResult extends DrainCase {
   variant: string;
+  containers: number;
   /** First call to Thulium → last call it accepted; or, when stopped with updates left, → the stop. */
   seconds: number;
   /** Updates were left on the queue when the run reached its time limit. */
@@ -36,6 +30,9 @@ export interface DrainResult extends DrainCase {
   deadLettered: number;
   /** Still on the queue when the run was stopped at its time limit. */
   left: number;
+  /** DynamoDB calls during the run: all of them (guard and budget), and those on the shared budget's item. */
+  storeCalls?: number;
+  budgetStoreCalls?: number;
 }
 
 export interface DrainWorld {
@@ -51,7 +48,7 @@ let runs = 0;
 
 export async function drain(
   world: DrainWorld,
-  variant: { name: string; bundlePath: string; env: Record<string, string> },
+  variant: InProcessVariant,
   { maxMs, ...scenario }: DrainCase & { maxMs: number },
 ): Promise<DrainResult> {
   const { sqs, simulator, settings } = world;
@@ -62,32 +59,29 @@ export async function drain(
     numbers.map((phoneNumber) => ({ phoneNumber, statusId: world.statusId })),
     { sqs: sqs.client },
   );
+  const source = stackEventSource(settings);
+  const containers = scenario.containers ?? source.pollers;
 
-  // Containers read their environment at init and their SQS endpoint at first use: it holds for the run.
-  const saved = { ...process.env };
-  Object.assign(process.env, variant.env, queueEnvironment(sqs, queue));
-  // The containers' log lines are not the benchmark's output.
-  const writes = [process.stdout.write, process.stderr.write] as const;
-  process.stdout.write = process.stderr.write = (() => true) as typeof process.stdout.write;
   const firstCall = simulator.calls.length;
-  let stoppedAt = Number.NaN;
   const firstApplied = simulator.applied.length;
-  simulator.rateLimit = scenario.callsPerSecond === undefined ? undefined : { callsPerSecond: scenario.callsPerSecond };
-  try {
-    const mapping = new EventSourceMapping({
-      emulator: sqs,
-      queue,
-      newContainer: () => importContainer(variant.bundlePath),
-      ...stackEventSource(settings),
-    });
-    await mapping.run({ maxMs });
-    stoppedAt = Date.now();
-  } finally {
-    simulator.rateLimit = undefined;
-    [process.stdout.write, process.stderr.write] = writes;
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
+  // Containers read their environment at init and their SQS endpoint at first use: it holds for the run.
+  const stoppedAt = await inProcess({ ...variant.env, ...queueEnvironment(sqs, queue) }, async () => {
+    simulator.rateLimit =
+      scenario.callsPerSecond === undefined ? undefined : { callsPerSecond: scenario.callsPerSecond };
+    try {
+      const mapping = new EventSourceMapping({
+        emulator: sqs,
+        queue,
+        newContainer: () => importContainer(variant.bundlePath),
+        ...source,
+        pollers: containers,
+      });
+      await mapping.run({ maxMs });
+      return Date.now();
+    } finally {
+      simulator.rateLimit = undefined;
+    }
+  });
 
   const calls = simulator.calls.slice(firstCall);
   const accepted = calls.filter((c) => c.status === 200);
@@ -104,6 +98,7 @@ export async function drain(
   return {
     ...scenario,
     variant: variant.name,
+    containers,
     seconds: calls.length ? (end - calls[0].at) / 1000 : Number.NaN,
     stopped: left > 0,
     idealSeconds: idealSeconds(scenario),

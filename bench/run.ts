@@ -10,6 +10,7 @@
  *   BENCH_PHASES=cold,warm npm run bench   # only these phases (cold, warm, batch, stream, drain); no RESULTS.md
  *   BENCH_FUNCTION_ENV='{"POWERTOOLS_LOG_LEVEL":"ERROR"}' npm run bench   # the function with extra settings; no RESULTS.md
  *   BENCH_PHASES=drain BENCH_DRAIN_VARIANTS=function npm run bench   # only these variants drain; no RESULTS.md
+ *   BENCH_PHASES=drain BENCH_DRAINS=containers,burst npm run bench   # only these drains (stack, containers, set-rate, no-limit, burst); no RESULTS.md
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,81 +25,22 @@ import { DEFAULT_SETTINGS as SHIPPED } from '../infra/settings.ts';
 import { httpApiEvent, sqsEvent } from '../test/support/aws-events.ts';
 import { startStoreFaults } from '../test/support/store-faults.ts';
 import { buildBundles, type Variant } from './bundles.ts';
-import { drain, idealSeconds, type DrainCase, type DrainResult } from './drain.ts';
-import { containers, lambdaNodeFlags, type Deployment, type Scenario } from './containers.ts';
+import type { DrainResult } from './drain.ts';
+import type { BurstResult } from './burst.ts';
+import { drainPhase, RUN_KINDS, type RunKind } from './drain-phase.ts';
+import { containers, lambdaNodeFlags, type Deployment } from './containers.ts';
+import { FULL_RUN, PHASES, rotate, SMOKE_RUN, type BenchOptions, type Phase } from './options.ts';
 import { renderReport, type Results, type Sample } from './report.ts';
 import { percentile } from './stats.ts';
 
-export interface BenchOptions {
-  /** Fresh processes per variant for the cold start. */
-  coldRuns: number;
-  /** Rounds of the warm, batch and stream scenarios per variant. */
-  rounds: number;
-  warmInvocations: number;
-  /** Invocation after which memory (RSS and JS heap) is read the first time. */
-  memoryCheckpoint: number;
-  /** Timed batches of 10 per container in the batch scenario. */
-  batches: number;
-  /** Batches of 10 per container in the throughput stream. */
-  streamBatches: number;
-  /** Thulium's answer time in the batch, stream and drain scenarios. */
-  thuliumLatencyMs: number;
-  /** Queues drained into a rate-limited Thulium, by the function and the peer. */
-  drains: DrainCase[];
-  /** Variants that drain; the function and the peer unless set. */
-  drainVariants?: string[];
-  /** False: measure dist/outbound-status as `npm run build` left it. */
-  rebuildFunction?: boolean;
-  /** Added to the function's environment, to measure what a setting costs. */
-  functionEnv?: Record<string, string>;
-  /** Phases to run; all of them unless set. */
-  phases?: Phase[];
-  /** Where the Markdown report goes; undefined writes none. */
-  resultsFile?: string;
-  log?: (line: string) => void;
-}
-
-/** The benchmark's phases, each one kind of container. */
-export type Phase = Scenario | 'drain';
-const PHASES: Phase[] = ['cold', 'warm', 'batch', 'stream', 'drain'];
-
-export const FULL_RUN: BenchOptions = {
-  coldRuns: 15,
-  rounds: 3,
-  warmInvocations: 10_000,
-  memoryCheckpoint: 1_000,
-  batches: 20,
-  streamBatches: 30,
-  thuliumLatencyMs: 50,
-  drains: [
-    { callsPerSecond: 20, updates: 600 },
-    { callsPerSecond: 5, updates: 300 },
-    { callsPerSecond: undefined, updates: 600 },
-  ],
-};
-
-export const SMOKE_RUN: BenchOptions = {
-  coldRuns: 1,
-  rounds: 1,
-  warmInvocations: 30,
-  memoryCheckpoint: 10,
-  batches: 2,
-  streamBatches: 2,
-  thuliumLatencyMs: 5,
-  drains: [
-    { callsPerSecond: 20, updates: 40 },
-    { callsPerSecond: undefined, updates: 40 },
-  ],
-};
+export { FULL_RUN, SMOKE_RUN, type BenchOptions, type Phase } from './options.ts';
 
 const SECRET_ID = 'bench/thulium-api-user';
 const KEY_SECRET_ID = 'bench/ordering-key';
 /** A batch's ten numbers: the guard lets one update per number through at a time, so a real batch has ten. */
 const BATCH_NUMBERS = Array.from({ length: 10 }, (_, i) => `60010020${i}`);
-/** Numbers for the drains, one update each. */
+/** Numbers for the drains, one update each, and for the bursts' callers. */
 const drainNumbers = (count: number) => Array.from({ length: count }, (_, i) => `70${String(i).padStart(7, '0')}`);
-/** The order is rotated each repetition, so no variant always runs first or last. */
-const rotate = <T>(items: T[], by: number) => items.map((_, i) => items[(i + by) % items.length]);
 
 export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const log = options.log ?? (() => {});
@@ -109,7 +51,9 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const tenant = sampleTenant();
   const [username, password] = Object.entries(tenant.users)[0];
   const campaign = tenant.campaigns[0];
-  const numbers = drainNumbers(Math.max(0, ...options.drains.map((d) => d.updates)));
+  const numbers = drainNumbers(
+    Math.max(0, ...options.drains.map((d) => d.updates), ...options.bursts.map((b) => b.containers)),
+  );
   campaign.records.push(
     ...[...BATCH_NUMBERS, ...numbers].map((mainNumber) => ({ mainNumber, additionalNumbers: [], statusId: null })),
   );
@@ -149,6 +93,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   });
   const fn = deployment('function', 'function', {
     QUEUE_CONCURRENCY: String(SHIPPED.recordConcurrency),
+    THULIUM_BUDGET: SHIPPED.thuliumBudget,
     ...(options.functionEnv ?? {}),
   });
   // The guard's own cost: the same bundle and settings, without the store.
@@ -158,6 +103,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const deployments = [fn, unguarded, floor, peer];
   const samples: Sample[] = [];
   const drains: DrainResult[] = [];
+  const bursts: BurstResult[] = [];
 
   const container = containers({
     scratch,
@@ -244,21 +190,12 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
       }
     },
     async drain() {
-      const world = { sqs, simulator, settings: SHIPPED, numbers, statusId };
-      for (const [i, scenario] of options.drains.entries()) {
-        for (const d of rotate([fn, peer], i).filter(
-          (v) => !options.drainVariants || options.drainVariants.includes(v.name),
-        )) {
-          const limit = scenario.callsPerSecond ? `${scenario.callsPerSecond} calls/s` : 'no limit';
-          log(`drain: ${scenario.updates} queued updates, Thulium accepting ${limit}: ${d.name}`);
-          // The peer never finishes under a limit (a 429 waits out the queue's visibility timeout): it is stopped.
-          const ideal = (idealSeconds(scenario) ?? 10) * 1000;
-          const maxMs = d === peer ? 1.5 * ideal + 5_000 : 3 * ideal + 30_000;
-          drains.push(
-            await drain(world, { name: d.name, bundlePath: d.bundle.path, env: d.env }, { ...scenario, maxMs }),
-          );
-        }
-      }
+      const storeCalls = () => store.calls.length;
+      const world = { sqs, simulator, settings: SHIPPED, numbers, statusId, dynamodb, storeUrl: store.url, storeCalls };
+      const { drains: cases, bursts: burstCases, drainVariants: variants, drainKinds: kinds } = options;
+      const ran = await drainPhase(world, { fn, peer }, { drains: cases, bursts: burstCases, variants, kinds, log });
+      drains.push(...ran.drains);
+      bursts.push(...ran.bursts);
     },
   };
 
@@ -290,6 +227,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     bundles,
     samples,
     drains,
+    bursts,
   };
   if (options.resultsFile) await writeFile(options.resultsFile, renderReport(results));
   return results;
@@ -338,10 +276,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     ? (JSON.parse(process.env.BENCH_FUNCTION_ENV) as Record<string, string>)
     : undefined;
   const drainVariants = process.env.BENCH_DRAIN_VARIANTS?.split(',');
-  const run = { ...(smoke ? SMOKE_RUN : FULL_RUN), phases, functionEnv, drainVariants };
+  const drainKinds = process.env.BENCH_DRAINS?.split(',') as RunKind[] | undefined;
+  const unknownKinds = drainKinds?.filter((kind) => !RUN_KINDS.includes(kind));
+  if (unknownKinds?.length)
+    throw new Error(`BENCH_DRAINS: unknown ${unknownKinds.join(', ')}; the drains are ${RUN_KINDS.join(', ')}`);
+  const run = { ...(smoke ? SMOKE_RUN : FULL_RUN), phases, functionEnv, drainVariants, drainKinds };
   // A partial or altered run is for trying a lever; only a full run replaces the published results.
   const resultsFile =
-    smoke || phases || functionEnv || drainVariants
+    smoke || phases || functionEnv || drainVariants || drainKinds
       ? undefined
       : fileURLToPath(new URL('./RESULTS.md', import.meta.url));
   const results = await runBenchmark({ ...run, resultsFile, log: (line) => console.error(`· ${line}`) });

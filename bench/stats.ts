@@ -28,3 +28,6 @@ export function figure(samples: readonly number[]): Figure {
     samples: samples.length,
   };
 }
+
+/** A figure as the report prints it: three significant digits or so. */
+export const num = (n: number) => n.toFixed(Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2);

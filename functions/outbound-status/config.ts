@@ -33,7 +33,17 @@ const toConfig = (e: Variables) => ({
   phonePolicy: { normalisation: e.PHONE_NORMALISATION, countryCode: e.PHONE_COUNTRY_CODE },
   /** Undefined when the guard is off (the checks above require its table and key when on). */
   ordering: orderingOf(e),
+  budget: {
+    /** Undefined: each container keeps its own budget. */
+    tableName: e.THULIUM_BUDGET === 'shared' ? tableOf(e, 'THULIUM_BUDGET is shared') : undefined,
+    callsPerSecond: e.THULIUM_CALLS_PER_SECOND,
+  },
 });
+
+function tableOf(e: Variables, why: string): string {
+  if (!e.ORDERING_TABLE_NAME) throw failure('CONFIGURATION_INVALID', `ORDERING_TABLE_NAME is required while ${why}`);
+  return e.ORDERING_TABLE_NAME;
+}
 
 /** Undefined only when the guard is switched off: a guard that is on never turns itself off. */
 function orderingOf(e: Variables) {

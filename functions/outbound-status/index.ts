@@ -9,7 +9,10 @@ import { sqsDeadLetterQueue } from './adapters/dead-letter-queue.ts';
 import { failure, OutboundStatusError } from './core/errors.ts';
 import { eventKind, shapeOf } from './faces/event-kind.ts';
 import { errorResponse, fromHttpApiEvent, fromRestApiEvent, handleHttpRequest } from './faces/http-face.ts';
-import { logger, metrics, recordStoreFailure, recordThuliumLimit } from './faces/observability.ts';
+import { logger, metrics, recordStoreFailure } from './faces/observability.ts';
+import { budgetEvents, recordBudgetRate } from './faces/budget-observability.ts';
+import { createThuliumBudget } from './adapters/budget/thulium-budget.ts';
+import { dynamoDbBudgetStore } from './adapters/budget/dynamodb-store.ts';
 import { METRIC } from './faces/metric-names.ts';
 import { handleQueueBatch } from './faces/queue-face.ts';
 import { lazySqsCalls } from './adapters/sqs-calls.ts';
@@ -25,6 +28,13 @@ function createRuntime() {
   const sqs = lazySqsCalls();
   const secrets = secretsProvider();
   const { ordering } = config;
+  // One budget per container, shared by both faces, drawing on the deployment's when there is one.
+  const budget = createThuliumBudget({
+    shared: config.budget.tableName ? dynamoDbBudgetStore(config.budget.tableName) : undefined,
+    callsPerSecond: config.budget.callsPerSecond,
+    maxInFlight: config.thulium.connections,
+    ...budgetEvents,
+  });
   const updateStatus = createUpdateStatus({
     credentials: secretsManagerCredentials(
       config.secretId,
@@ -32,7 +42,8 @@ function createRuntime() {
       config.credentialsRejectionHoldSeconds,
       secrets,
     ),
-    thulium: createThuliumClient(config.thulium, { onLimited: recordThuliumLimit }),
+    thulium: createThuliumClient(config.thulium, budget),
+    budget,
     phonePolicy: config.phonePolicy,
     ordering: ordering
       ? dynamoDbOrderingGuard({
@@ -45,6 +56,7 @@ function createRuntime() {
   });
   return {
     config,
+    budget,
     http: { updateStatus, maxBodyBytes: config.maxBodyBytes },
     queue: {
       updateStatus,
@@ -98,6 +110,7 @@ export async function handler(event: unknown, context: Context) {
         : fromRestApiEvent(event as APIGatewayProxyEvent);
     return await handleHttpRequest(request, runtime.http, deadline);
   } finally {
+    if (runtime) recordBudgetRate(runtime.budget.snapshot());
     metrics.publishStoredMetrics();
   }
 }

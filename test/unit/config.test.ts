@@ -34,10 +34,21 @@ describe('readConfig', () => {
   it('guards ordering unless told not to, and then needs neither table nor key', () => {
     const { ORDERING_TABLE_NAME: _, ORDERING_KEY_SECRET_ID: __, ...unguarded } = base;
     expect(() => readConfig(unguarded)).toThrow(
-      /ORDERING_TABLE_NAME is required while ORDERING_GUARD is on; ORDERING_KEY_SECRET_ID is required/,
+      /ORDERING_TABLE_NAME is required while ORDERING_GUARD is on; ORDERING_TABLE_NAME is required while THULIUM_BUDGET is shared; ORDERING_KEY_SECRET_ID is required/,
     );
-    expect(readConfig({ ...unguarded, ORDERING_GUARD: 'off' }).ordering).toBeUndefined();
+    const alone = { ...unguarded, ORDERING_GUARD: 'off', THULIUM_BUDGET: 'container' };
+    expect(readConfig(alone).ordering).toBeUndefined();
+    expect(readConfig(alone).budget).toEqual({ tableName: undefined, callsPerSecond: undefined });
     expect(() => readConfig({ ...base, ORDERING_GUARD: 'maybe' })).toThrow(/ORDERING_GUARD/);
+  });
+
+  it('draws on the shared budget in the same table, at a set rate when given one', () => {
+    const { ORDERING_KEY_SECRET_ID: _, ...budgetOnly } = base;
+    const config = readConfig({ ...budgetOnly, ORDERING_GUARD: 'off', THULIUM_CALLS_PER_SECOND: '12.5' });
+    expect(config.ordering).toBeUndefined();
+    expect(config.budget).toEqual({ tableName: base.ORDERING_TABLE_NAME, callsPerSecond: 12.5 });
+    expect(() => readConfig({ ...base, THULIUM_CALLS_PER_SECOND: '0' })).toThrow(/THULIUM_CALLS_PER_SECOND/);
+    expect(() => readConfig({ ...base, THULIUM_BUDGET: 'global' })).toThrow(/THULIUM_BUDGET/);
   });
 
   it('names every missing or invalid variable', () => {

@@ -11,7 +11,10 @@ import type {
   CallOptions,
   Credentials,
   CredentialsSource,
+  ThuliumBudget,
   ThuliumClient,
+  Turn,
+  Urgency,
 } from '../../functions/outbound-status/core/ports.ts';
 import {
   createUpdateStatus,
@@ -64,7 +67,8 @@ function world(script: Script = {}) {
   const events: string[] = [];
   const claims: GuardedUpdate[] = [];
   const calls: Parameters<ThuliumClient['setStatusByPhoneNumber']>[] = [];
-  const refusalAsked: [number, CallOptions | undefined][] = [];
+  const reserved: [number, Urgency][] = [];
+  const turns: Turn[] = [];
   const rejected: [Credentials, CredentialsRejectedError][] = [];
   const answers = [...(script.thulium ?? [ANSWER])];
   const reply = async <T>(event: string, failure: Error | undefined, value: T) => {
@@ -89,11 +93,17 @@ function world(script: Script = {}) {
       });
     },
   };
-  const thulium: ThuliumClient = {
-    refusalNow(deadline, options) {
-      refusalAsked.push([deadline, options]);
-      return script.refusal;
+  const budget: ThuliumBudget = {
+    async reserve(deadline, urgency) {
+      reserved.push([deadline, urgency]);
+      events.push('turn');
+      if (script.refusal) throw script.refusal;
+      const turn = { waitedMs: 0, release: () => events.push('turn released') };
+      turns.push(turn);
+      return turn;
     },
+  };
+  const thulium: ThuliumClient = {
     setStatusByPhoneNumber(...args) {
       calls.push(args);
       const next = answers.shift() ?? ANSWER;
@@ -103,8 +113,8 @@ function world(script: Script = {}) {
     },
   };
   const phonePolicy = { normalisation: 'national', countryCode: '48' } as const;
-  const updateStatus = createUpdateStatus({ credentials, ordering, thulium, phonePolicy });
-  return { updateStatus, events, claims, calls, refusalAsked, rejected };
+  const updateStatus = createUpdateStatus({ credentials, ordering, thulium, budget, phonePolicy });
+  return { updateStatus, events, claims, calls, reserved, turns, rejected };
 }
 
 const stats = (): UpdateStats => ({ attempts: 0, credentialsRefreshed: false });
@@ -113,29 +123,35 @@ beforeEach(() => vi.useFakeTimers({ toFake: ['Date'], now: NOW }));
 afterEach(() => vi.useRealTimers());
 
 describe('createUpdateStatus', () => {
-  it('reads the secret, claims the number, sends the normalised update and records it', async () => {
-    const { updateStatus, events, claims, calls, refusalAsked } = world();
-    const options: CallOptions = { onPause: 'refuse' };
+  it('reserves a turn, reads the secret, claims the number, sends the normalised update on that turn and records it', async () => {
+    const { updateStatus, events, claims, calls, reserved, turns } = world();
+    const options: CallOptions = { urgency: 'interactive' };
     const counted = stats();
 
     await expect(updateStatus(update(), DEADLINE, counted, options)).resolves.toEqual(ANSWER);
-    expect(events).toEqual(['secret', 'claim', 'thulium old', 'applied']);
-    expect(refusalAsked).toEqual([[DEADLINE, options]]);
+    expect(events).toEqual(['turn', 'secret', 'claim', 'thulium old', 'applied']);
+    expect(reserved).toEqual([[DEADLINE, 'interactive']]);
     expect(claims).toEqual([{ phoneNumber: '0005550123', statusId: '7', version: NOW - 1_000, redriven: false }]);
-    expect(calls).toEqual([[{ phoneNumber: '0005550123', statusId: '7' }, OLD, DEADLINE, counted, options]]);
+    expect(calls).toEqual([[{ phoneNumber: '0005550123', statusId: '7' }, OLD, DEADLINE, counted, turns[0]]]);
     expect(counted).toEqual({ attempts: 0, credentialsRefreshed: false });
+  });
+
+  it('reserves a background turn unless told otherwise', async () => {
+    const { updateStatus, reserved } = world();
+    await updateStatus(update(), DEADLINE, stats());
+    expect(reserved).toEqual([[DEADLINE, 'background']]);
   });
 
   it.each([{ left: MIN_ATTEMPT_MS - 1 }, { left: 0 }, { left: -1_000 }])(
     'with $left ms left: DEADLINE_EXCEEDED, nothing asked of anyone',
     async ({ left }) => {
-      const { updateStatus, events, refusalAsked } = world();
+      const { updateStatus, events, reserved } = world();
       await expect(updateStatus(update(), NOW + left, stats())).rejects.toMatchObject({
         code: 'DEADLINE_EXCEEDED',
         kind: 'transient',
       });
       expect(events).toEqual([]);
-      expect(refusalAsked).toEqual([]);
+      expect(reserved).toEqual([]);
     },
   );
 
@@ -165,30 +181,32 @@ describe('createUpdateStatus', () => {
     expect(claims).toEqual([expect.objectContaining({ version: NOW - 1_000, redriven })]);
   });
 
-  it('stops at a refusal Thulium would give now, before the secret read and the claim', async () => {
+  it('stops at a turn the budget refuses, before the secret read and the claim', async () => {
     const refusal = new ThuliumUnavailableError('paused (fake)', { retryAfterSeconds: 3, rateLimited: true });
-    const { updateStatus, events } = world({ refusal });
-    await expect(updateStatus(update(), DEADLINE, stats())).rejects.toBe(refusal);
-    expect(events).toEqual([]);
+    const { updateStatus, events, claims } = world({ refusal });
+    await expect(updateStatus(update(), DEADLINE, stats(), { urgency: 'interactive' })).rejects.toBe(refusal);
+    expect(events).toEqual(['turn']);
+    expect(claims).toEqual([]);
   });
 
   it.each([
     { case: 'a newer update was applied', secret: undefined },
     { case: 'the secret read failed as well', secret: broken('SECRET_UNAVAILABLE') },
-  ])('a refused claim ends it, nothing to release ($case)', async ({ secret }) => {
-    const { updateStatus, events } = world({ claim: new SupersededError(NOW - 1_000, NOW), secret });
+  ])('a refused claim ends it, the turn given back for the next call ($case)', async ({ secret }) => {
+    const { updateStatus, events, calls } = world({ claim: new SupersededError(NOW - 1_000, NOW), secret });
     await expect(updateStatus(update(), DEADLINE, stats())).rejects.toMatchObject({
       code: 'SUPERSEDED',
       kind: 'superseded',
     });
-    expect(events).toEqual(['secret', 'claim']);
+    expect(events).toEqual(['turn', 'secret', 'claim', 'turn released']);
+    expect(calls).toEqual([]);
   });
 
-  it('releases the claim when the secret cannot be read', async () => {
+  it('releases the turn and the claim when the secret cannot be read', async () => {
     const secret = broken('SECRET_UNAVAILABLE');
     const { updateStatus, events } = world({ secret });
     await expect(updateStatus(update(), DEADLINE, stats())).rejects.toBe(secret);
-    expect(events).toEqual(['secret', 'claim', 'released']);
+    expect(events).toEqual(['turn', 'secret', 'claim', 'turn released', 'released']);
   });
 
   it.each([{ error: unavailable() }, { error: broken('THULIUM_TIMEOUT') }, { error: broken('THULIUM_REFUSED') }])(
@@ -196,7 +214,8 @@ describe('createUpdateStatus', () => {
     async ({ error }) => {
       const { updateStatus, events } = world({ thulium: [error] });
       await expect(updateStatus(update(), DEADLINE, stats())).rejects.toBe(error);
-      expect(events).toEqual(['secret', 'claim', 'thulium old', 'released']);
+      // The client tells the turn how the call went; the use case only releases the claim.
+      expect(events).toEqual(['turn', 'secret', 'claim', 'thulium old', 'released']);
     },
   );
 
@@ -204,16 +223,20 @@ describe('createUpdateStatus', () => {
     const applied = broken('ORDERING_STORE_UNAVAILABLE');
     const { updateStatus, events } = world({ applied });
     await expect(updateStatus(update(), DEADLINE, stats())).rejects.toBe(applied);
-    expect(events).toEqual(['secret', 'claim', 'thulium old', 'applied']);
+    expect(events).toEqual(['turn', 'secret', 'claim', 'thulium old', 'applied']);
   });
 });
 
 describe('createUpdateStatus after a 401', () => {
   it('reads the secret afresh once and tries once more with the new user', async () => {
-    const { updateStatus, events, rejected } = world({ thulium: [new CredentialsRejectedError(401), ANSWER] });
+    const { updateStatus, events, rejected, calls, turns } = world({
+      thulium: [new CredentialsRejectedError(401), ANSWER],
+    });
     const counted = stats();
     await expect(updateStatus(update(), DEADLINE, counted)).resolves.toEqual(ANSWER);
-    expect(events).toEqual(['secret', 'claim', 'thulium old', 'refresh old', 'thulium new', 'applied']);
+    expect(events).toEqual(['turn', 'secret', 'claim', 'thulium old', 'refresh old', 'thulium new', 'applied']);
+    // The reserved turn went to the first call; the second reserves its own.
+    expect(calls.map((call) => call[4])).toEqual([turns[0], undefined]);
     expect(rejected).toEqual([]);
     expect(counted.credentialsRefreshed).toBe(true);
   });
@@ -223,7 +246,7 @@ describe('createUpdateStatus after a 401', () => {
     const { updateStatus, events, rejected } = world({ thulium: [first], fresh: { ...OLD } });
     const counted = stats();
     await expect(updateStatus(update(), DEADLINE, counted)).rejects.toBe(first);
-    expect(events).toEqual(['secret', 'claim', 'thulium old', 'refresh old', 'reject old', 'released']);
+    expect(events).toEqual(['turn', 'secret', 'claim', 'thulium old', 'refresh old', 'reject old', 'released']);
     expect(rejected).toEqual([[OLD, first]]);
     expect(counted.credentialsRefreshed).toBe(true);
   });
@@ -234,7 +257,16 @@ describe('createUpdateStatus after a 401', () => {
   ])('the second try failing with $second.code rejects the fresh user: $rejects', async ({ second, rejects }) => {
     const { updateStatus, events, rejected } = world({ thulium: [new CredentialsRejectedError(401), second] });
     await expect(updateStatus(update(), DEADLINE, stats())).rejects.toBe(second);
-    expect(events).toEqual(['secret', 'claim', 'thulium old', 'refresh old', 'thulium new', ...rejects, 'released']);
+    expect(events).toEqual([
+      'turn',
+      'secret',
+      'claim',
+      'thulium old',
+      'refresh old',
+      'thulium new',
+      ...rejects,
+      'released',
+    ]);
     expect(rejected).toEqual(rejects.length ? [[NEW, second]] : []);
   });
 });

@@ -12,7 +12,7 @@ import { maskPhoneNumbersIn } from '../core/phone-number.ts';
 import { parseRetryAfterMs } from '../shared/backoff.ts';
 import { headerValue } from '../shared/headers.ts';
 import { truncate } from '../shared/text.ts';
-import type { GateSignal } from './thulium-gate.ts';
+import type { GateSignal } from './budget/gate.ts';
 
 const MAX_MESSAGE_LENGTH = 500;
 /** A Retry-After beyond this is treated as this: a queue message can wait at most 12 h anyway. */

@@ -2,19 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fullJitterDelay } from '../shared/backoff.ts';
 import type { Config } from '../config.ts';
 import { ENDPOINT_PATH } from '../core/contract.ts';
-import type { ThuliumClient } from '../core/ports.ts';
+import type { ThuliumBudget, ThuliumClient, Turn } from '../core/ports.ts';
 import { MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import { failure, type OutboundStatusError, ThuliumUnavailableError } from '../core/errors.ts';
 import { headerValue } from '../shared/headers.ts';
 import { type Attempt, classify, networkFailure, type ResponseHeaders } from './thulium-answer.ts';
 import { createPool } from './undici-pool.ts';
-import { createThuliumGate, type GateOptions } from './thulium-gate.ts';
+import type { GateTurn } from './budget/gate.ts';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
-export function createThuliumClient(
-  config: Config['thulium'],
-  gateOptions: Pick<GateOptions, 'onLimited'> = {},
-): ThuliumClient {
+export function createThuliumClient(config: Config['thulium'], budget: ThuliumBudget<GateTurn>): ThuliumClient {
   const base = new URL(config.baseUrl);
   const path = `${base.pathname.replace(/\/+$/, '')}${ENDPOINT_PATH}`;
   // One keep-alive pool per container; TLS verification stays on (undici's default).
@@ -25,8 +22,6 @@ export function createThuliumClient(
     bodyTimeout: config.requestTimeoutMs,
     keepAliveTimeout: 30_000,
   });
-  // Shared by both faces: an HTTP call during a pause is answered 503 rather than sent to be refused.
-  const gate = createThuliumGate({ maxInFlight: config.connections, ...gateOptions });
 
   async function attempt(
     request: { headers: Record<string, string>; body: string },
@@ -49,9 +44,11 @@ export function createThuliumClient(
   }
 
   return {
-    refusalNow: (deadline, { onPause = 'wait' } = {}) => gate.refusalNow(deadline, onPause),
-    async setStatusByPhoneNumber(update, credentials, deadline, stats = { attempts: 0 }, { onPause = 'wait' } = {}) {
-      if (deadline - Date.now() < MIN_ATTEMPT_MS) throw failure('DEADLINE_EXCEEDED');
+    async setStatusByPhoneNumber(update, credentials, deadline, stats = { attempts: 0 }, turn?: Turn) {
+      if (deadline - Date.now() < MIN_ATTEMPT_MS) {
+        turn?.release();
+        throw failure('DEADLINE_EXCEEDED');
+      }
       const request = {
         headers: {
           'content-type': 'application/json; charset=utf-8',
@@ -62,13 +59,14 @@ export function createThuliumClient(
       };
       let failed: OutboundStatusError | undefined;
       for (let n = 0; ; n++) {
-        // A call told to wait waits (within its deadline); only callers arriving during a pause are
-        // refused at once. A retry the gate cannot start in time ends with the longer of the two waits.
-        const pass = await gate
-          .enter(deadline, n === 0 ? onPause : 'wait')
-          .catch((refusal: ThuliumUnavailableError) => {
+        // The caller's turn for the first attempt; a retry waits its turn (within the deadline), and one
+        // the budget cannot start in time ends with the longer of the two waits.
+        const given = n === 0 ? (turn as GateTurn | undefined) : undefined;
+        const pass =
+          given ??
+          (await budget.reserve(deadline, 'background').catch((refusal: ThuliumUnavailableError) => {
             throw longerWait(failed, refusal);
-          });
+          }));
         stats.waitedMs = (stats.waitedMs ?? 0) + pass.waitedMs;
         stats.attempts++;
         let result: Attempt | undefined;
@@ -80,7 +78,7 @@ export function createThuliumClient(
         if (result.ok) return result.body;
         failed = result.error;
         if (!result.retry || n + 1 >= config.maxAttempts) throw result.error;
-        // Limited: the gate holds the retry until Thulium's pause is over, behind the calls already waiting.
+        // Limited: the budget holds the retry until Thulium's pause is over, behind the calls already waiting.
         if (typeof result.gate === 'object' && result.gate.limitedMs > 0) continue;
         const delay = Math.max(fullJitterDelay(n, config.retryBaseMs, config.retryMaxMs), result.retryAfterMs ?? 0);
         // An attempt squeezed in before the deadline would turn a clear 503 into a timeout.

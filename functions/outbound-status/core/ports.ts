@@ -17,27 +17,41 @@ export interface CallStats {
   waitedMs?: number;
 }
 
+/** A person waiting for the answer (HTTP), or an update that can wait its turn (queue). */
+export type Urgency = 'interactive' | 'background';
+
 export interface CallOptions {
+  urgency?: Urgency;
+}
+
+/** Permission to make one call to Thulium, from the budget every container shares. */
+export interface Turn {
+  /** How long it took to get (ms). */
+  readonly waitedMs: number;
+  /** Not used after all: the next call may have it. */
+  release(): void;
+}
+
+/** The deployment's allowance of calls to Thulium. */
+export interface ThuliumBudget<T extends Turn = Turn> {
   /**
-   * While Thulium has asked us to pause: `wait` for the pause to end (a queue record), or `refuse`
-   * at once with its Retry-After (an HTTP caller, who can retry sooner than a held request).
+   * A turn before `deadline` (epoch ms), or a rate-limited {@link OutboundStatusError}: when none
+   * would come in time, and for an `interactive` caller at once while Thulium has asked for a pause.
    */
-  onPause?: 'wait' | 'refuse';
+  reserve(deadline: number, urgency: Urgency): Promise<T>;
 }
 
 export interface ThuliumClient {
   /**
-   * The refusal a call would meet at once now (Thulium's pause, or no turn before `deadline`), so a
-   * caller can stop before its other work; `setStatusByPhoneNumber` still decides when it is called.
+   * Resolves with Thulium's answer or throws an {@link OutboundStatusError}; never outlives
+   * `deadline` (epoch ms). Its first attempt uses `turn`; any other reserves its own.
    */
-  refusalNow(deadline: number, options?: CallOptions): OutboundStatusError | undefined;
-  /** Resolves with Thulium's answer or throws an {@link OutboundStatusError}; never outlives `deadline` (epoch ms). */
   setStatusByPhoneNumber(
     update: StatusUpdate,
     credentials: Credentials,
     deadline: number,
     stats?: CallStats,
-    options?: CallOptions,
+    turn?: Turn,
   ): Promise<StatusUpdateResponse>;
 }
 

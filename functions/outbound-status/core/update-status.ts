@@ -9,7 +9,9 @@ import {
   type CallStats,
   type Credentials,
   type CredentialsSource,
+  type ThuliumBudget,
   type ThuliumClient,
+  type Turn,
 } from './ports.ts';
 
 /** A sender's clock may run ahead of ours by this much; beyond it, an updated_at would block every later update. */
@@ -47,6 +49,7 @@ export type UpdateStatus = (
 export function createUpdateStatus(deps: {
   credentials: CredentialsSource;
   thulium: ThuliumClient;
+  budget: ThuliumBudget;
   phonePolicy: PhonePolicy;
   ordering: OrderingGuard;
 }): UpdateStatus {
@@ -63,9 +66,8 @@ export function createUpdateStatus(deps: {
       phoneNumber: normalisePhoneNumber(update.phoneNumber, deps.phonePolicy),
       statusId: update.statusId,
     };
-    // While Thulium has paused us, a call that would be refused costs no secret read or store claim.
-    const refused = deps.thulium.refusalNow(deadline, options);
-    if (refused) throw refused;
+    // A turn first: while Thulium has paused us, a call that would be refused costs no secret read or store claim.
+    const turn = await deps.budget.reserve(deadline, options.urgency ?? 'background');
     const [credentials, claim] = await Promise.allSettled([
       deps.credentials.get(deadline),
       deps.ordering.claim(
@@ -73,14 +75,18 @@ export function createUpdateStatus(deps: {
         deadline,
       ),
     ]);
-    if (claim.status === 'rejected') throw claim.reason;
+    if (claim.status === 'rejected') {
+      turn.release();
+      throw claim.reason;
+    }
     if (credentials.status === 'rejected') {
+      turn.release();
       await claim.value.release(deadline);
       throw credentials.reason;
     }
     let answer: StatusUpdateResponse;
     try {
-      answer = await callThulium(request, credentials.value, deadline, stats, options);
+      answer = await callThulium(request, credentials.value, deadline, stats, turn);
     } catch (error) {
       // Not recorded: a failed call may still have landed, and the newer update's own retry, not a
       // record here, makes that one stand again.
@@ -97,10 +103,10 @@ export function createUpdateStatus(deps: {
     credentials: Credentials,
     deadline: number,
     stats: UpdateStats,
-    options: CallOptions,
+    turn: Turn,
   ) {
     try {
-      return await deps.thulium.setStatusByPhoneNumber(request, credentials, deadline, stats, options);
+      return await deps.thulium.setStatusByPhoneNumber(request, credentials, deadline, stats, turn);
     } catch (error) {
       if (!(error instanceof CredentialsRejectedError)) throw error;
       // The password may have been rotated since we cached it: one fresh read, one more try.
@@ -112,7 +118,7 @@ export function createUpdateStatus(deps: {
         throw error;
       }
       try {
-        return await deps.thulium.setStatusByPhoneNumber(request, fresh, deadline, stats, options);
+        return await deps.thulium.setStatusByPhoneNumber(request, fresh, deadline, stats);
       } catch (retryError) {
         if (retryError instanceof CredentialsRejectedError) deps.credentials.reject(fresh, retryError);
         throw retryError;

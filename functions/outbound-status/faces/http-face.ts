@@ -62,7 +62,7 @@ export async function handleHttpRequest(
     update = parseStatusUpdate(readBody(request, deps.maxBodyBytes), deps.maxBodyBytes);
     version = versionOf(update, { at: request.receivedAt, source: 'api-gateway' });
     // During a pause Thulium asked for, the caller hears so at once, with its Retry-After.
-    const answer = await deps.updateStatus({ ...update, version }, deadline, stats, { onPause: 'refuse' });
+    const answer = await deps.updateStatus({ ...update, version }, deadline, stats, { urgency: 'interactive' });
     recordOutcome({
       outcome: 'updated',
       face: 'http',

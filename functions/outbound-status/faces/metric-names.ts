@@ -61,7 +61,7 @@ export const METRIC_CATALOGUE = {
   thuliumBudgetFallbacks: {
     name: 'ThuliumBudgetFallbacks',
     description:
-      "Times a container could not reach the shared budget (a failed or slow store call) and fell back to a budget of its own: the last known rate divided among the containers it knew of.",
+      'Times a container could not reach the shared budget (a failed or slow store call) and fell back to a budget of its own: the last known rate divided among the containers it knew of.',
   },
 } as const satisfies Record<string, MetricEntry>;
 

@@ -6,7 +6,6 @@ import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
 import type { StatusUpdate } from '../core/contract.ts';
 import { maskPhoneNumber, maskPhoneNumbersIn } from '../core/phone-number.ts';
 import type { UpdateStats } from '../core/update-status.ts';
-import type { GateState } from '../adapters/thulium-gate.ts';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME;
 
@@ -106,15 +105,4 @@ const METRICS: Record<Outcome, string> = {
 export function recordStoreFailure(error: OutboundStatusError): void {
   logger.warn('ordering store call failed', { error: { code: error.code, kind: error.kind, message: error.message } });
   metrics.addMetric(METRIC.orderingStoreFailures, MetricUnit.Count, 1);
-}
-
-/** Thulium limited a call: every call of this container now waits, at a lower pace. WARN: it heals itself. */
-export function recordThuliumLimit(state: GateState, retryAfterMs: number): void {
-  logger.warn('Thulium is limiting our calls; this container pauses and slows down', {
-    pause_ms: retryAfterMs,
-    calls_per_second: Number(state.callsPerSecond.toFixed(2)),
-    in_flight_limit: state.inFlightLimit,
-    waiting: state.waiting,
-  });
-  metrics.addMetric(METRIC.thuliumRateLimited, MetricUnit.Count, 1);
 }
