@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 /**
  * What the drains and the bursts share: containers of a bundle run in the benchmark's own process
  * (dev/aws/lambda-context.ts imports each one anew), which read their environment at init; and a
@@ -23,7 +24,12 @@ export async function inProcess<T>(env: Record<string, string>, work: () => Prom
   const saved = { ...process.env };
   Object.assign(process.env, env);
   const writes = [process.stdout.write, process.stderr.write] as const;
-  process.stdout.write = process.stderr.write = (() => true) as typeof process.stdout.write;
+  // BENCH_LOG=<file> keeps them there instead, to see what the containers did.
+  const log = process.env.BENCH_LOG;
+  process.stdout.write = process.stderr.write = ((chunk: string | Uint8Array) => {
+    if (log) appendFileSync(log, chunk);
+    return true;
+  }) as typeof process.stdout.write;
   try {
     return await work();
   } finally {

@@ -7,8 +7,9 @@
  * Default: an embedded Thulium simulator, and the API user served through a loopback Secrets
  * Manager endpoint. With THULIUM_BASE_URL it talks to that tenant instead, with the API user from
  * THULIUM_USERNAME / THULIUM_PASSWORD, or from Secrets Manager itself when only THULIUM_SECRET_ID is set.
- * The ordering guard runs on an embedded DynamoDB (dynalite, in memory) unless ORDERING_GUARD=off
- * or AWS_ENDPOINT_URL_DYNAMODB names another one (with ORDERING_TABLE_NAME).
+ * The ordering guard and the shared Thulium budget run on an embedded DynamoDB (dynalite, in memory)
+ * unless both are off (ORDERING_GUARD=off, THULIUM_BUDGET=container) or AWS_ENDPOINT_URL_DYNAMODB
+ * names another one (with ORDERING_TABLE_NAME).
  * Everything listens on 127.0.0.1; HOST widens the HTTP and queue endpoints, with a warning.
  */
 import { randomBytes } from 'node:crypto';
@@ -145,26 +146,31 @@ async function thuliumFor(env: NodeJS.ProcessEnv, started: { close(): Promise<vo
   return { simulator, aws, mode: `${tenant}, ${user.source}` };
 }
 
+/** The deployment's table, for the ordering guard and the shared Thulium budget: an embedded one unless either is elsewhere or off. */
 async function orderingStoreFor(
   env: NodeJS.ProcessEnv,
   aws: AwsLoopback | undefined,
   started: { close(): Promise<void> }[],
 ) {
-  if (env.ORDERING_GUARD === 'off') return { mode: ', ordering guard off' };
-  if (!aws && !env.ORDERING_KEY_SECRET_ID) {
+  const guard = env.ORDERING_GUARD !== 'off';
+  const shared = env.THULIUM_BUDGET !== 'container';
+  const off = guard ? '' : ', ordering guard off';
+  if (!guard && !shared) return { mode: `${off}, a Thulium budget per container` };
+  if (guard && !aws && !env.ORDERING_KEY_SECRET_ID) {
     throw new Error('With the API user from Secrets Manager, set ORDERING_KEY_SECRET_ID too, or ORDERING_GUARD=off');
   }
-  if (aws && !env.ORDERING_KEY_SECRET_ID) {
+  if (guard && aws && !env.ORDERING_KEY_SECRET_ID) {
     aws.secrets.set(LOCAL_KEY_SECRET_ID, randomBytes(32).toString('hex'));
     env.ORDERING_KEY_SECRET_ID = LOCAL_KEY_SECRET_ID;
   }
+  const uses = [guard && 'ordering guard', shared && 'shared Thulium budget'].filter(Boolean).join(' and ');
   if (env.AWS_ENDPOINT_URL_DYNAMODB)
-    return { mode: `, ordering guard on ${env.AWS_ENDPOINT_URL_DYNAMODB} table ${env.ORDERING_TABLE_NAME}` };
+    return { mode: `${off}, ${uses} on ${env.AWS_ENDPOINT_URL_DYNAMODB} table ${env.ORDERING_TABLE_NAME}` };
   const store = await startDynalite(Number(env.DYNAMODB_PORT ?? 0));
   started.push(store);
   env.AWS_ENDPOINT_URL_DYNAMODB = store.url;
   env.ORDERING_TABLE_NAME = store.tableName;
-  return { store, mode: `, ordering guard on an embedded DynamoDB at ${store.url}` };
+  return { store, mode: `${off}, ${uses} on an embedded DynamoDB at ${store.url}` };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -22,7 +22,7 @@ describe('the curve of tickets', () => {
     ['slow start, a second on (x3: it doubled)', FRESH, 0, 1_000, 3 * HALF_SECOND],
     // Capped at 1000 a second from 3.82 s on (5 · 2^(2t) = 1000).
     ['slow start, 5 s on: capped', FRESH, 0, 5_000, 199 * HALF_SECOND + 1_000 * (5 - Math.log2(200) / 2)],
-    ['learned 10/s, 10 s on (2.3 %/s)', LEARNED, 0, 10_000, (10 / 0.023) * Math.expm1(0.23)],
+    ['learned 10/s, 10 s on (1 %/s)', LEARNED, 0, 10_000, (10 / 0.01) * Math.expm1(0.1)],
   ] as const)('%s', (_, inputs, ticket, ms, due) => {
     const ref = { at: T0, ticket };
     expect(positionAt(inputs, ref, T0 + ms)).toBeCloseTo(due, 6);

@@ -34,7 +34,7 @@ const paused = {
   curveTicket: 3 * HALF_SECOND + 1,
   limitedAt: NOW,
 };
-/** After the first 429: the slow start's due tickets in the last second (10.82) were more than asked for 75 % of: half. */
+/** After a first 429 that learned half of what came due. */
 const first: BudgetState = { ...slow, ...paused, learned: { base: 1.5 * HALF_SECOND, from: NOW + 1_200 } };
 
 const stateOf = (write: Write | undefined) => {
@@ -43,14 +43,22 @@ const stateOf = (write: Write | undefined) => {
 };
 
 describe('planLimited', () => {
-  it('pauses everyone on a first 429 in slow start, and learns half the rate that came due', () => {
+  it('pauses everyone on a first 429 in slow start, and learns 95 % of what was asked for with no tickets waiting', () => {
     const write = planLimited(slow, report(), POLICY);
     expect(write).toMatchObject({ kind: 'replace', expectEpoch: 3, lowered: true });
     const { learned, curveTicket, ...rest } = stateOf(write);
     expect(rest).toEqual({ ...slow, ...paused, curveTicket: undefined, learned: undefined });
     expect(curveTicket).toBeCloseTo(paused.curveTicket, 9);
     expect(learned?.from).toBe(NOW + 1_200);
-    expect(learned?.base).toBeCloseTo(first.learned!.base, 9);
+    // 12 asked for in the last second, 10.82 came due: 95 % of the lesser.
+    expect(learned?.base).toBeCloseTo(0.95 * 3 * HALF_SECOND, 9);
+  });
+
+  it('learns half the rate that came due when tickets were waiting beyond it (the rate, not the demand, met the limit)', () => {
+    const write = planLimited({ ...slow, line: 20 }, report(), POLICY);
+    expect(stateOf(write).learned?.base).toBeCloseTo(0.5 * 3 * HALF_SECOND, 9);
+    // The line resumes after the probe's ticket, past the one due when the pause began.
+    expect(stateOf(write).curveTicket).toBeCloseTo(3 * HALF_SECOND + 2, 9);
   });
 
   it.each([
@@ -78,7 +86,7 @@ describe('planLimited', () => {
       lowered: true,
       state: { epoch: 5, curveAt: NOW + 2_600, learned: { from: NOW + 2_600 } },
     });
-    expect(stateOf(write).learned!.base).toBeCloseTo(0.9 * first.learned!.base * Math.exp(0.023 * 0.2), 9);
+    expect(stateOf(write).learned!.base).toBeCloseTo(0.9 * first.learned!.base * Math.exp(0.01 * 0.2), 9);
   });
 
   it.each([
@@ -105,6 +113,7 @@ describe('planLimited', () => {
     const open = { ...initialState(NOW - 3_600_000), line: 40, curveTicket: 7, pausedAt, recent: { [SECOND]: 30 } };
     const write = planLimited(open, report({ epoch: 1, ticket: undefined }), POLICY);
     expect(write).toMatchObject({ lowered: true, state: { curveTicket: 41, learned: { from: NOW + 1_200 } } });
-    expect(stateOf(write).learned!.base).toBeCloseTo(27, 9);
+    // No limit in force: 95 % of the 30 calls asked for in this second.
+    expect(stateOf(write).learned!.base).toBeCloseTo(28.5, 9);
   });
 });

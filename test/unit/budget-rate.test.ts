@@ -40,15 +40,16 @@ describe('rateAt', () => {
   it.each([
     { at: -5, rate: 10 },
     { at: 0, rate: 10 },
-    { at: 1, rate: 10.232665 },
-    { at: 5, rate: 11.218734 },
-    { at: 10, rate: 12.586 },
-    { at: 15, rate: 21.17 },
-    { at: 20, rate: 35.608526 },
-    { at: 25, rate: 130.658244 },
-    { at: 30, rate: 479.423861 },
-    { at: 32, rate: 806.40419 },
-    { at: 33, rate: Infinity },
+    { at: 1, rate: 10.100502 },
+    { at: 5, rate: 10.512711 },
+    { at: 10, rate: 11.051709 },
+    { at: 15, rate: 11.618342 },
+    { at: 20, rate: 16.487213 },
+    { at: 25, rate: 23.396469 },
+    { at: 30, rate: 85.848584 },
+    { at: 35, rate: 315.003923 },
+    { at: 39, rate: 891.214459 },
+    { at: 40, rate: Infinity },
   ])('learned 10/s: $rate calls a second $at s after it was set', ({ at, rate }) => {
     expect(rateAt(learned, s(at))).toBeCloseTo(rate, 5);
   });
@@ -61,13 +62,13 @@ describe('rateAt', () => {
     expect(rateAt(inputs, s(at))).toBe(3);
   });
 
-  it('grows 2.3 % a second for ten seconds, 10.4 % for the next ten, then 26 %: x1.26 in 10 s, x3.5 in 20 s', () => {
+  it('grows 1 % a second for fifteen seconds, 7 % for the next ten, then 26 %: x1.16 in 15 s, x2.3 in 25 s', () => {
     const growth = (at: number) => rateAt(learned, s(at + 1)) / rateAt(learned, s(at));
-    for (const at of [0, 4, 9]) expect(growth(at)).toBeCloseTo(Math.exp(0.023), 9);
-    for (const at of [10, 19]) expect(growth(at)).toBeCloseTo(Math.exp(0.104), 9);
-    for (const at of [20, 30]) expect(growth(at)).toBeCloseTo(Math.exp(0.26), 9);
-    expect(rateAt(learned, s(10)) / 10).toBeCloseTo(1.26, 2);
-    expect(rateAt(learned, s(20)) / 10).toBeCloseTo(3.56, 2);
+    for (const at of [0, 7, 14]) expect(growth(at)).toBeCloseTo(Math.exp(0.01), 9);
+    for (const at of [15, 24]) expect(growth(at)).toBeCloseTo(Math.exp(0.07), 9);
+    for (const at of [25, 35]) expect(growth(at)).toBeCloseTo(Math.exp(0.26), 9);
+    expect(rateAt(learned, s(15)) / 10).toBeCloseTo(1.16, 2);
+    expect(rateAt(learned, s(25)) / 10).toBeCloseTo(2.34, 2);
   });
 });
 
@@ -75,7 +76,7 @@ describe('loweredRate', () => {
   it.each([
     // Learned and finite: 90 % of the rate that met the 429, whatever was asked for.
     { case: 'learned, at once', inputs: learned, at: 0, leased: 1_000, due: 10, rate: 9 },
-    { case: 'learned, 10 s on', inputs: learned, at: 10, leased: 0, due: 0, rate: 0.9 * 12.586 },
+    { case: 'learned, 10 s on', inputs: learned, at: 10, leased: 0, due: 0, rate: 0.9 * 11.051709 },
     {
       case: 'learned, at the floor',
       inputs: { ...learned, learned: { base: 0.2, from: T0 } },
@@ -84,15 +85,26 @@ describe('loweredRate', () => {
       due: 0,
       rate: 0.2,
     },
-    // No learned rate: 90 % of what was asked for when under 75 % of what came due, else half what came due.
-    { case: 'slow start, asked for less', inputs: fresh, at: 1, leased: 10, due: 40, rate: 9 },
-    { case: 'slow start, asked for 75 %', inputs: fresh, at: 1, leased: 30, due: 40, rate: 20 },
-    { case: 'slow start, asked for more', inputs: fresh, at: 1, leased: 300, due: 40, rate: 20 },
+    // No learned rate: with tickets waiting, half of what came due (or the slow start's average, if
+    // higher); without, 95 % of what was asked for (at most what came due).
+    { case: 'slow start, no backlog, asked for less', inputs: fresh, at: 1, leased: 10, due: 40, rate: 9.5 },
+    { case: 'slow start, no backlog, asked for more', inputs: fresh, at: 1, leased: 300, due: 40, rate: 38 },
+    { case: 'slow start, a backlog', inputs: fresh, at: 1, leased: 10, due: 40, backlog: true, rate: 20 },
+    {
+      case: 'slow start, a backlog, its average higher',
+      inputs: fresh,
+      at: 1,
+      leased: 10,
+      due: 40,
+      backlog: true,
+      sinceStart: 25,
+      rate: 25,
+    },
     { case: 'slow start, nothing asked or due', inputs: fresh, at: 1, leased: 0, due: 0, rate: 0.2 },
-    { case: 'forgotten, asked for little', inputs: learned, at: 60, leased: 17, due: Infinity, rate: 15.3 },
-    { case: 'forgotten, a storm', inputs: learned, at: 60, leased: 5_000, due: Infinity, rate: 500 },
-  ])('$case: $rate', ({ inputs, at, leased, due, rate }) => {
-    expect(loweredRate(inputs, s(at), { leased, due })).toBeCloseTo(rate, 5);
+    { case: 'forgotten, asked for little', inputs: learned, at: 60, leased: 17, due: Infinity, rate: 16.15 },
+    { case: 'forgotten, a storm', inputs: learned, at: 60, leased: 5_000, due: Infinity, rate: 950 },
+  ])('$case: $rate', ({ inputs, at, leased, due, backlog = false, sinceStart, rate }) => {
+    expect(loweredRate(inputs, s(at), { leased, due, backlog, sinceStart })).toBeCloseTo(rate, 5);
   });
 });
 

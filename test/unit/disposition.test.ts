@@ -34,6 +34,20 @@ describe('what the queue face does with a record that did not apply', () => {
     expect(of(code, receiveCount, retryAfter)).toEqual(expected);
   });
 
+  it.each([
+    // Never sent, its turn known: back when it comes (a tenth later at most), not after the back-off.
+    { receiveCount: 1, retryAfterSeconds: 12, random: 0, visibilitySeconds: 12 },
+    { receiveCount: 3, retryAfterSeconds: 12, random: 0.999, visibilitySeconds: 13 },
+    { receiveCount: 1, retryAfterSeconds: 0, random: 0.5, visibilitySeconds: 1 },
+    { receiveCount: 5, retryAfterSeconds: 12, random: 0, dead: true },
+  ])('a record refused for want of a turn of the budget ($retryAfterSeconds s, delivery $receiveCount)', (c) => {
+    const failed = { code: 'THULIUM_RATE_LIMITED' as const, kind: 'transient' as const, awaitingTurn: true, ...c };
+    const disposition = dispositionOf(failed, queue, () => c.random);
+    expect(disposition).toEqual(
+      c.dead ? { action: 'dead-letter' } : { action: 'retry-later', visibilitySeconds: c.visibilitySeconds },
+    );
+  });
+
   it('never waits longer than RETRY_VISIBILITY_MAX_SECONDS of its own', () => {
     expect(of('THULIUM_TIMEOUT', 4, undefined)).toEqual({ action: 'retry-later', visibilitySeconds: 240 });
     const capped = dispositionOf(

@@ -99,7 +99,7 @@ export const ERROR_CATALOGUE = {
     httpStatus: 503,
     retry: 'later',
     description:
-      "Thulium kept answering 429 after retries, or has paused this container's calls (answered at once, without calling it)",
+      "Thulium kept answering 429 after retries, or has paused the deployment's calls, or no turn of its budget came in time (answered at once, without calling it)",
     message: 'Thulium is rate limiting requests (HTTP 429)',
   },
   THULIUM_UNAVAILABLE: {

@@ -75,13 +75,16 @@ export class ThuliumRefusedError extends OutboundStatusError {
 export class ThuliumUnavailableError extends OutboundStatusError {
   declare readonly code: 'THULIUM_RATE_LIMITED' | 'THULIUM_UNAVAILABLE';
   readonly retryAfterSeconds: number;
+  /** Never sent: no turn of the deployment's budget came in time, and `retryAfterSeconds` says when one would. */
+  readonly awaitingTurn: boolean;
   constructor(
     message: string,
-    options: { retryAfterSeconds: number; rateLimited: boolean; thuliumRequestId?: string },
+    options: { retryAfterSeconds: number; rateLimited: boolean; thuliumRequestId?: string; awaitingTurn?: boolean },
   ) {
     super(options.rateLimited ? 'THULIUM_RATE_LIMITED' : 'THULIUM_UNAVAILABLE', message, options);
     this.name = 'ThuliumUnavailableError';
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.awaitingTurn = options.awaitingTurn ?? false;
   }
 }
 

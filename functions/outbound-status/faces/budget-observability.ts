@@ -9,18 +9,21 @@ const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : undefined);
 
 /** What the budget tells ops: one WARN line and count per episode, one per fallback. */
 export const budgetEvents: Required<KeeperEvents> = {
-  onEpisode({ state, rate, pauseMs, rateLimited, holders }) {
+  onEpisode({ state, rate, pauseMs, rateLimited, repause, shared, rateSet, holders }) {
+    const who = shared ? 'every container pauses' : 'this container (on a budget of its own) pauses';
     const message = rateLimited
-      ? 'Thulium is limiting our calls; every container pauses, then goes on at the rate below'
-      : 'Thulium asked for a pause (503 with Retry-After); every container pauses';
+      ? `Thulium is limiting our calls; ${who}, then goes on at the rate below`
+      : `Thulium asked for a pause (503 with Retry-After); ${who}`;
     logger.warn(message, {
       pause_ms: Math.round(pauseMs),
       calls_per_second: round(rate),
+      rate_set: rateSet,
       paused_until: iso(state.pausedUntil),
       last_429_at: iso(state.limitedAt),
       containers: holders,
+      ...(repause && { probe_refused: true }),
     });
-    if (rateLimited) metrics.addMetric(METRIC.thuliumRateLimited, MetricUnit.Count, 1);
+    if (rateLimited && !repause) metrics.addMetric(METRIC.thuliumRateLimited, MetricUnit.Count, 1);
     metrics.addMetric(METRIC.thuliumPauseMs, MetricUnit.Milliseconds, Math.round(pauseMs));
   },
   onFallback({ error, rate, holders }) {

@@ -19,8 +19,10 @@ export type Disposition =
 export interface FailedRecord {
   code: ErrorCode;
   kind: ErrorKind;
-  /** Thulium's Retry-After, when it gave one. */
+  /** Thulium's Retry-After, when it gave one, or the wait for a turn of the budget. */
   retryAfterSeconds?: number;
+  /** Never sent: it waited for a turn of the budget that would not come in time. */
+  awaitingTurn?: boolean;
   receiveCount: number;
 }
 
@@ -38,6 +40,11 @@ export function dispositionOf(
   const hopeless = failed.kind === 'invalid-request' || failed.kind === 'refused';
   if (hopeless || failed.receiveCount >= queue.maxReceiveCount) return { action: 'dead-letter' };
   if (failed.code === 'DEADLINE_EXCEEDED') return { action: 'retry-now' };
+  // Its turn is known: back then, a tenth later at most, so records refused together do not return as one burst.
+  if (failed.awaitingTurn && failed.retryAfterSeconds !== undefined) {
+    const seconds = Math.round(failed.retryAfterSeconds * (1 + random() / 10));
+    return { action: 'retry-later', visibilitySeconds: Math.min(Math.max(1, seconds), MAX_VISIBILITY_SECONDS) };
+  }
   const backoff = visibilityBackoffSeconds(
     failed.receiveCount,
     queue.visibilityBaseSeconds,

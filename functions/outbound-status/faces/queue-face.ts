@@ -111,9 +111,15 @@ async function settle(
   log: Log,
 ): Promise<void> {
   const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
-  const retryAfterSeconds = error instanceof ThuliumUnavailableError ? error.retryAfterSeconds : undefined;
+  const unavailable = error instanceof ThuliumUnavailableError ? error : undefined;
   const disposition = dispositionOf(
-    { code: error.code, kind: error.kind, retryAfterSeconds, receiveCount },
+    {
+      code: error.code,
+      kind: error.kind,
+      retryAfterSeconds: unavailable?.retryAfterSeconds,
+      awaitingTurn: unavailable?.awaitingTurn,
+      receiveCount,
+    },
     deps.queue,
   );
   const cleanupDeadline = deadline + deps.safetyMarginMs / 2;

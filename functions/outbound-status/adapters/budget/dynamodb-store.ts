@@ -14,7 +14,7 @@ import type { BudgetState, Write } from './state.ts';
 type Item = Record<string, AttributeValue>;
 
 /** A budget call slower than this is a failed one: the container falls back rather than keep Thulium's callers waiting. */
-export const BUDGET_CALL_MS = 500;
+export const BUDGET_CALL_MS = 1_000;
 
 /** Scalar fields and their attributes; `learned` is written as two attributes, or removed. */
 const NUMBERS = {
@@ -93,6 +93,8 @@ export function expressionOf(write: Write): Omit<UpdateItemCommandInput, 'TableN
   }
   const { state } = write;
   for (const [field, name] of Object.entries(NUMBERS)) {
+    // The counters move by leases alone: a state planned a moment ago would hand their tickets out again.
+    if (write.kind === 'replace' && (field === 'line' || field === 'httpLine')) continue;
     set.push(`${name} = ${value(n(state[field as keyof typeof NUMBERS]))}`);
   }
   if (state.learned) set.push(`base = ${value(n(state.learned.base))}`, `base_from = ${value(n(state.learned.from))}`);

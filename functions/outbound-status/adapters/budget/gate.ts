@@ -47,6 +47,7 @@ export function refusal(waitMs: number, paused: boolean): ThuliumUnavailableErro
   return new ThuliumUnavailableError(`${why} (next turn in ${seconds} s)`, {
     retryAfterSeconds: seconds,
     rateLimited: true,
+    awaitingTurn: true,
   });
 }
 
@@ -129,6 +130,20 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
     });
   }
 
+  /** Waiters whose ticket (tickets are handed out in order) comes after their latest start: told now, with the wait. */
+  function refuseBehindTurn(at: number): void {
+    let i = 0;
+    for (const waiter of [...waiters]) {
+      const ticket = tickets[i++];
+      if (ticket === undefined) return;
+      const time = timeOf(ticket);
+      if (time > waiter.deadline - MIN_ATTEMPT_MS) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.reject(refusal(time - at, false));
+      }
+    }
+  }
+
   const nextWaiter = () => waiters.find((w) => w.urgency === 'interactive') ?? waiters[0];
 
   function pump(): void {
@@ -137,6 +152,11 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
       if (waiters[i].deadline - MIN_ATTEMPT_MS < at) waiters.splice(i, 1)[0].reject(refusal(0, false));
     }
     if (busy > 0 || waiters.length === 0) return;
+    // Back on the shared budget as soon as it answers: this container's own tickets are dropped with its store.
+    if (keeper.retryDue) {
+      work(keeper.retryShared);
+      return;
+    }
     // Checked only when about to be used: a ticket due now, or a lease without a limit.
     const using = unlimitedNow(at) || (tickets.length > 0 && timeOf(tickets[0]) <= at);
     if (using && stale(at)) {
@@ -149,6 +169,7 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
       waiters.splice(waiters.indexOf(waiter), 1);
       begin(waiter, slot, at);
     }
+    refuseBehindTurn(at);
     if (waiters.length === 0) return;
     const needed = waiters.length > tickets.length && !unlimitedNow(at);
     if (needed && at >= holdUntil && at >= pausedUntil) {

@@ -4,7 +4,7 @@
  * back to a budget of its own while the shared store fails, trying it again every RETRY_SHARED_MS.
  */
 import { type LimitReport, planLease, planLimited } from './plan.ts';
-import { type BudgetStore, memoryStore } from './memory-store.ts';
+import { type BudgetStore, memoryStore, type WriteResult } from './memory-store.ts';
 import {
   type BudgetState,
   budgetRate,
@@ -38,6 +38,10 @@ export interface KeeperEvents {
     rateLimited: boolean;
     /** The probe after a pause was refused: the same episode goes on. */
     repause: boolean;
+    /** False while this container keeps a budget of its own: its pause holds only its own calls. */
+    shared: boolean;
+    /** The rate is THULIUM_CALLS_PER_SECOND: a 429 says it is too high for the tenant. */
+    rateSet: boolean;
     holders: number;
   }): void;
   /** The shared store failed or was slow: this container now keeps a budget of its own. */
@@ -78,13 +82,17 @@ export function createKeeper(options: {
     events.onFallback?.({ error, rate: share, holders });
   }
 
-  /** A write on `view`'s store; a failing shared store switches to the container's own. */
-  async function send(write: Write, view: View): Promise<boolean | undefined> {
+  /**
+   * A write on `view`'s store, and the state it made or met: the caller plans on that, not on the view,
+   * which another call of this container may have moved on by the time it reads it. A failing shared
+   * store switches to the container's own.
+   */
+  async function send(write: Write, view: View): Promise<WriteResult | undefined> {
     try {
       const result = await view.store.write(write);
       view.state = result.state;
       view.at = now();
-      return result.ok;
+      return result;
     } catch (error) {
       fallBack(error);
       return undefined;
@@ -116,6 +124,11 @@ export function createKeeper(options: {
     get fallenBack() {
       return Boolean(local && sharedView);
     },
+    /** Fallen back, and time to ask the shared store again. */
+    get retryDue() {
+      return Boolean(local && sharedView) && now() - failedAt >= RETRY_SHARED_MS;
+    },
+    retryShared,
 
     /** A lease for `request`: granted, refused, or to be asked again shortly (the store kept changing under it). */
     async lease(request: Omit<LeaseRequest, 'me' | 'now'>): Promise<LeaseOutcome> {
@@ -124,8 +137,8 @@ export function createKeeper(options: {
         const { view, policy: rules } = active();
         const plan = planLease(view.state, { ...request, me, now: now() }, rules);
         if (plan.type !== 'write') return plan;
-        const ok = await send(plan.write, view);
-        if (ok && plan.grant && view.state) return { type: 'grant', grant: plan.grant(view.state) };
+        const result = await send(plan.write, view);
+        if (result?.ok && plan.grant && result.state) return { type: 'grant', grant: plan.grant(result.state) };
         // Created, refused by a concurrent change, or fallen back: planned again on what the store holds now.
       }
       return { type: 'retry' };
@@ -150,8 +163,8 @@ export function createKeeper(options: {
         if (!view.state) return;
         const write = planLimited(view.state, { ...report, me, now: now() }, rules);
         if (write?.kind !== 'replace') return;
-        const ok = await send(write, view);
-        const state = ok ? view.state : undefined;
+        const result = await send(write, view);
+        const state = result?.ok ? result.state : undefined;
         if (state) {
           const at = now();
           events.onEpisode?.({
@@ -160,6 +173,8 @@ export function createKeeper(options: {
             pauseMs: state.pausedUntil - at,
             rateLimited: report.rateLimited,
             repause: Boolean(write.repause),
+            shared: !local,
+            rateSet: rules.setRate !== undefined,
             holders: knownHolders(state, me, at),
           });
           return;

@@ -24,8 +24,9 @@ export function applyWrite(current: BudgetState | undefined, write: Write): Writ
   if (write.kind === 'create') return current ? { ok: false, state: current } : { ok: true, state: write.state };
   if (!current || current.epoch !== write.expectEpoch) return { ok: false, state: current };
   if (write.kind === 'replace') {
-    const { recent, holders } = current;
-    return { ok: true, state: { ...write.state, recent, holders } };
+    // The counters move by leases alone: a state planned a moment ago would hand their tickets out again.
+    const { line, httpLine, recent, holders } = current;
+    return { ok: true, state: { ...write.state, line, httpLine, recent, holders } };
   }
   if (!write.moves.every((move) => fits(move, current[move.field]))) return { ok: false, state: current };
   const next = { ...current, recent: { ...current.recent }, holders: { ...current.holders } };

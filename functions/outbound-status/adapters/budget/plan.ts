@@ -132,6 +132,8 @@ export function planLimited(s: BudgetState, r: LimitReport, policy: Policy): Wri
   const offered = {
     leased: recentRate(s.recent, r.now),
     due: limited ? due - ticketAt(s, policy, r.now - 1000) : Infinity,
+    backlog: limited && s.line > due + 1,
+    sinceStart: s.learned ? undefined : (due - ticketAt(s, policy, s.startedAt)) / ((r.now - s.startedAt) / 1000 + 1),
   };
   const base = loweredRate(rateInputs(s, policy), r.now, offered);
   const state = { ...paused, learned: { base, from: paused.curveAt } };

@@ -12,18 +12,20 @@ export const DOUBLING_MS = 500;
 export const DECREASE = 0.9;
 /** The first limit met: this share of the rate handed out in the last second (TCP's halving). */
 const HALVING = 0.5;
+/** The first limit met by what containers asked for, less than the rate allowed: this share of that. */
+const FIRST_DECREASE = 0.95;
 export const MIN_CALLS_PER_SECOND = 0.2;
 /** A rate beyond this is no limit: calls go as fast as the connections allow. */
 export const FORGET_CALLS_PER_SECOND = 1_000;
 /**
- * Growth of a learned rate, a second: 2.3 % for ten seconds (x1.26), 10.4 % for the next ten
- * (x3.5 in all), then 26 %: slow near the rate that met the limit, so 429s stay rare; a container
- * whose neighbours went idle finds their room in seconds; a limit not met for half a minute is forgotten.
+ * Growth of a learned rate, a second: 1 % for fifteen seconds (x1.16), 7 % for the next ten (x2.3
+ * in all), then 26 %: slow near the rate that met the limit, so 429s stay rare; room others left
+ * is found in seconds; a limit not met again for about forty seconds is forgotten.
  */
 const GROWTH = [
-  { afterMs: 0, perSecond: 0.023 },
-  { afterMs: 10_000, perSecond: 0.104 },
-  { afterMs: 20_000, perSecond: 0.26 },
+  { afterMs: 0, perSecond: 0.01 },
+  { afterMs: 15_000, perSecond: 0.07 },
+  { afterMs: 25_000, perSecond: 0.26 },
 ];
 
 /** What the deployment learned: `base` calls a second from `from` on (epoch ms). */
@@ -85,20 +87,29 @@ export interface Offered {
   leased: number;
   /** Tickets that came due (what the rate allowed). */
   due: number;
+  /** Tickets were waiting beyond those due: the rate, not the demand, set the pace. */
+  backlog: boolean;
+  /**
+   * In a slow start with tickets waiting all along, what came due since it began over that time
+   * and one second more: the tenant's rate, had its burst (taken as a second's worth) been full.
+   */
+  sinceStart?: number;
 }
 
 /**
  * The rate after a 429 at `now`: 90 % of the learned rate that met it. Otherwise (a slow start, or a
- * limit forgotten) that rate was not what the tenant saw. When containers asked for less than the
- * rate allowed, they met the limit at about what they asked: 90 % of that. When they asked for
- * more, the rate met the limit while still doubling, with the tenant's burst spent too: half of what
- * came due (TCP's halving).
+ * limit forgotten) that rate was not what the tenant saw. With tickets waiting, the rate met the
+ * limit while still doubling, with the tenant's burst spent too: half of what came due (TCP's
+ * halving), or, in a slow start, the average since it began if higher. Without, containers met it
+ * at about what they asked for: 95 % of that.
  */
 export function loweredRate(inputs: RateInputs, now: number, offered: Offered): number {
   const current = rateAt(inputs, now);
   if (inputs.learned && Number.isFinite(current)) return Math.max(MIN_CALLS_PER_SECOND, DECREASE * current);
   const due = Math.min(offered.due, FORGET_CALLS_PER_SECOND);
-  const estimate = offered.leased < 0.75 * due ? DECREASE * offered.leased : HALVING * due;
+  const estimate = offered.backlog
+    ? Math.max(HALVING * due, offered.sinceStart ?? 0)
+    : FIRST_DECREASE * Math.min(offered.leased, due);
   return Math.max(MIN_CALLS_PER_SECOND, estimate);
 }
 
