@@ -150,10 +150,10 @@ export const Settings = z
     thuliumCallsPerSecond: z.coerce
       .number()
       .min(0.1)
-      .max(10_000)
+      .max(1_000)
       .optional()
       .describe(
-        "The function's `THULIUM_CALLS_PER_SECOND`: the tenant's Thulium rate limit in calls a second (0.1 to 10000, decimals allowed), when Thulium's support has told it. Unset: the rate is learned from Thulium's 429s.",
+        "The function's `THULIUM_CALLS_PER_SECOND`: the tenant's Thulium rate limit in calls a second (0.1 to 1000, decimals allowed), when Thulium's support has told it. Unset: the rate is learned from Thulium's 429s.",
       ),
 
     alarmTopic: z

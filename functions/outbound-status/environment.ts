@@ -77,7 +77,7 @@ export const Environment = z
       'Keep-alive connections to Thulium per container, at most `QUEUE_CONCURRENCY`; also the most calls in flight the rate gate allows.',
     ),
     THULIUM_CALLS_PER_SECOND: described(
-      z.optional(z.pipe(z.coerce.number(), z.number().check(z.minimum(0.1), z.maximum(10_000)))),
+      z.optional(z.pipe(z.coerce.number(), z.number().check(z.minimum(0.1), z.maximum(1_000)))),
       "The tenant's limit, when known (Thulium's support tells it): the budget refills at this rate and no 429 should come. Unset: the rate is learned from Thulium's 429s, once for the whole deployment.",
     ),
     THULIUM_BUDGET: described(

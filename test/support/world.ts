@@ -90,7 +90,12 @@ export interface World {
 }
 
 export async function startWorld(
-  options: { tenant?: Tenant; store?: () => Promise<LocalDynamoDb> } = {},
+  options: {
+    tenant?: Tenant;
+    store?: () => Promise<LocalDynamoDb>;
+    /** Added to every container's environment. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<World> {
   const simulator = await startThuliumSimulator({ tenant: options.tenant ?? testTenant() });
   const aws = await startAwsLoopback();
@@ -117,6 +122,7 @@ export async function startWorld(
     // Tests reuse one API user across rejections; the hold has a test of its own.
     CREDENTIALS_REJECTION_HOLD_SECONDS: '0',
     POWERTOOLS_SERVICE_NAME: 'thulium-outbound-status',
+    ...options.env,
   };
   const setPassword = (password: string, where = { thulium: true, secret: true }) => {
     if (where.thulium) simulator.tenant.users[USERNAME] = password;

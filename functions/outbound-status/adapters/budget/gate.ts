@@ -3,53 +3,18 @@
  * (keeper.ts), start at its time when the container has a connection free, and tell how Thulium
  * answered. A container asks the budget for all its waiting calls at once.
  */
-import { ThuliumUnavailableError } from '../../core/errors.ts';
 import type { Urgency } from '../../core/ports.ts';
 import { MIN_ATTEMPT_MS } from '../../shared/deadline.ts';
 import type { Keeper } from './keeper.ts';
+import { type GateTurn, refusal, type Slot, type Waiter } from './gate-turn.ts';
 import { budgetRate, ticketTime } from './state.ts';
 
-/** What a call told of Thulium's limit: accepted (any answer within it), limited (with the pause, ms), or nothing. */
-export type GateSignal = 'accepted' | 'unknown' | { limitedMs: number; rateLimited: boolean };
+export type { GateSignal, GateTurn } from './gate-turn.ts';
 
 /** Tickets are checked against the budget before use once the view is older than this (or ten calls' worth). */
-export const VIEW_MS = 1_000;
+const VIEW_MS = 1_000;
 /** A ticket unused this long after its time is dropped: using it late would bunch calls together. */
 const LATE_MS = 1_000;
-
-export interface GateTurn {
-  readonly waitedMs: number;
-  done(signal: GateSignal): void;
-  /** Not used after all (the update was superseded, or its claim failed): the ticket goes to the next call. */
-  release(): void;
-}
-
-interface Waiter {
-  urgency: Urgency;
-  deadline: number;
-  since: number;
-  resolve: (turn: GateTurn) => void;
-  reject: (error: Error) => void;
-}
-
-/** A ticket of the store it came from (none for a lease without a limit), and the budget's epoch it was started in. */
-interface Slot {
-  ticket?: number;
-  store: unknown;
-  epoch: number;
-}
-
-export function refusal(waitMs: number, paused: boolean): ThuliumUnavailableError {
-  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  const why = paused
-    ? 'Thulium asked us to pause our calls'
-    : 'Thulium is limiting our calls; this update could not start within its deadline';
-  return new ThuliumUnavailableError(`${why} (next turn in ${seconds} s)`, {
-    retryAfterSeconds: seconds,
-    rateLimited: true,
-    awaitingTurn: true,
-  });
-}
 
 export function createGate(keeper: Keeper, options: { maxInFlight: number; now: () => number }) {
   const { maxInFlight, now } = options;
@@ -66,6 +31,7 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
   let pausedUntil = 0;
   /** The budget asked for another try shortly: no lease before this. */
   let holdUntil = 0;
+  let retrying = false;
 
   const timeOf = (ticket: number) => {
     const { state } = keeper.view;
@@ -148,15 +114,23 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
 
   function pump(): void {
     const at = now();
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      if (waiters[i].deadline - MIN_ATTEMPT_MS < at) waiters.splice(i, 1)[0].reject(refusal(0, false));
-    }
-    if (busy > 0 || waiters.length === 0) return;
-    // Back on the shared budget as soon as it answers: this container's own tickets are dropped with its store.
-    if (keeper.retryDue) {
-      work(keeper.retryShared);
+    refuseUnserved(at);
+    if (waiters.length === 0) {
+      idle();
       return;
     }
+    // A waiter whose latest start passes is told then, whatever the gate is busy with.
+    wake(Math.min(...waiters.map((w) => w.deadline - MIN_ATTEMPT_MS + 1)));
+    // Back on the shared budget as soon as it answers, without holding calls meanwhile: this
+    // container's own tickets are dropped with its store.
+    if (keeper.retryDue && !retrying) {
+      retrying = true;
+      void keeper.retryShared().finally(() => {
+        retrying = false;
+        pump();
+      });
+    }
+    if (busy > 0) return;
     // Checked only when about to be used: a ticket due now, or a lease without a limit.
     const using = unlimitedNow(at) || (tickets.length > 0 && timeOf(tickets[0]) <= at);
     if (using && stale(at)) {
@@ -170,7 +144,10 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
       begin(waiter, slot, at);
     }
     refuseBehindTurn(at);
-    if (waiters.length === 0) return;
+    if (waiters.length === 0) {
+      idle();
+      return;
+    }
     const needed = waiters.length > tickets.length && !unlimitedNow(at);
     if (needed && at >= holdUntil && at >= pausedUntil) {
       work(lease);
@@ -178,19 +155,42 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
     }
     const later = (t: number) => (t > at ? t : Infinity);
     const due = tickets.length > 0 ? timeOf(tickets[0]) : Infinity;
-    const free = inFlight < maxInFlight;
-    const next = free ? Math.min(later(due), later(pauseEnd()), needed ? later(holdUntil) : Infinity) : Infinity;
-    // A waiter whose latest start passes is told then, not at the next ticket.
-    const latest = Math.min(...waiters.map((w) => w.deadline - MIN_ATTEMPT_MS + 1));
-    wake(Math.min(next, later(latest)));
+    if (inFlight < maxInFlight) wake(Math.min(later(due), later(pauseEnd()), needed ? later(holdUntil) : Infinity));
+  }
+
+  /**
+   * Told now: waiters past their latest start; during a pause, a person at once and anyone the pause
+   * outlasts, with the pause as the wait.
+   */
+  function refuseUnserved(at: number): void {
+    const pause = pauseEnd();
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const w = waiters[i];
+      const latest = w.deadline - MIN_ATTEMPT_MS;
+      if (latest < at) waiters.splice(i, 1)[0].reject(refusal(0, false));
+      else if (pause > at && (w.urgency === 'interactive' || pause > latest))
+        waiters.splice(i, 1)[0].reject(refusal(pause - at, true));
+    }
   }
 
   function work(task: () => Promise<void>): void {
     busy++;
-    void task().finally(() => {
-      busy--;
-      pump();
-    });
+    void task()
+      // The keeper handles the store's failures; anything else is a bug, and no waiter is left hanging on it.
+      .catch((error: Error) => {
+        for (const w of waiters.splice(0)) w.reject(error);
+      })
+      .finally(() => {
+        busy--;
+        pump();
+      });
+  }
+
+  /** Nobody waits: no timer is left behind. */
+  function idle(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    wakeAt = Infinity;
   }
 
   function wake(at: number): void {
@@ -221,16 +221,27 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
       if (grant.unlimitedUntil !== undefined) unlimited = { until: grant.unlimitedUntil, store: keeper.view.store };
       tickets.push(...grant.tickets);
       tickets.sort((a, b) => a - b);
+    } else if (person) {
+      waiters.splice(waiters.indexOf(person), 1);
+      person.reject(refusal(outcome.retryAfterMs, outcome.paused));
     } else {
-      const error = refusal(outcome.retryAfterMs, outcome.paused);
-      for (let i = waiters.length - 1; i >= 0; i--) {
-        const w = waiters[i];
-        if (w.urgency === first.urgency && (person ? w === person : w.deadline <= first.deadline)) {
-          waiters.splice(i, 1);
-          w.reject(error);
-        }
-      }
+      refuseBeyondTickets(first.deadline, outcome.retryAfterMs, outcome.paused);
     }
+  }
+
+  /**
+   * Queued waiters the tickets held cannot serve (the first ones keep them): each told its own turn,
+   * a ticket's spacing apart, so they do not all come back at once.
+   */
+  function refuseBeyondTickets(deadline: number, retryAfterMs: number, paused: boolean): void {
+    const { state } = keeper.view;
+    const rate = state ? budgetRate(state, keeper.policy, now()) : Infinity;
+    const spacing = Number.isFinite(rate) ? 1000 / rate : 0;
+    const unserved = waiters.filter((w) => w.urgency === 'background' && w.deadline <= deadline).slice(tickets.length);
+    unserved.forEach((w, i) => {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.reject(refusal(retryAfterMs + i * spacing, paused));
+    });
   }
 
   return {

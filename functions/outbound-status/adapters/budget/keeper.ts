@@ -59,12 +59,17 @@ export function createKeeper(options: {
 }) {
   const { me, policy, events, now } = options;
   const sharedView: View | undefined = options.shared && { state: undefined, at: -Infinity, store: options.shared };
-  let local: { view: View; policy: Policy } | undefined = options.shared
-    ? undefined
-    : { view: { state: undefined, at: -Infinity, store: memoryStore() }, policy };
+  let local: { view: View; policy: Policy } | undefined = options.shared ? undefined : ownBudget(options.now(), policy);
   let failedAt = -Infinity;
 
   const active = () => local ?? { view: sharedView as View, policy };
+
+  /** Answers of overlapping calls land in any order: a view never goes back to an older epoch. */
+  function see(view: View, state: BudgetState | undefined): void {
+    if (view.state && state && state.epoch < view.state.epoch) return;
+    view.state = state;
+    view.at = now();
+  }
 
   function fallBack(error: unknown): void {
     failedAt = now();
@@ -76,9 +81,10 @@ export function createKeeper(options: {
     const share = rate / holders;
     // The last known rate, shared among the containers last seen: a set rate stays set; a learned one goes on learning here.
     const own = { ...policy, setRate: policy.setRate === undefined ? undefined : share };
-    const start = initialState(at);
-    if (policy.setRate === undefined && Number.isFinite(share)) start.learned = { base: share, from: at };
-    local = { view: { state: start, at, store: memoryStore(start) }, policy: own };
+    local = ownBudget(at, own);
+    if (policy.setRate === undefined && Number.isFinite(share))
+      local.view.state = { ...(local.view.state as BudgetState), learned: { base: share, from: at } };
+    local.view.store = memoryStore(local.view.state);
     events.onFallback?.({ error, rate: share, holders });
   }
 
@@ -90,8 +96,7 @@ export function createKeeper(options: {
   async function send(write: Write, view: View): Promise<WriteResult | undefined> {
     try {
       const result = await view.store.write(write);
-      view.state = result.state;
-      view.at = now();
+      see(view, result.state);
       return result;
     } catch (error) {
       fallBack(error);
@@ -149,8 +154,7 @@ export function createKeeper(options: {
       const view = active().view;
       if (!view.store.shared) return;
       try {
-        view.state = await view.store.read();
-        view.at = now();
+        see(view, await view.store.read());
       } catch (error) {
         fallBack(error);
       }
@@ -185,3 +189,12 @@ export function createKeeper(options: {
 }
 
 export type Keeper = ReturnType<typeof createKeeper>;
+
+/**
+ * A container's budget of its own (THULIUM_BUDGET=container) starts with no limit: a slow start
+ * paid by every cold container would slow each one's first calls, where the deployment's is paid once.
+ */
+function ownBudget(at: number, policy: Policy): { view: View; policy: Policy } {
+  const state = { ...initialState(at), startedAt: at - 60_000 };
+  return { view: { state, at, store: memoryStore(state) }, policy };
+}
