@@ -56,7 +56,6 @@ async function lease(on: BudgetStore, r: LeaseRequest, policy = SET10): Promise<
   let state = await on.read();
   for (let tries = 0; tries < 50; tries++) {
     const plan = planLease(state, r, policy);
-    if (plan.type === 'grant') return plan.grant;
     if (plan.type !== 'write') throw new Error(`lease ${plan.type}`);
     const result = await on.write(plan.write);
     state = result.state;

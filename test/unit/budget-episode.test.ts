@@ -16,7 +16,6 @@ const HALF_SECOND = 5 / (2 * Math.LN2);
 /** A slow start begun a second ago (20 calls a second now, ticket 10.82 due), 12 calls leased in the last second. */
 const slow: BudgetState = { ...initialState(NOW - 1_000), epoch: 3, line: 10, recent: { [SECOND - 1]: 12 } };
 const report = (over: Partial<LimitReport> = {}): LimitReport => ({
-  me: 'a',
   startedAt: NOW - 50,
   epoch: 3,
   ticket: 9,

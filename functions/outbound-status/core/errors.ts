@@ -75,7 +75,7 @@ export class ThuliumRefusedError extends OutboundStatusError {
 export class ThuliumUnavailableError extends OutboundStatusError {
   declare readonly code: 'THULIUM_RATE_LIMITED' | 'THULIUM_UNAVAILABLE';
   readonly retryAfterSeconds: number;
-  /** Never sent: no turn of the deployment's budget came in time, and `retryAfterSeconds` says when one would. */
+  /** No turn of the deployment's budget came in time for this attempt, and `retryAfterSeconds` says when one would. */
   readonly awaitingTurn: boolean;
   constructor(
     message: string,

@@ -21,7 +21,7 @@ export interface FailedRecord {
   kind: ErrorKind;
   /** Thulium's Retry-After, when it gave one, or the wait for a turn of the budget. */
   retryAfterSeconds?: number;
-  /** Never sent: it waited for a turn of the budget that would not come in time. */
+  /** It waited for a turn of the budget that would not come in time. */
   awaitingTurn?: boolean;
   receiveCount: number;
 }

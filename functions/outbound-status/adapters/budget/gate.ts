@@ -8,6 +8,7 @@ import { MIN_ATTEMPT_MS } from '../../shared/deadline.ts';
 import type { Keeper } from './keeper.ts';
 import { type GateTurn, refusal, type Slot, type Waiter } from './gate-turn.ts';
 import { budgetRate, ticketTime } from './state.ts';
+import { createWakeup } from '../../shared/wakeup.ts';
 
 export type { GateSignal, GateTurn } from './gate-turn.ts';
 
@@ -25,8 +26,7 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
   let inFlight = 0;
   /** Store calls under way: the gate plans nothing new until they are done. */
   let busy = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let wakeAt = Infinity;
+  const wakeup = createWakeup(() => pump(), now);
   /** Set the moment a call is limited, before the budget has it: no call of this container starts meanwhile. */
   let pausedUntil = 0;
   /** The budget asked for another try shortly: no lease before this. */
@@ -116,11 +116,11 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
     const at = now();
     refuseUnserved(at);
     if (waiters.length === 0) {
-      idle();
+      wakeup.cancel();
       return;
     }
     // A waiter whose latest start passes is told then, whatever the gate is busy with.
-    wake(Math.min(...waiters.map((w) => w.deadline - MIN_ATTEMPT_MS + 1)));
+    wakeup.at(Math.min(...waiters.map((w) => w.deadline - MIN_ATTEMPT_MS + 1)));
     // Back on the shared budget as soon as it answers, without holding calls meanwhile: this
     // container's own tickets are dropped with its store.
     if (keeper.retryDue && !retrying) {
@@ -145,7 +145,7 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
     }
     refuseBehindTurn(at);
     if (waiters.length === 0) {
-      idle();
+      wakeup.cancel();
       return;
     }
     const needed = waiters.length > tickets.length && !unlimitedNow(at);
@@ -155,7 +155,8 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
     }
     const later = (t: number) => (t > at ? t : Infinity);
     const due = tickets.length > 0 ? timeOf(tickets[0]) : Infinity;
-    if (inFlight < maxInFlight) wake(Math.min(later(due), later(pauseEnd()), needed ? later(holdUntil) : Infinity));
+    if (inFlight < maxInFlight)
+      wakeup.at(Math.min(later(due), later(pauseEnd()), needed ? later(holdUntil) : Infinity));
   }
 
   /**
@@ -184,27 +185,6 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
         busy--;
         pump();
       });
-  }
-
-  /** Nobody waits: no timer is left behind. */
-  function idle(): void {
-    clearTimeout(timer);
-    timer = undefined;
-    wakeAt = Infinity;
-  }
-
-  function wake(at: number): void {
-    if (!Number.isFinite(at) || (timer && wakeAt <= at)) return;
-    clearTimeout(timer);
-    wakeAt = at;
-    timer = setTimeout(
-      () => {
-        timer = undefined;
-        wakeAt = Infinity;
-        pump();
-      },
-      Math.max(1, at - now()),
-    );
   }
 
   async function lease(): Promise<void> {

@@ -161,11 +161,11 @@ export function createKeeper(options: {
     },
 
     /** Thulium limited a call: the episode's write, if it starts a new one. */
-    async limited(report: Omit<LimitReport, 'me' | 'now'>): Promise<void> {
+    async limited(report: Omit<LimitReport, 'now'>): Promise<void> {
       for (let tries = 0; tries <= MAX_REPLANS; tries++) {
         const { view, policy: rules } = active();
         if (!view.state) return;
-        const write = planLimited(view.state, { ...report, me, now: now() }, rules);
+        const write = planLimited(view.state, { ...report, now: now() }, rules);
         if (write?.kind !== 'replace') return;
         const result = await send(write, view);
         const state = result?.ok ? result.state : undefined;

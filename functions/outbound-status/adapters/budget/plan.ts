@@ -92,7 +92,6 @@ const refusal = (s: BudgetState, policy: Policy, ticket: number, now: number): P
 });
 
 export interface LimitReport {
-  me: string;
   /** When the refused call started, the budget's epoch its container knew then, and its ticket (none without a limit). */
   startedAt: number;
   epoch: number;

@@ -93,7 +93,6 @@ export interface LeaseRequest {
 
 export type Plan =
   | { type: 'refuse'; retryAfterMs: number; paused: boolean }
-  | { type: 'grant'; grant: Grant }
   /** Written, the state is planned on again (`create`), or yields the grant. */
   | { type: 'write'; write: Write; grant?: (written: BudgetState) => Grant };
 
