@@ -101,10 +101,11 @@ describe('loweredRate', () => {
       rate: 25,
     },
     { case: 'slow start, nothing asked or due', inputs: fresh, at: 1, leased: 0, due: 0, rate: 0.2 },
+    { case: 'slow start, Thulium accepted less', inputs: fresh, at: 1, leased: 10, due: 40, accepted: 5, rate: 4.75 },
     { case: 'forgotten, asked for little', inputs: learned, at: 60, leased: 17, due: Infinity, rate: 16.15 },
     { case: 'forgotten, a storm', inputs: learned, at: 60, leased: 5_000, due: Infinity, rate: 950 },
-  ])('$case: $rate', ({ inputs, at, leased, due, backlog = false, sinceStart, rate }) => {
-    expect(loweredRate(inputs, s(at), { leased, due, backlog, sinceStart })).toBeCloseTo(rate, 5);
+  ])('$case: $rate', ({ inputs, at, leased, due, backlog = false, sinceStart, accepted, rate }) => {
+    expect(loweredRate(inputs, s(at), { leased, due, backlog, sinceStart, accepted })).toBeCloseTo(rate, 5);
   });
 });
 

@@ -32,6 +32,8 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
   /** The budget asked for another try shortly: no lease before this. */
   let holdUntil = 0;
   let retrying = false;
+  /** Start times of the last calls Thulium accepted: what a first 429 measures the rate by, here. */
+  let accepted: number[] = [];
 
   const timeOf = (ticket: number) => {
     const { state } = keeper.view;
@@ -77,10 +79,12 @@ export function createGate(keeper: Keeper, options: { maxInFlight: number; now: 
       },
       done(signal) {
         if (!finish()) return;
+        if (signal === 'accepted') accepted = [...accepted.slice(-255), at];
         if (typeof signal !== 'object') return pump();
         pausedUntil = Math.max(pausedUntil, now() + Math.min(signal.limitedMs, keeper.policy.maxPauseMs));
         const report = {
           startedAt: at,
+          acceptedLastSecond: accepted.filter((t) => t > now() - 1000).length,
           epoch: slot.epoch,
           ticket: slot.ticket,
           retryAfterMs: signal.limitedMs,

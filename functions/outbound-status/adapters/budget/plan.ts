@@ -94,6 +94,8 @@ const refusal = (s: BudgetState, policy: Policy, ticket: number, now: number): P
 export interface LimitReport {
   /** When the refused call started, the budget's epoch its container knew then, and its ticket (none without a limit). */
   startedAt: number;
+  /** Calls of this container Thulium accepted in the second before. */
+  acceptedLastSecond?: number;
   epoch: number;
   ticket?: number;
   retryAfterMs: number;
@@ -132,6 +134,8 @@ export function planLimited(s: BudgetState, r: LimitReport, policy: Policy): Wri
     leased: recentRate(s.recent, r.now),
     due: limited ? due - ticketAt(s, policy, r.now - 1000) : Infinity,
     backlog: limited && s.line > due + 1,
+    accepted:
+      (r.acceptedLastSecond ?? 0) * Math.max(1, Object.values(s.holders).filter((until) => until > r.now).length),
     sinceStart: s.learned ? undefined : (due - ticketAt(s, policy, s.startedAt)) / ((r.now - s.startedAt) / 1000 + 1),
   };
   const base = loweredRate(rateInputs(s, policy), r.now, offered);

@@ -94,6 +94,8 @@ export interface Offered {
    * and one second more: the tenant's rate, had its burst (taken as a second's worth) been full.
    */
   sinceStart?: number;
+  /** What Thulium accepted in the last second, as the container that met the 429 saw it, times the containers leasing. */
+  accepted?: number;
 }
 
 /**
@@ -101,7 +103,7 @@ export interface Offered {
  * limit forgotten) that rate was not what the tenant saw. With tickets waiting, the rate met the
  * limit while still doubling, with the tenant's burst spent too: half of what came due (TCP's
  * halving), or, in a slow start, the average since it began if higher. Without, containers met it
- * at about what they asked for: 95 % of that.
+ * at about what they asked for, or what Thulium accepted if less: 95 % of that.
  */
 export function loweredRate(inputs: RateInputs, now: number, offered: Offered): number {
   const current = rateAt(inputs, now);
@@ -109,7 +111,7 @@ export function loweredRate(inputs: RateInputs, now: number, offered: Offered): 
   const due = Math.min(offered.due, FORGET_CALLS_PER_SECOND);
   const estimate = offered.backlog
     ? Math.max(HALVING * due, offered.sinceStart ?? 0)
-    : FIRST_DECREASE * Math.min(offered.leased, due);
+    : FIRST_DECREASE * Math.min(offered.leased, due, offered.accepted || Infinity);
   return Math.max(MIN_CALLS_PER_SECOND, estimate);
 }
 
