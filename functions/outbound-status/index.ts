@@ -1,4 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AWS_CLIENT_LIMITS } from './shared/deadline.ts';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { readConfig } from './config.ts';
 import { secretsManagerCredentials, secretsProvider } from './adapters/credentials.ts';
@@ -28,9 +30,11 @@ function createRuntime() {
   const sqs = lazySqsCalls();
   const secrets = secretsProvider();
   const { ordering } = config;
+  // One DynamoDB client and connection pool for the guard and the budget, built only if either uses the table.
+  const dynamo = ordering || config.budget.tableName ? new DynamoDBClient(AWS_CLIENT_LIMITS) : undefined;
   // One budget per container, shared by both faces, drawing on the deployment's when there is one.
   const budget = createThuliumBudget({
-    shared: config.budget.tableName ? dynamoDbBudgetStore(config.budget.tableName) : undefined,
+    shared: config.budget.tableName && dynamo ? dynamoDbBudgetStore(config.budget.tableName, dynamo) : undefined,
     callsPerSecond: config.budget.callsPerSecond,
     maxInFlight: config.thulium.connections,
     ...budgetEvents,
@@ -47,6 +51,7 @@ function createRuntime() {
     phonePolicy: config.phonePolicy,
     ordering: ordering
       ? dynamoDbOrderingGuard({
+          client: dynamo,
           tableName: ordering.tableName,
           ttlSeconds: ordering.ttlSeconds,
           hashKey: secretsManagerKey(ordering.keySecretId, secrets),

@@ -11,6 +11,10 @@ const CONFIGURATION_FAULTS = new Set([
 /** The condition of a conditional write failed: another holder, or a newer version; the store itself is fine. */
 export const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
 
+/** The item a condition failed on: DynamoDB returns it (ReturnValuesOnConditionCheckFailure); an emulator may not. */
+export const itemOfConditionFailure = (error: unknown) =>
+  (error as { Item?: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> }).Item;
+
 export class TimeoutError extends Error {
   override name = 'TimeoutError';
 }

@@ -10,7 +10,7 @@ import { failure, type OutboundStatusError, SupersededError } from '../core/erro
 import type { Claim, GuardedUpdate, OrderingGuard } from '../core/ordering.ts';
 import { AWS_CLIENT_LIMITS, beforeDeadline, MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import { createTurns } from '../shared/turns.ts';
-import { classify, isConditionFailure, TimeoutError } from './ordering-faults.ts';
+import { classify, isConditionFailure, itemOfConditionFailure, TimeoutError } from './ordering-faults.ts';
 import { ORDERING_TABLE } from './ordering-table.ts';
 
 /** A hold outlives the holder's own deadline by this much: a killed container blocks its number no longer. */
@@ -63,7 +63,7 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
     );
   /** The item a condition failed on: DynamoDB returns it; an emulator may not, then it is read. */
   const itemBehind = async (error: unknown, Key: Item, deadline: number): Promise<Item | undefined> =>
-    (error as { Item?: Item }).Item ??
+    itemOfConditionFailure(error) ??
     (await send(() => client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true })), deadline)).Item;
 
   function claimOf(Key: Item, owner: string, claimed: GuardedUpdate): Claim {

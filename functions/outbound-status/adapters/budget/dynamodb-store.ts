@@ -6,7 +6,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { beforeDeadline } from '../../shared/deadline.ts';
-import { isConditionFailure, TimeoutError } from '../ordering-faults.ts';
+import { isConditionFailure, itemOfConditionFailure, TimeoutError } from '../ordering-faults.ts';
 import { BUDGET_ITEM_KEY, ORDERING_TABLE } from '../ordering-table.ts';
 import type { BudgetStore, WriteResult } from './memory-store.ts';
 import type { BudgetState, Write } from './state.ts';
@@ -157,8 +157,8 @@ export function dynamoDbBudgetStore(tableName: string, client?: DynamoDBClient):
         return { ok: true, state: stateOf(answer.Attributes) };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        // DynamoDB returns the item a condition failed on; an emulator may not, then it is read.
-        const item = (error as { Item?: Item }).Item;
+        // An emulator that does not return the item a condition failed on: it is read.
+        const item = itemOfConditionFailure(error);
         return { ok: false, state: item ? stateOf(item) : await read() };
       }
     },

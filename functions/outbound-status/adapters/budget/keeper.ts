@@ -81,10 +81,8 @@ export function createKeeper(options: {
     const share = rate / holders;
     // The last known rate, shared among the containers last seen: a set rate stays set; a learned one goes on learning here.
     const own = { ...policy, setRate: policy.setRate === undefined ? undefined : share };
-    local = ownBudget(at, own);
-    if (policy.setRate === undefined && Number.isFinite(share))
-      local.view.state = { ...(local.view.state as BudgetState), learned: { base: share, from: at } };
-    local.view.store = memoryStore(local.view.state);
+    const learned = policy.setRate === undefined && Number.isFinite(share) ? { base: share, from: at } : undefined;
+    local = ownBudget(at, own, learned);
     events.onFallback?.({ error, rate: share, holders });
   }
 
@@ -194,7 +192,7 @@ export type Keeper = ReturnType<typeof createKeeper>;
  * A container's budget of its own (THULIUM_BUDGET=container) starts with no limit: a slow start
  * paid by every cold container would slow each one's first calls, where the deployment's is paid once.
  */
-function ownBudget(at: number, policy: Policy): { view: View; policy: Policy } {
-  const state = { ...initialState(at), startedAt: at - 60_000 };
+function ownBudget(at: number, policy: Policy, learned?: BudgetState['learned']): { view: View; policy: Policy } {
+  const state: BudgetState = { ...initialState(at), startedAt: at - 60_000, learned };
   return { view: { state, at, store: memoryStore(state) }, policy };
 }
