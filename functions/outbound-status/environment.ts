@@ -28,6 +28,9 @@ const BaseUrl = z.string().check(
   }, 'must be an https:// URL (http:// only for localhost)'),
 );
 
+/** `none`, a bus name, or a bus ARN (EventBridge's own patterns). */
+const EVENT_BUS = /^(none|[\w.\-/]{1,256}|arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[\w.\-/]{1,256})$/;
+
 /** The function's environment: every setting once, with its default, range and meaning. */
 export const Environment = z
   .object({
@@ -83,6 +86,10 @@ export const Environment = z
     THULIUM_BUDGET: described(
       z._default(z.enum(['shared', 'container']), 'shared'),
       '`shared`: every container of the deployment draws its Thulium calls from one budget in `ORDERING_TABLE_NAME`; `container`: each container keeps its own (no store calls, but N containers learn and pause alone).',
+    ),
+    OUTCOME_EVENT_BUS: described(
+      z.optional(z.string().check(z.regex(EVENT_BUS, 'must be none, an event bus name or an event bus ARN'))),
+      "The EventBridge bus every final outcome (applied, superseded, dead-lettered) is published to, by name (`default`: the account's default bus) or ARN; unset or `none`: no outcome events (docs/outcome-events.md).",
     ),
     DEADLINE_SAFETY_MARGIN_MS: integer(
       1_000,

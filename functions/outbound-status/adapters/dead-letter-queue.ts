@@ -54,6 +54,7 @@ export const REASON_ATTRIBUTES = [
   'SourceQueueArn',
   'ReceiveCount',
   'FailedAt',
+  'Reference',
 ] as const;
 
 const isReasonAttribute = (name: string) => (REASON_ATTRIBUTES as readonly string[]).includes(name);

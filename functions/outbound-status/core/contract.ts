@@ -71,10 +71,27 @@ export const UpdatedAt = z.iso
 /** Thulium's path, and the API's own: a caller moving from Thulium to this function swaps only the base URL. */
 export const ENDPOINT_PATH = '/api/outbound_status_by_phone_number';
 
+const REFERENCE_MAX_LENGTH = 128;
+const REFERENCE_MESSAGE = `must be 1 to ${REFERENCE_MAX_LENGTH} printable ASCII characters (space to ~)`;
+
+export const Reference = z
+  .string({ error: REFERENCE_MESSAGE })
+  .check(z.regex(/^[\x20-\x7E]{1,128}$/, REFERENCE_MESSAGE))
+  .register(z.globalRegistry, {
+    description:
+      "The sender's own id for this update, echoed in its outcome event, the function's log lines and a dead letter's attributes; never sent to Thulium. A run of six or more digits in it is masked there, like a phone number.",
+    examples: ['crm-optout-2026-000042'],
+  });
+
 /** The one contract: an HTTP body and an SQS message body are both this JSON object. */
 export const StatusUpdateRequest = z
   .strictObject(
-    { phone_number: PhoneNumber, status_id: StatusId, updated_at: z.optional(UpdatedAt) },
+    {
+      phone_number: PhoneNumber,
+      status_id: StatusId,
+      updated_at: z.optional(UpdatedAt),
+      reference: z.optional(Reference),
+    },
     { error: 'must be a JSON object' },
   )
   .register(z.globalRegistry, {
@@ -89,6 +106,8 @@ export interface StatusUpdate {
   statusId: string;
   /** The sender's `updated_at`, epoch ms. */
   updatedAt?: number;
+  /** The sender's own id for the update: echoed, never sent to Thulium. */
+  reference?: string;
 }
 
 /** Thulium's answer, passed to HTTP callers unchanged. */
@@ -130,10 +149,24 @@ export function toStatusUpdate(json: unknown): StatusUpdate {
       fields,
     );
   }
-  const { phone_number: phoneNumber, status_id: statusId, updated_at } = parsed.data;
-  return updated_at === undefined
-    ? { phoneNumber, statusId }
-    : { phoneNumber, statusId, updatedAt: Date.parse(updated_at) };
+  const { phone_number: phoneNumber, status_id: statusId, updated_at, reference } = parsed.data;
+  return {
+    phoneNumber,
+    statusId,
+    ...(updated_at !== undefined && { updatedAt: Date.parse(updated_at) }),
+    ...(reference !== undefined && { reference }),
+  };
+}
+
+/** A reference as it is echoed (events, logs, dead letters, the ordering table): digit runs that could be a phone number masked. */
+export const echoedReference = (reference: string | undefined) =>
+  reference === undefined ? undefined : maskPhoneNumbersIn(reference);
+
+/** The reference of a body the contract refused for another field, so its dead-letter event still reaches its sender. */
+export function referenceIn(payload: unknown): string | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const parsed = Reference.safeParse((payload as { reference?: unknown }).reference);
+  return parsed.success ? parsed.data : undefined;
 }
 
 function toFieldProblems(issue: z.core.$ZodIssue): FieldProblem[] {

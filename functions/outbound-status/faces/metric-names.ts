@@ -63,6 +63,15 @@ export const METRIC_CATALOGUE = {
     description:
       'Times a container could not reach the shared budget (a failed or slow store call) and fell back to a budget of its own: the last known rate divided among the containers it knew of.',
   },
+  outcomeEventsPublished: {
+    name: 'OutcomeEventsPublished',
+    description: 'Outcome events EventBridge accepted (applied, superseded, dead-lettered), when a bus is set.',
+  },
+  outcomeEventsFailed: {
+    name: 'OutcomeEventsFailed',
+    description:
+      "Outcome events EventBridge did not take, after the invocation's retries: the update's outcome stands, only its event is missing.",
+  },
 } as const satisfies Record<string, MetricEntry>;
 
 type MetricKey = keyof typeof METRIC_CATALOGUE;
