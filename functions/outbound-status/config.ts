@@ -33,6 +33,8 @@ const toConfig = (e: Variables) => ({
   phonePolicy: { normalisation: e.PHONE_NORMALISATION, countryCode: e.PHONE_COUNTRY_CODE },
   /** Undefined when the guard is off (the checks above require its table and key when on). */
   ordering: orderingOf(e),
+  /** The key of the numbers' hashes: the guard's, and log lines' and events' `number_key`. */
+  numberKeySecretId: e.ORDERING_KEY_SECRET_ID,
   /** The bus outcome events go to; undefined: none are published. */
   outcomeEventBus: e.OUTCOME_EVENT_BUS === 'none' ? undefined : e.OUTCOME_EVENT_BUS,
   budget: {

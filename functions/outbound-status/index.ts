@@ -20,6 +20,10 @@ import { handleQueueBatch } from './faces/queue-face.ts';
 import { lazySqsCalls } from './adapters/sqs-calls.ts';
 import { createThuliumClient } from './adapters/thulium-client.ts';
 import { createUpdateStatus } from './core/update-status.ts';
+import { numberKeys } from './adapters/number-key.ts';
+import { eventBridgePutEvents } from './adapters/event-bridge.ts';
+import { outcomeEvents } from './faces/outcome-events.ts';
+import { OUTCOME_EVENT_SOURCE } from './faces/outcome-event.ts';
 
 /** Without a Lambda context (a plain local call) an invocation gets this long. */
 const DEFAULT_INVOCATION_MS = 30_000;
@@ -39,6 +43,12 @@ function createRuntime() {
     maxInFlight: config.thulium.connections,
     ...budgetEvents,
   });
+  // The numbers' key: the guard's hashes, and the number_key of log lines and events (also with the guard off, when set).
+  const hashKey = config.numberKeySecretId ? secretsManagerKey(config.numberKeySecretId, secrets) : undefined;
+  const numberKey = numberKeys(hashKey, config.phonePolicy);
+  const events = outcomeEvents(
+    config.outcomeEventBus ? eventBridgePutEvents(config.outcomeEventBus, OUTCOME_EVENT_SOURCE) : undefined,
+  );
   const updateStatus = createUpdateStatus({
     credentials: secretsManagerCredentials(
       config.secretId,
@@ -49,20 +59,27 @@ function createRuntime() {
     thulium: createThuliumClient(config.thulium, budget),
     budget,
     phonePolicy: config.phonePolicy,
-    ordering: ordering
-      ? dynamoDbOrderingGuard({
-          client: dynamo,
-          tableName: ordering.tableName,
-          ttlSeconds: ordering.ttlSeconds,
-          hashKey: secretsManagerKey(ordering.keySecretId, secrets),
-          onFailure: recordStoreFailure,
-        })
-      : unguarded,
+    ordering:
+      ordering && hashKey
+        ? dynamoDbOrderingGuard({
+            client: dynamo,
+            tableName: ordering.tableName,
+            ttlSeconds: ordering.ttlSeconds,
+            hashKey,
+            onFailure: recordStoreFailure,
+          })
+        : unguarded,
   });
   return {
     config,
     budget,
-    http: { updateStatus, maxBodyBytes: config.maxBodyBytes },
+    http: {
+      updateStatus,
+      maxBodyBytes: config.maxBodyBytes,
+      numberKey,
+      events,
+      safetyMarginMs: config.deadlineSafetyMarginMs,
+    },
     queue: {
       updateStatus,
       sqs,
@@ -70,6 +87,8 @@ function createRuntime() {
       maxBodyBytes: config.maxBodyBytes,
       queue: config.queue,
       safetyMarginMs: config.deadlineSafetyMarginMs,
+      numberKey,
+      events,
     },
   };
 }

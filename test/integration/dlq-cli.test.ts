@@ -110,7 +110,7 @@ async function seed(pair: QueuePair, seeds: Seed[]): Promise<void> {
   for (const [i, s] of seeds.entries()) {
     const [record] = sqsEvent([{ body: s.body, receiveCount: 1, messageGroupId: s.group }], 'updates').Records;
     if (s.reason !== undefined) {
-      await deadLetters.send(record, s.reason, s.version);
+      await deadLetters.send(record, s.reason, { versionAt: s.version });
     } else {
       await emulator.client.send(
         new SendMessageCommand({

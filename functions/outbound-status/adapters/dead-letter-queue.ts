@@ -11,8 +11,15 @@ const MAX_ATTRIBUTES = 10;
 
 /** Where messages that can never succeed go, with the reason beside the untouched body. */
 export interface DeadLetterQueue {
-  /** `version`: the update's version (epoch ms), carried as {@link UPDATE_VERSION_ATTRIBUTE} so a redrive never makes it new. */
-  send(record: SQSRecord, reason: OutboundStatusError, version?: number): Promise<void>;
+  /**
+   * `versionAt`: the update's version (epoch ms), carried as {@link UPDATE_VERSION_ATTRIBUTE} so a
+   * redrive never makes it new; `reference`: the sender's, as echoed, carried as `Reference`.
+   */
+  send(
+    record: SQSRecord,
+    reason: OutboundStatusError,
+    carried?: { versionAt?: number; reference?: string },
+  ): Promise<void>;
 }
 
 /**
@@ -23,7 +30,7 @@ export const UPDATE_VERSION_ATTRIBUTE = 'UpdateVersion';
 
 export function sqsDeadLetterQueue(sqs: SqsCalls, queueUrl: string | undefined): DeadLetterQueue {
   return {
-    async send(record, reason, version) {
+    async send(record, reason, { versionAt: version, reference } = {}) {
       if (queueUrl === undefined) {
         throw failure('CONFIGURATION_INVALID', 'DEAD_LETTER_QUEUE_URL is not set; cannot move a failed message');
       }
@@ -34,6 +41,7 @@ export function sqsDeadLetterQueue(sqs: SqsCalls, queueUrl: string | undefined):
         MessageBody: record.body,
         MessageAttributes: withOriginalAttributes(record, {
           ...reasonAttributes(record, reason, receiveCount),
+          ...(reference !== undefined && { Reference: text(reference) }),
           ...(version !== undefined && { [UPDATE_VERSION_ATTRIBUTE]: text(versionText(version)) }),
         }),
         MessageGroupId: fifo ? (record.attributes.MessageGroupId ?? 'dead-letters') : undefined,

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   DynamoDBClient,
   GetItemCommand,
@@ -11,6 +11,8 @@ import type { Claim, GuardedUpdate, OrderingGuard } from '../core/ordering.ts';
 import { AWS_CLIENT_LIMITS, beforeDeadline, MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import { createTurns } from '../shared/turns.ts';
 import { classify, isConditionFailure, itemOfConditionFailure, TimeoutError } from './ordering-faults.ts';
+import { numberHash } from './number-key.ts';
+import { appliedWrite } from './applied-write.ts';
 import { ORDERING_TABLE } from './ordering-table.ts';
 
 /** A hold outlives the holder's own deadline by this much: a killed container blocks its number no longer. */
@@ -78,19 +80,13 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
       async applied(deadline) {
         const until = budget(deadline);
         try {
+          const write = appliedWrite(claimed, expiresAt());
           await update(
             {
               Key,
-              UpdateExpression:
-                'SET applied_version = :version, applied_status_id = :status, #ttl = :ttl REMOVE lock_owner, lock_until',
-              ExpressionAttributeNames: names,
+              ...write,
               ConditionExpression: ours.ConditionExpression,
-              ExpressionAttributeValues: {
-                ...ours.ExpressionAttributeValues,
-                ':version': { N: String(claimed.version) },
-                ':status': { S: claimed.statusId },
-                ':ttl': expiresAt(),
-              },
+              ExpressionAttributeValues: { ...ours.ExpressionAttributeValues, ...write.ExpressionAttributeValues },
             },
             until,
           );
@@ -165,7 +161,7 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
 
   return {
     async claim(guarded, deadline) {
-      const hash = hmac(await options.hashKey(deadline), guarded.phoneNumber);
+      const hash = numberHash(await options.hashKey(deadline), guarded.phoneNumber);
       const done = await turns.take(hash, {
         waitUntil: deadline - MIN_ATTEMPT_MS,
         onTimeout: () => failure('UPDATE_IN_PROGRESS'),
@@ -183,6 +179,3 @@ export function dynamoDbOrderingGuard(options: OrderingStoreOptions): OrderingGu
     },
   };
 }
-
-/** The number as the table keys it: never in clear (personal data), the same for every container. */
-const hmac = (key: Buffer, phoneNumber: string) => createHmac('sha256', key).update(phoneNumber, 'utf8').digest('hex');

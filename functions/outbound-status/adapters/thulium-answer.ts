@@ -27,7 +27,7 @@ const ErrorEnvelope = z.object({
 
 /** What one call to Thulium came to: its answer, or an error with whether to try again and what the gate learns. */
 export type Attempt = { gate: GateSignal } & (
-  | { ok: true; body: StatusUpdateResponse }
+  | { ok: true; body: StatusUpdateResponse; requestId?: string }
   | { ok: false; error: OutboundStatusError; retry: boolean; retryAfterMs?: number }
 );
 
@@ -38,7 +38,10 @@ export function classify(status: number, headers: ResponseHeaders, text: string)
   const success = status >= 200 && status < 300;
   if (success) {
     const body = StatusUpdateResponse.safeParse(json);
-    if (body.success) return { ok: true, body: body.data, gate: 'accepted' };
+    if (body.success) {
+      const requestId = requestIdOf(idIn(body.data.request_id), headers);
+      return { ok: true, body: body.data, requestId, gate: 'accepted' };
+    }
   }
   // Only a failure needs Thulium's error envelope and request id.
   const envelope = ErrorEnvelope.safeParse(json);
@@ -112,6 +115,8 @@ function requestIdOf(fromBody: string | number | undefined, headers: ResponseHea
   const id = fromBody ?? headerValue(headers, 'x-request-id');
   return id === undefined ? undefined : truncate(String(id), 128);
 }
+
+const idIn = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? value : undefined);
 
 function parseJson(text: string): unknown {
   try {

@@ -75,7 +75,10 @@ export function createThuliumClient(config: Config['thulium'], budget: ThuliumBu
         } finally {
           pass.done(result?.gate ?? 'unknown');
         }
-        if (result.ok) return result.body;
+        if (result.ok) {
+          stats.thuliumRequestId = result.requestId;
+          return result.body;
+        }
         failed = result.error;
         if (!result.retry || n + 1 >= config.maxAttempts) throw result.error;
         // Limited: the budget holds the retry until Thulium's pause is over, behind the calls already waiting.

@@ -14,6 +14,15 @@ export interface UpdateVersion {
 }
 
 /** What the guard knows of an update: the number as Thulium receives it, never stored in clear. */
+/** Who sent an update, kept beside its applied version so one number's story can be told. */
+export interface UpdateTrail {
+  face: 'http' | 'queue';
+  /** API Gateway's request id, or the SQS message id. */
+  correlationId: string;
+  /** The sender's reference, as echoed. */
+  reference?: string;
+}
+
 export interface GuardedUpdate {
   phoneNumber: string;
   statusId: string;
@@ -23,6 +32,7 @@ export interface GuardedUpdate {
    * applied while it sat in the DLQ, and a redrive must not undo that.
    */
   redriven: boolean;
+  trail?: UpdateTrail;
 }
 
 export interface OrderingGuard {

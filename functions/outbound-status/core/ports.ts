@@ -4,6 +4,7 @@
  */
 import type { CredentialsRejectedError, OutboundStatusError } from './errors.ts';
 import type { StatusUpdate, StatusUpdateResponse } from './contract.ts';
+import type { UpdateTrail } from './ordering.ts';
 
 export interface Credentials {
   username: string;
@@ -15,6 +16,8 @@ export interface CallStats {
   attempts: number;
   /** Time spent waiting for a turn while Thulium limits our calls (ms). */
   waitedMs?: number;
+  /** Thulium's request id of the call that applied the update, when it gave one. */
+  thuliumRequestId?: string;
 }
 
 /** A person waiting for the answer (HTTP), or an update that can wait its turn (queue). */
@@ -22,6 +25,8 @@ export type Urgency = 'interactive' | 'background';
 
 export interface CallOptions {
   urgency?: Urgency;
+  /** Who sent the update, recorded beside it when it applies. */
+  trail?: UpdateTrail;
 }
 
 /** Permission to make one call to Thulium, from the budget every container shares. */

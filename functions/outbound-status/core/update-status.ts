@@ -71,7 +71,12 @@ export function createUpdateStatus(deps: {
     const [credentials, claim] = await Promise.allSettled([
       deps.credentials.get(deadline),
       deps.ordering.claim(
-        { ...request, version: update.version.at, redriven: update.version.source === 'dead-letter' },
+        {
+          ...request,
+          version: update.version.at,
+          redriven: update.version.source === 'dead-letter',
+          trail: options.trail,
+        },
         deadline,
       ),
     ]);

@@ -1,4 +1,4 @@
-import { parseJsonBody, tooLarge, toStatusUpdate, type StatusUpdate } from '../core/contract.ts';
+import { parseJsonBody, referenceIn, tooLarge, toStatusUpdate, type StatusUpdate } from '../core/contract.ts';
 import { InvalidRequestError } from '../core/errors.ts';
 import { isObject } from './event-kind.ts';
 import { maskPhoneNumbersIn } from '../core/phone-number.ts';
@@ -102,4 +102,13 @@ export function parseQueueBody(body: string, maxBytes: number): { update: Status
   const { payload, ...unwrapped } = unwrapEnvelope(json, rawBytes);
   if (unwrapped.payloadBytes > maxBytes) throw tooLarge(unwrapped.payloadBytes, maxBytes);
   return { update: toStatusUpdate(payload), ...unwrapped };
+}
+
+/** The sender's reference in a body the contract refused, plain or wrapped; undefined when there is none to read. */
+export function referenceOfBody(body: string): string | undefined {
+  try {
+    return referenceIn(unwrapEnvelope(JSON.parse(body), Buffer.byteLength(body, 'utf8')).payload);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
 import type { ErrorAnswer, ErrorBody } from './answers.ts';
-import { parseStatusUpdate, type StatusUpdate } from '../core/contract.ts';
+import { echoedReference, parseStatusUpdate, type StatusUpdate } from '../core/contract.ts';
+import type { NumberKeys } from '../adapters/number-key.ts';
+import type { OutcomeBatch, OutcomeEvents } from './outcome-events.ts';
 import { versionOf, versionText, type UpdateVersion } from '../core/ordering.ts';
 import {
   InvalidRequestError,
@@ -12,7 +14,7 @@ import {
 } from '../core/errors.ts';
 import { entryOf } from '../core/error-catalogue.ts';
 import { headerValue } from '../shared/headers.ts';
-import { logger, metrics, recordOutcome } from './observability.ts';
+import { logger, metrics, type OutcomeRecord, recordOutcome } from './observability.ts';
 import { truncate } from '../shared/text.ts';
 import { METRIC } from './metric-names.ts';
 import type { UpdateStats, UpdateStatus } from '../core/update-status.ts';
@@ -48,29 +50,64 @@ export const fromHttpApiEvent = (event: APIGatewayProxyEventV2): HttpRequest => 
   receivedAt: event.requestContext.timeEpoch ?? Date.now(),
 });
 
+export interface HttpDependencies {
+  updateStatus: UpdateStatus;
+  maxBodyBytes: number;
+  numberKey: NumberKeys;
+  events: OutcomeEvents;
+  /** Time kept after the deadline, part of it for publishing the outcome's event. */
+  safetyMarginMs: number;
+}
+
+/** The answer, and the outcome's event published before it is returned (Lambda freezes what runs after). */
 export async function handleHttpRequest(
   request: HttpRequest,
-  deps: { updateStatus: UpdateStatus; maxBodyBytes: number },
+  deps: HttpDependencies,
   deadline: number,
+): Promise<HttpResponse> {
+  const events = deps.events.open(deadline + deps.safetyMarginMs / 2);
+  const response = await answer(request, deps, deadline, events);
+  await events.close(deadline + deps.safetyMarginMs / 2);
+  return response;
+}
+
+async function answer(
+  request: HttpRequest,
+  deps: HttpDependencies,
+  deadline: number,
+  events: OutcomeBatch,
 ): Promise<HttpResponse> {
   const startedAt = Date.now();
   const correlationId = request.requestId;
   let update: StatusUpdate | undefined;
   let version: UpdateVersion | undefined;
+  let numberKey: Promise<string | undefined> | undefined;
   const stats: UpdateStats = { attempts: 0, credentialsRefreshed: false };
+  const outcome = async (fields: Omit<OutcomeRecord, 'face' | 'correlationId' | 'startedAt'>) =>
+    recordOutcome(
+      {
+        ...fields,
+        face: 'http',
+        correlationId,
+        startedAt,
+        reference: echoedReference(update?.reference),
+        numberKey: await numberKey,
+      },
+      events,
+    );
   try {
     update = parseStatusUpdate(readBody(request, deps.maxBodyBytes), deps.maxBodyBytes);
     version = versionOf(update, { at: request.receivedAt, source: 'api-gateway' });
+    numberKey = deps.numberKey(update.phoneNumber, deadline);
+    const trail = { face: 'http' as const, correlationId, reference: echoedReference(update.reference) };
     // During a pause Thulium asked for, the caller hears so at once, with its Retry-After.
-    const answer = await deps.updateStatus({ ...update, version }, deadline, stats, { urgency: 'interactive' });
-    recordOutcome({
+    const answer = await deps.updateStatus({ ...update, version }, deadline, stats, { urgency: 'interactive', trail });
+    await outcome({
       outcome: 'updated',
-      face: 'http',
-      correlationId,
       update,
       version,
       stats,
-      startedAt,
+      outboundIds: answer.outbound_id,
       extra: { campaigns: answer.outbound_id.length },
     });
     return json(200, answer);
@@ -86,8 +123,14 @@ export async function handleHttpRequest(
         },
       } satisfies ErrorAnswer);
     }
-    const outcome = error instanceof SupersededError ? 'superseded' : 'answered-error';
-    recordOutcome({ outcome, face: 'http', correlationId, update, version, stats: update && stats, startedAt, error });
+    const superseded = error instanceof SupersededError;
+    await outcome({
+      outcome: superseded ? 'superseded' : 'answered-error',
+      update,
+      version,
+      stats: update && stats,
+      error,
+    });
     return errorResponse(error, correlationId);
   }
 }

@@ -6,6 +6,8 @@ import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
 import type { StatusUpdate } from '../core/contract.ts';
 import { maskPhoneNumber, maskPhoneNumbersIn } from '../core/phone-number.ts';
 import type { UpdateStats } from '../core/update-status.ts';
+import type { FinalOutcome } from './outcome-event.ts';
+import { type OutcomeBatch, outcomeEntry, type OutcomeFields } from './outcome-events.ts';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME;
 
@@ -37,16 +39,27 @@ export interface OutcomeRecord {
   stats?: UpdateStats;
   startedAt: number;
   error?: OutboundStatusError;
+  /** The sender's reference, as echoed. */
+  reference?: string;
+  /** The number's searchable key (adapters/number-key.ts), when the key could be read. */
+  numberKey?: string;
+  /** Applied: the campaigns Thulium named. */
+  outboundIds?: (string | number)[];
   extra?: Record<string, unknown>;
 }
 
-/** The one log line (and metrics) per outcome; the phone number is masked here and nowhere else. */
-export function recordOutcome(record: OutcomeRecord): void {
+/**
+ * The one log line (and metrics) per outcome, and its event when the outcome is final; the phone
+ * number is masked here and nowhere else.
+ */
+export function recordOutcome(record: OutcomeRecord, events?: OutcomeBatch): void {
   const { error } = record;
   const line = {
     outcome: record.outcome,
     face: record.face,
     correlation_id: record.correlationId,
+    reference: record.reference,
+    number_key: record.numberKey,
     phone_number: record.update && maskPhoneNumber(record.update.phoneNumber),
     // A phone number sent as status_id is valid input; it must not reach the logs whole either.
     status_id: record.update && maskPhoneNumbersIn(record.update.statusId),
@@ -56,6 +69,7 @@ export function recordOutcome(record: OutcomeRecord): void {
     thulium_attempts: record.stats?.attempts,
     thulium_wait_ms: record.stats?.waitedMs || undefined,
     credentials_refreshed: record.stats?.credentialsRefreshed || undefined,
+    thulium_request_id: record.stats?.thuliumRequestId,
     duration_ms: Date.now() - record.startedAt,
     error: error && {
       code: error.code,
@@ -66,6 +80,8 @@ export function recordOutcome(record: OutcomeRecord): void {
     ...record.extra,
   };
   logger[levelOf(record.outcome, error)](MESSAGES[record.outcome], line);
+  const final = FINAL[record.outcome];
+  if (final && events) events.add(outcomeEntry(final, line as OutcomeFields, record.outboundIds), record.correlationId);
 
   metrics.addMetric(METRICS[record.outcome], MetricUnit.Count, 1);
   if (record.stats) metrics.addMetric(METRIC.thuliumAttempts, MetricUnit.Count, record.stats.attempts);
@@ -91,6 +107,15 @@ const MESSAGES: Record<Outcome, string> = {
   'dead-lettered': 'status update moved to the dead-letter queue',
   'retry-scheduled': 'status update left on the queue for a retry',
   superseded: 'status update superseded by a newer one; not sent to Thulium',
+};
+
+/** The outcomes an event is published for: not a retry (not final), not an HTTP error answer (the caller has it). */
+const FINAL: Record<Outcome, FinalOutcome | undefined> = {
+  updated: 'applied',
+  superseded: 'superseded',
+  'dead-lettered': 'dead-lettered',
+  'answered-error': undefined,
+  'retry-scheduled': undefined,
 };
 
 const METRICS: Record<Outcome, string> = {

@@ -11,7 +11,10 @@ import type { Config } from '../config.ts';
 import type { StatusUpdate } from '../core/contract.ts';
 import { beforeDeadline, MIN_ATTEMPT_MS } from '../shared/deadline.ts';
 import { UPDATE_VERSION_ATTRIBUTE, type DeadLetterQueue } from '../adapters/dead-letter-queue.ts';
-import { parseQueueBody } from './envelopes.ts';
+import { parseQueueBody, referenceOfBody } from './envelopes.ts';
+import { echoedReference } from '../core/contract.ts';
+import type { NumberKeys } from '../adapters/number-key.ts';
+import type { OutcomeBatch, OutcomeEvents } from './outcome-events.ts';
 import { failure, OutboundStatusError, ThuliumUnavailableError } from '../core/errors.ts';
 import { dispositionOf } from './disposition.ts';
 import { logger, metrics, type Outcome, recordOutcome } from './observability.ts';
@@ -26,8 +29,10 @@ export interface QueueDependencies {
   sqs: SqsCalls;
   maxBodyBytes: number;
   queue: Config['queue'];
-  /** Time kept after the deadline for moving messages to the DLQ and delaying retries. */
+  /** Time kept after the deadline for moving messages to the DLQ, delaying retries and publishing outcome events. */
   safetyMarginMs: number;
+  numberKey: NumberKeys;
+  events: OutcomeEvents;
 }
 
 /**
@@ -40,24 +45,36 @@ export async function handleQueueBatch(
   deadline: number,
   context: Context,
 ): Promise<SQSBatchResponse> {
+  const cleanupDeadline = deadline + deps.safetyMarginMs / 2;
+  const events = deps.events.open(cleanupDeadline);
   const limit = pLimit(deps.queue.concurrency);
-  const handleRecord = (record: SQSRecord) => limit(() => processRecord(record, deps, deadline));
-  if (event.Records[0]?.eventSourceARN.endsWith('.fifo')) {
-    // FIFO records run one by one, and a failure fails the rest of its message group, to keep order.
-    const processor = new SqsFifoPartialProcessorAsync();
-    return processPartialResponse(event, handleRecord, processor, {
+  const handleRecord = (record: SQSRecord) => limit(() => processRecord(record, deps, deadline, events));
+  try {
+    if (event.Records[0]?.eventSourceARN.endsWith('.fifo')) {
+      // FIFO records run one by one, and a failure fails the rest of its message group, to keep order.
+      const processor = new SqsFifoPartialProcessorAsync();
+      return await processPartialResponse(event, handleRecord, processor, {
+        context,
+        throwOnFullBatchFailure: false,
+        skipGroupOnError: true,
+      });
+    }
+    return await processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
       context,
       throwOnFullBatchFailure: false,
-      skipGroupOnError: true,
     });
+  } finally {
+    // The records' fates are settled; their events never change them.
+    await events.close(cleanupDeadline);
   }
-  return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
-    context,
-    throwOnFullBatchFailure: false,
-  });
 }
 
-async function processRecord(record: SQSRecord, deps: QueueDependencies, deadline: number): Promise<void> {
+async function processRecord(
+  record: SQSRecord,
+  deps: QueueDependencies,
+  deadline: number,
+  events: OutcomeBatch,
+): Promise<void> {
   const startedAt = Date.now();
   const correlationId = record.messageId;
   const stats: UpdateStats = { attempts: 0, credentialsRefreshed: false };
@@ -69,19 +86,27 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
   let version = recordVersion(delivery, startedAt);
   // Which SNS topic or EventBridge source wrapped the update, so a log line leads to its sender.
   let via: Record<string, unknown> = {};
+  let numberKey: Promise<string | undefined> | undefined;
+  let reference: string | undefined;
+  const who = async () => ({ reference: echoedReference(reference), numberKey: await numberKey });
   try {
     // A record reached after the batch ran out of time is left untouched for its next delivery.
     if (deadline - Date.now() < MIN_ATTEMPT_MS) throw failure('DEADLINE_EXCEEDED');
     const parsed = parseQueueBody(record.body, deps.maxBodyBytes);
     update = parsed.update;
+    reference = update.reference;
+    numberKey = deps.numberKey(update.phoneNumber, deadline);
     if (parsed.envelope !== 'none') {
       via = { envelope: parsed.envelope, envelope_origin: parsed.origin };
       delivery.envelope = { source: parsed.envelope, sentAt: parsed.sentAt };
     }
     version = recordVersion({ ...delivery, updatedAt: update.updatedAt }, startedAt);
-    const answer = await deps.updateStatus({ ...update, version }, deadline, stats);
+    const trail = { face: 'queue' as const, correlationId, reference: echoedReference(reference) };
+    const answer = await deps.updateStatus({ ...update, version }, deadline, stats, { trail });
     const extra = { campaigns: answer.outbound_id.length, ...via };
-    recordOutcome({ outcome: 'updated', face: 'queue', correlationId, update, version, stats, startedAt, extra });
+    const outboundIds = answer.outbound_id;
+    const applied = { outcome: 'updated', face: 'queue', correlationId, update, version, stats, startedAt } as const;
+    recordOutcome({ ...applied, ...(await who()), outboundIds, extra }, events);
   } catch (error) {
     if (!(error instanceof OutboundStatusError)) {
       logger.error('unexpected failure; message left for retry', {
@@ -91,9 +116,17 @@ async function processRecord(record: SQSRecord, deps: QueueDependencies, deadlin
       metrics.addMetric(METRIC.unexpectedErrors, MetricUnit.Count, 1);
       throw error;
     }
+    // A body the contract refused may still name its sender's reference, for its dead-letter event.
+    reference ??= update ? undefined : referenceOfBody(record.body);
     const common = { face: 'queue' as const, correlationId, update, version, stats: update && stats, startedAt, error };
-    await settle(record, error, version.at, deps, deadline, (outcome, extra = {}) =>
-      recordOutcome({ ...common, outcome, extra: { ...extra, ...via } }),
+    const known = await who();
+    await settle(
+      record,
+      error,
+      { versionAt: version.at, reference: known.reference },
+      deps,
+      deadline,
+      (outcome, extra = {}) => recordOutcome({ ...common, ...known, outcome, extra: { ...extra, ...via } }, events),
     );
   }
 }
@@ -104,8 +137,8 @@ type Log = (outcome: Outcome, extra?: Record<string, unknown>) => void;
 async function settle(
   record: SQSRecord,
   error: OutboundStatusError,
-  /** The update's version (epoch ms), carried into the DLQ so a redrive never makes it new. */
-  versionAt: number,
+  /** The update's version (epoch ms), carried into the DLQ so a redrive never makes it new; the echoed reference. */
+  carried: { versionAt: number; reference?: string },
   deps: QueueDependencies,
   deadline: number,
   log: Log,
@@ -130,7 +163,7 @@ async function settle(
     case 'dead-letter':
       try {
         await beforeDeadline(
-          deps.deadLetters.send(record, error, versionAt),
+          deps.deadLetters.send(record, error, carried),
           cleanupDeadline,
           () => new Error('DLQ send timed out'),
         );
