@@ -21,6 +21,7 @@ import { logger, metrics, type Outcome, recordOutcome } from './observability.ts
 import { type Delivery, recordVersion } from './record-version.ts';
 import type { SqsCalls } from '../adapters/sqs-calls.ts';
 import { METRIC } from './metric-names.ts';
+import { delayRedelivery, describe } from './redelivery.ts';
 import type { UpdateStats, UpdateStatus } from '../core/update-status.ts';
 
 export interface QueueDependencies {
@@ -187,36 +188,3 @@ async function settle(
       throw error;
   }
 }
-
-/** Best effort: if this fails, the message still comes back after the queue's own visibility timeout. */
-async function delayRedelivery(
-  record: SQSRecord,
-  seconds: number,
-  deps: QueueDependencies,
-  cleanupDeadline: number,
-): Promise<number | undefined> {
-  try {
-    const change = deps.sqs.changeMessageVisibility({
-      QueueUrl: queueUrlOf(record.eventSourceARN),
-      ReceiptHandle: record.receiptHandle,
-      VisibilityTimeout: seconds,
-    });
-    await beforeDeadline(change, cleanupDeadline, () => new Error('ChangeMessageVisibility timed out'));
-    return seconds;
-  } catch (visibilityError) {
-    logger.warn('could not extend message visibility', {
-      correlation_id: record.messageId,
-      reason: describe(visibilityError),
-    });
-    return undefined;
-  }
-}
-
-/** arn:aws:sqs:eu-west-1:123456789012:orders → https://sqs.eu-west-1.amazonaws.com/123456789012/orders */
-function queueUrlOf(arn: string): string {
-  const [, partition, , region, account, name] = arn.split(':');
-  const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `https://sqs.${region}.${domain}/${account}/${name}`;
-}
-
-const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
