@@ -4,6 +4,7 @@ import type { BenchOptions } from './options.ts';
 import type { DrainResult } from './drain.ts';
 import type { BurstResult } from './burst.ts';
 import { drainAndBurstTargets, drainSections } from './drain-report.ts';
+import { EVENT_ROWS, eventsLine, eventTargets } from './events.ts';
 import type { Bundle, Variant } from './bundles.ts';
 import { figure, num, type Figure } from './stats.ts';
 
@@ -27,7 +28,9 @@ export type Metric =
   | 'storeCallsPerUpdate'
   | 'storeInFlight'
   | 'storeCallMs'
-  | 'storeTenCallsMs';
+  | 'storeTenCallsMs'
+  | 'putEventsPerBatch'
+  | 'putEventsMs';
 
 export interface Sample {
   variant: string;
@@ -78,6 +81,7 @@ const ROWS: [Metric, string][] = [
   ['streamConnections', 'TCP connections to Thulium, stream (all containers)'],
   ['storeCallsPerUpdate', 'ordering store calls per update, warm run'],
   ['storeInFlight', 'ordering store calls in flight at once, batch of 10 numbers'],
+  ...EVENT_ROWS,
 ];
 
 export function figureOf(results: Results, variant: string, metric: Metric): Figure | undefined {
@@ -157,6 +161,7 @@ export function targetsOf(results: Results): Target[] {
     },
     { name: 'warm p50, guard off ÷ peer', ratio: m('unguarded', 'warmP50Ms') / m('peer', 'warmP50Ms'), limit: 1 },
     { name: 'warm p99, guard off ÷ peer', ratio: m('unguarded', 'warmP99Ms') / m('peer', 'warmP99Ms'), limit: 1 },
+    ...eventTargets(results),
     ...drainAndBurstTargets(results),
   ];
 }
@@ -200,6 +205,8 @@ export function renderReport(results: Results): string {
     '',
     `The guard's added time, from these medians: ${added(results, 'warmP50Ms')} ms per warm update, ${added(results, 'batchMs')} ms per batch of 10 numbers (Thulium at ${options.thuliumLatencyMs} ms). ` +
       `The store (dynalite behind the counting front) takes ${cell(figureOf(results, 'store', 'storeCallMs'))} ms for one UpdateItem and ${cell(figureOf(results, 'store', 'storeTenCallsMs'))} ms for ten at once: it serves one call at a time, where DynamoDB serves distinct items in parallel.`,
+    '',
+    eventsLine(results),
     '',
     '## Targets',
     '',

@@ -34,6 +34,7 @@ import { containers, lambdaNodeFlags, type Deployment } from './containers.ts';
 import { FULL_RUN, PHASES, rotate, SMOKE_RUN, type BenchOptions, type Phase } from './options.ts';
 import { renderReport, type Results, type Sample } from './report.ts';
 import { percentile } from './stats.ts';
+import { EVENTS_LATENCY_MS, eventsPace } from './events.ts';
 
 export { FULL_RUN, SMOKE_RUN, type BenchOptions, type Phase } from './options.ts';
 
@@ -88,6 +89,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
     AWS_ENDPOINT_URL_SQS: aws.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
     AWS_LAMBDA_FUNCTION_NAME: 'thulium-outbound-status',
     THULIUM_BASE_URL: simulator.url,
     THULIUM_SECRET_ID: SECRET_ID,
@@ -103,10 +105,13 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
   const fn = deployment('function', 'function', {
     QUEUE_CONCURRENCY: String(SHIPPED.recordConcurrency),
     THULIUM_BUDGET: SHIPPED.thuliumBudget,
+    OUTCOME_EVENT_BUS: SHIPPED.outcomeEventBus,
     ...(options.functionEnv ?? {}),
   });
   // The guard's own cost: the same bundle and settings, without the store.
   const unguarded = { ...fn, name: 'unguarded', env: { ...fn.env, ORDERING_GUARD: 'off' } };
+  // What outcome events cost a batch: the same function publishing none.
+  const noEvents = { ...fn, name: 'no-events', env: { ...fn.env, OUTCOME_EVENT_BUS: 'none' } };
   const floor = deployment('floor', 'floor', { THULIUM_USERNAME: username, THULIUM_PASSWORD: password });
   const peer = deployment('peer', 'peer');
   const deployments = [fn, unguarded, floor, peer];
@@ -166,11 +171,18 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
       for (let r = 0; r < options.rounds; r++) {
         for (const d of rotate(deployments, r)) {
           store.maxInFlight = 0;
+          const putEventsBefore = aws.putEventsCalls.length;
           const m = await container(d, 'batch', options.batches);
           if (m.failures) throw new Error(`${d.name}: ${m.failures} records of timed batches failed`);
           add(d.name, 'batchMs', percentile(m.latenciesMs!, 50));
           add(d.name, 'storeInFlight', store.maxInFlight);
+          // The untimed first batch publishes too.
+          const putEvents = aws.putEventsCalls.length - putEventsBefore;
+          if (d === fn) add(d.name, 'putEventsPerBatch', putEvents / (options.batches + 1));
         }
+        const quiet = await container(noEvents, 'batch', options.batches);
+        add(noEvents.name, 'batchMs', percentile(quiet.latenciesMs!, 50));
+        add('events', 'putEventsMs', await eventsPace(aws, options.batches));
         // The store's own pace, to read the guard's figures against: one call, and ten at once.
         const pace = await storePace(dynamodb, store.url);
         add('store', 'storeCallMs', pace.one);
@@ -212,6 +224,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     for (const phase of options.phases ?? PHASES) {
       // Thulium answers at once, except where a batch's wall time against a real round trip is the figure.
       simulator.latencyMs = phase === 'warm' || phase === 'cold' ? 0 : options.thuliumLatencyMs;
+      aws.eventsLatencyMs = phase === 'batch' ? EVENTS_LATENCY_MS : 0;
       await phases[phase]();
     }
   } finally {

@@ -9,29 +9,27 @@
  * THULIUM_USERNAME / THULIUM_PASSWORD, or from Secrets Manager itself when only THULIUM_SECRET_ID is set.
  * The ordering guard and the shared Thulium budget run on an embedded DynamoDB (dynalite, in memory)
  * unless both are off (ORDERING_GUARD=off, THULIUM_BUDGET=container) or AWS_ENDPOINT_URL_DYNAMODB
- * names another one (with ORDERING_TABLE_NAME).
+ * names another one (with ORDERING_TABLE_NAME). Outcome events go to a loopback EventBridge and
+ * show on the console, unless OUTCOME_EVENT_BUS or AWS_ENDPOINT_URL_EVENTBRIDGE names another bus.
  * Everything listens on 127.0.0.1; HOST widens the HTTP and queue endpoints, with a warning.
  */
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../infra/settings.ts';
 import { startAwsLoopback, type AwsLoopback } from './aws/function-calls.ts';
-import { apiUserFor } from './local-stack/api-user.ts';
 import { banner } from './local-stack/banner.ts';
 import { showConsoleLines } from './local-stack/console-lines.ts';
 import { localCommands, type LocalCommands } from './local-stack/commands.ts';
 import { startLocalQueue, type LocalQueue } from './local-stack/queue.ts';
+import { orderingStoreFor, outcomeEventsFor, thuliumFor } from './local-stack/services.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './aws/sqs.ts';
 import { isLoopback } from './shared/loopback.ts';
-import { startDynalite, type LocalDynamoDb } from './aws/dynamodb.ts';
+import type { LocalDynamoDb } from './aws/dynamodb.ts';
 import { startRestApiGateway } from './aws/api-gateway.ts';
 import { importContainer } from './aws/lambda-context.ts';
 import { queueEnvironment } from './aws/sqs-event-source.ts';
-import { startThuliumSimulator, type ThuliumSimulator } from './thulium-simulator.ts';
+import type { ThuliumSimulator } from './thulium-simulator.ts';
 
 const BUNDLE = fileURLToPath(new URL('../dist/outbound-status/index.mjs', import.meta.url));
-const LOCAL_SECRET_ID = 'local/thulium-api-user';
-const LOCAL_KEY_SECRET_ID = 'local/ordering-key';
 
 export interface LocalStack {
   /** The HTTP face, as a caller on this machine reaches it. */
@@ -44,6 +42,10 @@ export interface LocalStack {
   commands: LocalCommands;
   simulator?: ThuliumSimulator;
   store?: LocalDynamoDb;
+  /** The loopback AWS endpoint: the outcome events it took, and the secrets it serves. */
+  aws: AwsLoopback;
+  /** Whether each outcome event shows on the console (the loopback is the function's EventBridge). */
+  showsEvents: boolean;
   close(): Promise<void>;
 }
 
@@ -59,8 +61,11 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
       await part.close().catch((error: Error) => console.error(`npm start: while stopping: ${error.message}`));
   };
   try {
-    const thulium = await thuliumFor(env, started);
-    const store = await orderingStoreFor(env, thulium.aws, started);
+    const aws = await startAwsLoopback();
+    started.push(aws);
+    const thulium = await thuliumFor(env, aws, started);
+    const store = await orderingStoreFor(env, thulium.servesSecrets ? aws : undefined, started);
+    const events = outcomeEventsFor(env, aws);
     const queue = await startLocalQueue({ port: Number(env.SQS_PORT ?? 9324), host, settings });
     started.push(queue);
     Object.assign(env, queueEnvironment(queue.sqs, queue.queue), {
@@ -82,7 +87,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
     queue.drive(newContainer);
     return {
       url: http.url,
-      mode: `${thulium.mode}${store.mode}`,
+      mode: `${thulium.mode}${store.mode}${events.mode}`,
       warnings: [
         ...(isLoopback(host)
           ? []
@@ -102,9 +107,12 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
         sqsEndpoint: queue.sqs.endpoint,
         queueUrl: queue.queue.url,
         topicArn: queue.topicArn,
+        trace: env,
       }),
       simulator: thulium.simulator,
       store: store.store,
+      aws,
+      showsEvents: events.shown,
       close: closeAll,
     };
   } catch (error) {
@@ -122,55 +130,6 @@ function localSettings(env: NodeJS.ProcessEnv): Settings {
       `LOCAL_TIMEOUT_SECONDS must be a whole number of seconds from 5 to 900, not ${JSON.stringify(env.LOCAL_TIMEOUT_SECONDS)}`,
     );
   }
-}
-
-async function thuliumFor(env: NodeJS.ProcessEnv, started: { close(): Promise<void> }[]) {
-  const user = apiUserFor(env, !env.THULIUM_BASE_URL);
-  let simulator: ThuliumSimulator | undefined;
-  let aws: AwsLoopback | undefined;
-  if (!env.THULIUM_BASE_URL) {
-    simulator = await startThuliumSimulator({ port: Number(env.THULIUM_SIMULATOR_PORT ?? 0) });
-    started.push(simulator);
-    env.THULIUM_BASE_URL = simulator.url;
-  }
-  if ('username' in user) {
-    aws = await startAwsLoopback();
-    started.push(aws);
-    aws.secrets.set(LOCAL_SECRET_ID, JSON.stringify({ username: user.username, password: user.password }));
-    env.THULIUM_SECRET_ID = LOCAL_SECRET_ID;
-    env.AWS_ENDPOINT_URL_SECRETS_MANAGER = aws.url;
-  }
-  const tenant = simulator
-    ? `embedded Thulium simulator at ${simulator.url}`
-    : `Thulium tenant ${env.THULIUM_BASE_URL}`;
-  return { simulator, aws, mode: `${tenant}, ${user.source}` };
-}
-
-/** The deployment's table, for the ordering guard and the shared Thulium budget: an embedded one unless either is elsewhere or off. */
-async function orderingStoreFor(
-  env: NodeJS.ProcessEnv,
-  aws: AwsLoopback | undefined,
-  started: { close(): Promise<void> }[],
-) {
-  const guard = env.ORDERING_GUARD !== 'off';
-  const shared = env.THULIUM_BUDGET !== 'container';
-  const off = guard ? '' : ', ordering guard off';
-  if (!guard && !shared) return { mode: `${off}, a Thulium budget per container` };
-  if (guard && !aws && !env.ORDERING_KEY_SECRET_ID) {
-    throw new Error('With the API user from Secrets Manager, set ORDERING_KEY_SECRET_ID too, or ORDERING_GUARD=off');
-  }
-  if (guard && aws && !env.ORDERING_KEY_SECRET_ID) {
-    aws.secrets.set(LOCAL_KEY_SECRET_ID, randomBytes(32).toString('hex'));
-    env.ORDERING_KEY_SECRET_ID = LOCAL_KEY_SECRET_ID;
-  }
-  const uses = [guard && 'ordering guard', shared && 'shared Thulium budget'].filter(Boolean).join(' and ');
-  if (env.AWS_ENDPOINT_URL_DYNAMODB)
-    return { mode: `${off}, ${uses} on ${env.AWS_ENDPOINT_URL_DYNAMODB} table ${env.ORDERING_TABLE_NAME}` };
-  const store = await startDynalite(Number(env.DYNAMODB_PORT ?? 0));
-  started.push(store);
-  env.AWS_ENDPOINT_URL_DYNAMODB = store.url;
-  env.ORDERING_TABLE_NAME = store.tableName;
-  return { store, mode: `${off}, ${uses} on an embedded DynamoDB at ${store.url}` };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -191,7 +150,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
     stoppingSince = Date.now();
     console.log(
-      'stopping: the HTTP server, the event source mapping, the queue, the store and the simulator… (Ctrl-C again quits at once)',
+      'stopping: the HTTP server, the event source mapping, the queue, the store, the simulator and the AWS loopback… (Ctrl-C again quits at once)',
     );
     // A part that never finishes closing must not keep the terminal.
     setTimeout(() => process.exit(1), 10_000).unref();

@@ -10,7 +10,7 @@ export function banner(stack: LocalStack): string {
     `  ${settings.maxConcurrency} pollers, batches of ${settings.batchSize} within ${settings.batchWindowSeconds} s, function timeout ${settings.timeoutSeconds} s`,
     ...stack.warnings.map((warning) => `WARNING: ${warning}`),
     '',
-    'HTTP:',
+    'HTTP (with a reference of your own, echoed in its outcome event):',
     `  ${commands.curl}`,
     'The queue, the topic, and the producer helper (any AWS keys do):',
     `  ${commands.sendMessage}`,
@@ -19,7 +19,8 @@ export function banner(stack: LocalStack): string {
     'A status Thulium refuses goes to the DLQ with its reason; list it:',
     `  ${commands.sendRefused}`,
     `  ${commands.dlqList}`,
+    ...(commands.trace ? ['What happened to a number:', `  ${commands.trace}`] : []),
     '',
-    'One line per update below. Ctrl-C stops everything.',
+    `One line per update below${stack.showsEvents ? ', and one per outcome event' : ''}. Ctrl-C stops everything.`,
   ].join('\n');
 }

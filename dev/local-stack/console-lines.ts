@@ -1,10 +1,12 @@
 /**
  * `npm start`'s console: each JSON log line of the function becomes one line a person reads, an
- * update's outcome with its masked number, status and reason. The fields are the function's own
- * (already masked); LOCAL_LOGS=json keeps the lines as Lambda would ship them.
+ * update's outcome with its masked number, status and reason, and so does each outcome event it
+ * publishes. The fields are the function's own (already masked); LOCAL_LOGS=json keeps the lines
+ * as Lambda would ship them, and the events as a rule's target would receive them.
  */
 type LogRecord = Record<string, unknown> & {
   level?: string;
+  reference?: string;
   message?: string;
   timestamp?: string;
   error?: { code?: string; message?: string; thulium_request_id?: string };
@@ -28,10 +30,30 @@ export function consoleLine(text: string, maxReceiveCount: number): string {
     record.visibility_seconds !== undefined && `back in ${record.visibility_seconds} s`,
     record.applied_version !== undefined && `newer applied: ${record.applied_version}`,
     record.envelope !== undefined && `via ${record.envelope} ${record.envelope_origin ?? ''}`.trimEnd(),
+    record.reference !== undefined && `ref ${record.reference}`,
     record.error?.thulium_request_id !== undefined && `Thulium request ${record.error.thulium_request_id}`,
     record.duration_ms !== undefined && `${record.duration_ms} ms`,
   ].filter(Boolean);
   return `${head} ${String(record.face).padEnd(5)} ${record.outcome.padEnd(15)} ${subject(record)}${reason(record)} (${details.join(', ')})`;
+}
+
+type EventDetail = LogRecord & { outbound_id?: unknown[] };
+
+/**
+ * One line for one outcome event, in the columns of the log lines, so the two read together: the
+ * event's detail-type, the masked number and status, and what a sender reads in it.
+ */
+export function eventLine(event: { 'detail-type': string; detail: unknown }, at = new Date()): string {
+  const detail = (typeof event.detail === 'object' && event.detail !== null ? event.detail : {}) as EventDetail;
+  const details = [
+    Array.isArray(detail.outbound_id) && `campaigns ${detail.outbound_id.join(', ')}`,
+    detail.applied_version !== undefined && `newer applied: ${detail.applied_version}`,
+    detail.envelope !== undefined && `via ${detail.envelope} ${detail.envelope_origin ?? ''}`.trimEnd(),
+    detail.reference !== undefined && `ref ${detail.reference}`,
+  ].filter(Boolean);
+  const head = `${at.toISOString().slice(11, 23)} EVENT ${String(detail.face ?? '').padEnd(5)}`;
+  const tail = details.length > 0 ? ` (${details.join(', ')})` : '';
+  return `${head} ${event['detail-type'].padEnd(27)} ${subject(detail)}${reason(detail)}${tail}`;
 }
 
 /** Codes of a body that was looked at but could not be read as JSON, or at all. */

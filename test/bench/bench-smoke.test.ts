@@ -43,6 +43,10 @@ describe('the benchmark, smoke run', () => {
     // A batch of ten numbers claims all ten at once (a budget call may overlap them).
     expect(figureOf(results, 'function', 'storeInFlight')?.median).toBeGreaterThanOrEqual(10);
     expect(figureOf(results, 'store', 'storeTenCallsMs')?.median).toBeGreaterThan(0);
+    // Ten outcomes, one PutEvents call; the same batches without events, and EventBridge's pace, to read them against.
+    expect(figureOf(results, 'function', 'putEventsPerBatch')?.median).toBe(1);
+    expect(figureOf(results, 'no-events', 'batchMs')?.median).toBeGreaterThan(0);
+    expect(figureOf(results, 'events', 'putEventsMs')?.median).toBeGreaterThan(0);
     for (const target of targetsOf(results)) expect(Number.isFinite(target.ratio), target.name).toBe(true);
     for (const variant of ['function', 'floor', 'peer'] as const) {
       expect(results.bundles[variant].bytes).toBeGreaterThanOrEqual(results.bundles[variant].loadedBytes);

@@ -142,15 +142,36 @@ describe('npm start', () => {
       }),
     );
     sqs.destroy();
-    await until(() => /queue +dead-lettered/.test(local.text()));
+    await until(() => /queue +dead-lettered/.test(local.text()) && / EVENT queue /.test(local.text()));
     const lines = local.logs();
     expect(lines.find((line) => / http +updated /.test(line))).toMatch(
-      /^\d\d:\d\d:\d\d\.\d{3} INFO +http +updated +\*{6}333 status 3 \(3 campaigns, \d+ ms\)$/,
+      /^\d\d:\d\d:\d\d\.\d{3} INFO +http +updated +\*{6}333 status 3 \(3 campaigns, ref crm-42, \d+ ms\)$/,
     );
     expect(lines.find((line) => / queue +dead-lettered /.test(line))).toMatch(
       /^\d\d:\d\d:\d\d\.\d{3} WARN +queue +dead-lettered +\*{6}555 status 77: THULIUM_REFUSED Thulium refused the update \(HTTP 400\): Status 77 does not exist \(delivery 1 of 5, Thulium request sim-\d+, \d+ ms\)$/,
     );
+    // And each outcome event, one line each, as the loopback EventBridge took it: the vendor's curl has no reference.
+    expect(lines.filter((line) => / EVENT /.test(line))).toEqual([
+      expect.stringMatching(
+        /^\d\d:\d\d:\d\d\.\d{3} EVENT http {2}Status update applied {7}\*{6}333 status 3 \(campaigns 00001, 00002, 00003, ref crm-42\)$/,
+      ),
+      expect.stringMatching(
+        /^\d\d:\d\d:\d\d\.\d{3} EVENT http {2}Status update applied {7}\*{6}333 status 3 \(campaigns 00001, 00002, 00003\)$/,
+      ),
+      expect.stringMatching(
+        /^\d\d:\d\d:\d\d\.\d{3} EVENT queue Status update dead-lettered \*{6}555 status 77: THULIUM_REFUSED Thulium refused the update \(HTTP 400\): Status 77 does not exist$/,
+      ),
+    ]);
     expect(lines.filter((line) => /111222333|333444555/.test(line))).toEqual([]);
+  });
+
+  it('prints a trace command for its own stack, after the DLQ’s', () => {
+    expect(local.text()).toMatch(
+      /npm run dlq -- list\nWhat happened to a number:\n {2}AWS_ENDPOINT_URL_DYNAMODB=http:\/\/127\.0\.0\.1:\d+ AWS_ENDPOINT_URL_SECRETS_MANAGER=http:\/\/127\.0\.0\.1:\d+ AWS_ENDPOINT_URL_SQS=http:\/\/127\.0\.0\.1:\d+ ORDERING_TABLE_NAME=\S+ ORDERING_KEY_SECRET_ID=\S+ AWS_REGION=eu-central-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local npm run -s trace -- 111222333\n/,
+    );
+    expect(local.text()).toMatch(
+      /, outcome events on this console from a loopback EventBridge at http:\/\/127\.0\.0\.1:\d+\)/,
+    );
   });
 
   it('says where the API user came from: the built-in default when the environment sets none', () => {
@@ -188,14 +209,19 @@ describe('npm start', () => {
     const raw = await start({ LOCAL_LOGS: 'json', THULIUM_USERNAME: 'api_user', THULIUM_PASSWORD: 'api_pass' });
     const { status } = await runCurl(raw.curl);
     expect(status).toBe(200);
-    await until(() => /"outcome":"updated"/.test(raw.text()));
+    await until(() => /"outcome":"updated"/.test(raw.text()) && /"detail-type"/.test(raw.text()));
     expect(raw.text()).toMatch(/^\{.*"outcome":"updated".*"phone_number":"\*{6}333"/m);
+    // The outcome event as a rule's target would receive it.
+    expect(raw.text()).toMatch(
+      /^\{"version":"0","id":"[0-9a-f-]{36}","detail-type":"Status update applied","source":"thulium\.outbound-status",.*"phone_number":"\*{6}333"/m,
+    );
     const ports = [
       portOf(raw.url),
       portOf(raw.sqsEndpoint),
       ...[...raw.text().matchAll(/at http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])),
     ];
-    expect(ports).toHaveLength(4);
+    // The HTTP face, SQS, the simulator, the store and the AWS loopback.
+    expect(ports).toHaveLength(5);
     expect(await stop(raw, 'SIGINT')).toBe(0);
     expect(raw.text()).toMatch(/stopping: /);
     expect(raw.text()).toMatch(/, API user from the environment \(THULIUM_USERNAME, THULIUM_PASSWORD\),/);

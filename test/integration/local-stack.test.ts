@@ -85,6 +85,8 @@ async function paste(commandLine: string, first?: string) {
 
 const statusOf = (phone: string) => stack.simulator!.currentStatusOf(phone);
 const outcomes = () => logRecords(output.lines).filter((line) => line.outcome !== undefined);
+/** The console lines npm start prints for the outcome events the loopback EventBridge took. */
+const eventLines = () => output.lines.filter((line) => / EVENT /.test(line));
 
 describe('npm start: the queue face, as the stack has it', () => {
   it('has the stack’s queue, DLQ and redrive policy, and a visibility timeout six times the function’s plus the window', async () => {
@@ -157,6 +159,12 @@ describe('npm start: the queue face, as the stack has it', () => {
     );
     const refused = Messages.find((m) => m.Body!.includes('"77"'));
     expect(refused?.MessageAttributes?.ErrorCode?.StringValue).toBe('THULIUM_REFUSED');
+    const shown = await until(eventLines, (lines) =>
+      lines.some((line) => / queue +Status update dead-lettered /.test(line)),
+    );
+    expect(shown.find((line) => / queue +Status update dead-lettered /.test(line))).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} EVENT queue Status update dead-lettered \*{6}333 status 77: THULIUM_REFUSED Thulium refused the update/,
+    );
   });
 });
 
@@ -259,9 +267,22 @@ describe('npm start: SQS in the query protocol, as AWS CLI before 2.13 sends it'
 });
 
 describe('npm start: every command it prints works as printed', () => {
-  it('curl, to the HTTP face', async () => {
+  it('curl, to the HTTP face: applied, and its outcome event on the console in one line, with the reference', async () => {
+    expect(stack.showsEvents).toBe(true);
     const out = await paste(stack.commands.curl);
     expect(JSON.parse(out)).toEqual({ outbound_id: ['00001', '00002', '00003'] });
+    const lines = await until(eventLines, (shown) => shown.some((line) => line.includes('ref crm-42')));
+    expect(lines.filter((line) => line.includes('ref crm-42'))).toEqual([
+      expect.stringMatching(
+        /^\d\d:\d\d:\d\d\.\d{3} EVENT http {2}Status update applied {7}\*{6}333 status 3 \(campaigns 00001, 00002, 00003, ref crm-42\)$/,
+      ),
+    ]);
+    const event = stack.aws.events.find((e) => (e.detail as { reference?: string }).reference === 'crm-42');
+    expect(event).toMatchObject({
+      source: 'thulium.outbound-status',
+      'detail-type': 'Status update applied',
+      detail: { outcome: 'applied', face: 'http', phone_number: '******333', status_id: '3' },
+    });
   });
 
   it('the producer helper’s one-liner', async () => {
@@ -280,6 +301,43 @@ describe('npm start: every command it prints works as printed', () => {
     expect(listing).toMatch(/THULIUM_REFUSED/);
     expect(listing).toContain('******333');
     expect(listing).not.toContain('111222333');
+  });
+  it('npm run -s trace -- 111222333: the status applied with its reference, the DLQ letter and the log query, masked', async () => {
+    const report = await paste(stack.commands.trace!);
+    expect(report).toContain('******333');
+    expect(report).toContain('crm-42');
+    expect(report).toMatch(/THULIUM_REFUSED/);
+    expect(report).not.toContain('111222333');
+  });
+});
+
+describe('npm start: the trace command it prints', () => {
+  const endpoints = {
+    httpUrl: 'http://127.0.0.1:3000',
+    sqsEndpoint: 'http://127.0.0.1:9324',
+    queueUrl: 'q',
+    topicArn: 't',
+  };
+  const keys = `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`;
+
+  it('names the table, the key’s secret and the endpoints the function uses, and the local SQS', () => {
+    expect(stack.commands.trace).toBe(
+      `AWS_ENDPOINT_URL_DYNAMODB=${stack.store!.url} AWS_ENDPOINT_URL_SECRETS_MANAGER=${stack.aws.url} AWS_ENDPOINT_URL_SQS=${stack.queue.sqs.endpoint} ORDERING_TABLE_NAME=${stack.store!.tableName} ORDERING_KEY_SECRET_ID=${process.env.ORDERING_KEY_SECRET_ID} AWS_REGION=${LOCAL_REGION} ${keys} npm run -s trace -- 111222333`,
+    );
+  });
+
+  it('is printed with the guard off too (the DLQ letters are still read), and never with keys of the user’s own', () => {
+    const guardOff = localCommands({ ...endpoints, trace: { AWS_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: 'local' } });
+    expect(guardOff.trace).toBe(
+      `AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324 AWS_REGION=${LOCAL_REGION} ${keys} npm run -s trace -- 111222333`,
+    );
+    const own = localCommands({
+      ...endpoints,
+      trace: { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDOWN', ORDERING_KEY_SECRET_ID: 'thulium/ordering-key' },
+    });
+    expect(own.trace).toBe(
+      'AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324 ORDERING_KEY_SECRET_ID=thulium/ordering-key AWS_REGION=eu-west-1 npm run -s trace -- 111222333',
+    );
   });
 });
 
@@ -315,6 +373,7 @@ function docsShellLines(): Array<{ page: string; line: string }> {
 }
 
 const isDlqCommand = (line: string) => /(^|\s)npm run (-s )?dlq /.test(line);
+const isTraceCommand = (line: string) => /(^|\s)npm run (-s )?trace /.test(line);
 const isVendorCurl = (line: string) => line.startsWith('curl -u api_user:api_pass');
 
 describe.each(awsClis.length > 0 ? awsClis : [{ dir: '', version: `(${NO_CLI})` }])(
@@ -388,8 +447,24 @@ describe('the docs, as written', () => {
 
   it('has no shell line that a test here does not run (the rest belong in ```console blocks)', () => {
     const printed = new Set(Object.values(defaultCommands()));
-    const notRun = shellLines.filter(({ line }) => !printed.has(line) && !isVendorCurl(line) && !isDlqCommand(line));
+    const notRun = shellLines.filter(
+      ({ line }) => !printed.has(line) && !isVendorCurl(line) && !isDlqCommand(line) && !isTraceCommand(line),
+    );
     expect(notRun.map(({ page, line }) => `${page}: ${line}`)).toEqual([]);
+  });
+
+  it('shows the trace command npm start prints, its free ports aside', () => {
+    const ports = (text: string) => text.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT');
+    const page = readFileSync(join(root, 'docs/local.md'), 'utf8');
+    expect(ports(page)).toContain(ports(stack.commands.trace!));
+  });
+
+  it('every npm run trace command, against the local stack', async () => {
+    const local = `export ${stack.commands.trace!.replace(/ npm run -s trace -- \S+$/, '')}; `;
+    for (const command of new Set(lines.filter(isTraceCommand))) {
+      const report = await paste(`${local}${command}`);
+      expect(report, command).not.toMatch(/111222333|333444555/);
+    }
   });
 
   it('the vendor’s curl, against the local HTTP face', async () => {

@@ -112,6 +112,8 @@ export async function startWorld(
     AWS_SECRET_ACCESS_KEY: 'loopback-secret',
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
     AWS_ENDPOINT_URL_SQS: aws.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
+    OUTCOME_EVENT_BUS: 'default',
     AWS_ENDPOINT_URL_DYNAMODB: store.url,
     ORDERING_TABLE_NAME: store.tableName,
     ORDERING_KEY_SECRET_ID,
@@ -129,15 +131,18 @@ export async function startWorld(
     if (where.secret) aws.secrets.set(SECRET_ID, JSON.stringify({ username: USERNAME, password }));
   };
   setPassword(PASSWORD);
-  /** Answers and dead-letter attributes of this world, for the suite-wide leak scan. */
+  /** Answers, dead-letter attributes and outcome events of this world, for the suite-wide leak scan. */
   const seen = expose<string[]>([]);
   // A dead letter's body is the sender's, unchanged, phone number and all; its attributes are ours.
   const kept = new WeakSet<object>();
-  const keepDeadLetters = () => {
+  const keepSent = () => {
     const fresh = aws.sentMessages.filter((m) => !kept.has(m));
     for (const m of fresh) kept.add(m);
     seen.push(JSON.stringify(fresh.map((m) => m.MessageAttributes)));
   };
+  // Every event entry the function sent, whether EventBridge took it or not (all of it is ours), as
+  // it is sent: a test may empty the loopback's records before the world is reset.
+  aws.onPutEvents((call) => seen.push(JSON.stringify(call.Entries)));
   return {
     simulator,
     aws,
@@ -149,7 +154,7 @@ export async function startWorld(
       return simulator.calls.some((c) => c.status === 429 || c.status === 503);
     },
     async reset() {
-      keepDeadLetters();
+      keepSent();
       simulator.clearFaults();
       simulator.latencyMs = 0;
       aws.clearFailures();
@@ -167,7 +172,7 @@ export async function startWorld(
       return watched(await importContainer(BUNDLE), seen);
     },
     async close() {
-      keepDeadLetters();
+      keepSent();
       await simulator.close();
       await aws.close();
       await store.close();

@@ -1,14 +1,19 @@
 import { describe, expect, it, vi } from 'vitest';
-import { consoleLine } from '../../dev/local-stack/console-lines.ts';
+import { consoleLine, eventLine } from '../../dev/local-stack/console-lines.ts';
 import { lambdaContext } from '../../dev/aws/lambda-context.ts';
+import type { EventEntry } from '../../functions/outbound-status/adapters/event-bridge.ts';
+import { SupersededError } from '../../functions/outbound-status/core/errors.ts';
+import type { UpdateStatus } from '../../functions/outbound-status/core/update-status.ts';
 import { handleHttpRequest, type HttpRequest } from '../../functions/outbound-status/faces/http-face.ts';
+import { outcomeEvents } from '../../functions/outbound-status/faces/outcome-events.ts';
 import { handleQueueBatch, type QueueDependencies } from '../../functions/outbound-status/faces/queue-face.ts';
 import { sqsEvent } from '../support/aws-events.ts';
 import { expose, guard } from '../support/leaks.ts';
 
 /**
  * The records are the function's own: each request or message goes through its HTTP or queue face,
- * and the JSON lines its logger writes are what `npm start` turns into console lines.
+ * and the JSON lines its logger writes, and the outcome events it publishes, are what `npm start`
+ * turns into console lines.
  */
 const PHONE = '111222333';
 guard({ phones: [PHONE] });
@@ -44,9 +49,25 @@ function shownAsConsoleLine(lines: string[]): string {
   return line;
 }
 
-const updateStatus = async () => ({ outbound_id: ['00001', '00002'] });
+const applied: UpdateStatus = async () => ({ outbound_id: ['00001', '00002'] });
+/** The entries the faces published, as EventBridge would have taken them. */
+const published: EventEntry[] = [];
+const events = outcomeEvents(async (entries) => {
+  published.push(...entries);
+  return [];
+});
+const faceDeps = {
+  maxBodyBytes: MAX_BODY_BYTES,
+  numberKey: async () => '0123456789abcdef',
+  events,
+  safetyMarginMs: 1_000,
+};
 
-async function consoleLineOfHttp(body: string, request: Partial<HttpRequest> = {}): Promise<string> {
+async function consoleLineOfHttp(
+  body: string,
+  request: Partial<HttpRequest> = {},
+  updateStatus: UpdateStatus = applied,
+): Promise<string> {
   const lines = await logLinesOf(() =>
     handleHttpRequest(
       {
@@ -58,7 +79,7 @@ async function consoleLineOfHttp(body: string, request: Partial<HttpRequest> = {
         receivedAt: Date.now(),
         ...request,
       },
-      { updateStatus, maxBodyBytes: MAX_BODY_BYTES },
+      { ...faceDeps, updateStatus },
       Date.now() + 10_000,
     ),
   );
@@ -66,18 +87,31 @@ async function consoleLineOfHttp(body: string, request: Partial<HttpRequest> = {
 }
 
 async function consoleLineOfQueue(body: string): Promise<string> {
-  const deps = {
-    updateStatus,
-    deadLetters: { send: async () => {} },
-    sqs: { sendMessage: async () => {}, changeMessageVisibility: async () => {} },
-    maxBodyBytes: MAX_BODY_BYTES,
+  const deps: QueueDependencies = {
+    ...faceDeps,
+    updateStatus: applied,
+    deadLetters: { send: async () => {} } as unknown as QueueDependencies['deadLetters'],
+    sqs: {
+      sendMessage: async () => {},
+      changeMessageVisibility: async () => {},
+    } as unknown as QueueDependencies['sqs'],
     queue: { concurrency: 1, maxReceiveCount: MAX_RECEIVE_COUNT, visibilityBaseSeconds: 1, visibilityMaxSeconds: 10 },
-    safetyMarginMs: 1_000,
-  } as QueueDependencies;
+  };
   const lines = await logLinesOf(() =>
     handleQueueBatch(sqsEvent([{ body }]) as never, deps, Date.now() + 10_000, lambdaContext()),
   );
   return shownAsConsoleLine(lines);
+}
+
+/** The console line of each event the faces published while `run` ran, as the loopback EventBridge hands it on. */
+async function eventLinesOf(run: () => Promise<unknown>): Promise<string[]> {
+  published.length = 0;
+  await run();
+  const lines = published.map((entry) =>
+    eventLine({ 'detail-type': entry.detailType, detail: JSON.parse(entry.detail) }),
+  );
+  shown.push(...published.map((entry) => entry.detail), ...lines);
+  return lines;
 }
 
 const TIME = String.raw`\d\d:\d\d:\d\d\.\d{3}`;
@@ -138,5 +172,48 @@ describe("npm start's console line for the function's log line", () => {
   it('leaves a line that is not one of the function’s JSON log lines as it is', () => {
     expect(consoleLine('{"not":"a log line"}', MAX_RECEIVE_COUNT)).toBe('{"not":"a log line"}');
     expect(consoleLine('{broken', MAX_RECEIVE_COUNT)).toBe('{broken');
+  });
+});
+
+describe("npm start's console line for an outcome event", () => {
+  const update = (more: Record<string, unknown> = {}) =>
+    JSON.stringify({ phone_number: PHONE, status_id: '3', ...more });
+
+  it('applied: the masked number and status, the campaigns and the sender’s reference', async () => {
+    expect(await eventLinesOf(() => consoleLineOfHttp(update({ reference: 'crm-42' })))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          String.raw`^${TIME} EVENT http  Status update applied       \*{6}333 status 3 \(campaigns 00001, 00002, ref crm-42\)$`,
+        ),
+      ),
+    ]);
+  });
+
+  it('superseded: the newer version that stands', async () => {
+    const newer = Date.parse('2026-12-01T09:30:02.000Z');
+    const superseded: UpdateStatus = async () => {
+      throw new SupersededError(newer - 1_000, newer);
+    };
+    const [line] = await eventLinesOf(() => consoleLineOfHttp(update(), {}, superseded));
+    expect(line).toMatch(
+      new RegExp(
+        String.raw`^${TIME} EVENT http  Status update superseded    \*{6}333 status 3 \(newer applied: 2026-12-01T09:30:02\.000Z\)$`,
+      ),
+    );
+  });
+
+  it('dead-lettered: why, and the reference of a body refused for another field', async () => {
+    const lines = await eventLinesOf(() => consoleLineOfQueue(update({ priority: 1, reference: 'crm-43' })));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          String.raw`^${TIME} EVENT queue Status update dead-lettered \(body not a valid update\): VALIDATION_FAILED Invalid request: priority is not an accepted field \(ref crm-43\)$`,
+        ),
+      ),
+    ]);
+  });
+
+  it('none for an HTTP error answer: the caller has it', async () => {
+    expect(await eventLinesOf(() => consoleLineOfHttp('{}', { method: 'GET' }))).toEqual([]);
   });
 });
