@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
 import { ErrorAnswer } from '../functions/outbound-status/faces/answers.ts';
 import { StatusUpdateRequest, StatusUpdateResponse } from '../functions/outbound-status/core/contract.ts';
+import { OutcomeEventDetail } from '../functions/outbound-status/faces/outcome-event.ts';
 import { API_RESOURCE_PATH, STAGE_NAME } from '../infra/api-route.ts';
 import {
   FUNCTION_ANSWERS,
@@ -22,7 +23,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const CONTRACTS_DIR = join(root, 'contracts');
 export const REQUEST_SCHEMA_FILE = 'status-update-request.schema.json';
 export const OPENAPI_FILE = 'openapi.json';
+export const OUTCOME_EVENT_SCHEMA_FILE = 'outcome-event-detail.schema.json';
 const REQUEST_SCHEMA_ID = 'urn:thulium-outbound-status:status-update-request';
+const OUTCOME_EVENT_SCHEMA_ID = 'urn:thulium-outbound-status:outcome-event-detail';
 const REQUEST_ID = 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef';
 
 /** zod drops examples of a transforming schema for `io: 'input'`; the registered ones are inputs, as the vendor writes them. */
@@ -50,6 +53,12 @@ function requestJsonSchema(): Record<string, unknown> {
     override: keepExamples,
   });
   return { $schema, $id: REQUEST_SCHEMA_ID, title, description, examples, ...schema };
+}
+
+/** The `detail` of an outcome event, as the function writes it (docs/outcome-events.md). */
+function outcomeEventJsonSchema(): Record<string, unknown> {
+  const { $schema, title, description, ...schema } = z.toJSONSchema(OutcomeEventDetail, { io: 'output' });
+  return { $schema, $id: OUTCOME_EVENT_SCHEMA_ID, title, description, ...schema };
 }
 
 function errorResponses(): Record<string, unknown> {
@@ -181,7 +190,11 @@ const render = (document: unknown) => `${JSON.stringify(document, null, 2)}\n`;
 
 /** File name → content, exactly as checked in. */
 export function renderContracts(): Record<string, string> {
-  return { [OPENAPI_FILE]: render(openApiDocument()), [REQUEST_SCHEMA_FILE]: render(requestJsonSchema()) };
+  return {
+    [OPENAPI_FILE]: render(openApiDocument()),
+    [REQUEST_SCHEMA_FILE]: render(requestJsonSchema()),
+    [OUTCOME_EVENT_SCHEMA_FILE]: render(outcomeEventJsonSchema()),
+  };
 }
 
 export async function writeContracts(dir: string = CONTRACTS_DIR): Promise<string[]> {

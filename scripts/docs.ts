@@ -11,6 +11,7 @@ import { ERROR_CODES, entryOf, type RetryAdvice } from '../functions/outbound-st
 import { Environment } from '../functions/outbound-status/environment.ts';
 import { type Disposition, dispositionOf } from '../functions/outbound-status/faces/disposition.ts';
 import { METRIC_CATALOGUE, METRIC_NAMESPACE } from '../functions/outbound-status/faces/metric-names.ts';
+import { OutcomeEventDetail } from '../functions/outbound-status/faces/outcome-event.ts';
 import { Settings } from '../infra/settings.ts';
 import { OTHER_ANSWERS } from './contract-answers.ts';
 import { type JsonSchema, valueText, typeText } from './schema-text.ts';
@@ -83,6 +84,21 @@ function metrics(): string {
   return `Namespace: the stack's name (\`${METRIC_NAMESPACE}\` outside a stack).\n\n${table(['metric', 'counts'], rows)}`;
 }
 
+/** The outcome event's detail, field by field; an object's fields follow it as `error.code`. */
+function outcomeEventFields(): string {
+  const rows = (schema: JsonSchema, parent?: string): unknown[][] => {
+    const required = new Set(schema.required ?? []);
+    return Object.entries(schema.properties ?? {}).flatMap(([name, property]) => {
+      const field = parent === undefined ? name : `${parent}.${name}`;
+      const present = required.has(name) ? (parent === undefined ? 'always' : `with \`${parent}\``) : '';
+      const type = property.type === 'array' ? 'list' : typeText(property);
+      return [[`\`${field}\``, type, present, property.description ?? ''], ...rows(property, field)];
+    });
+  };
+  const schema = z.toJSONSchema(OutcomeEventDetail, { io: 'output' }) as JsonSchema;
+  return table(['field', 'type', 'present', 'meaning'], rows(schema));
+}
+
 /** Each generated section: the page it lives on, and what renders it. */
 export const SECTIONS = {
   'error-codes': { file: 'docs/contract.md', render: errorCodes },
@@ -90,6 +106,7 @@ export const SECTIONS = {
   environment: { file: 'docs/configuration.md', render: environment },
   'stack-settings': { file: 'docs/configuration.md', render: stackSettings },
   metrics: { file: 'docs/runbook.md', render: metrics },
+  'outcome-event-fields': { file: 'docs/outcome-events.md', render: outcomeEventFields },
 } as const;
 
 /** Every page with its sections filled in, as `npm run docs` would write it. */

@@ -1,7 +1,7 @@
 /**
- * The built bundle against the published OpenAPI document: each answer the function can be made to
- * give, through both API Gateway payload formats, must be the document's answer for its status:
- * body, content type and headers.
+ * The built bundle against the published contracts: each answer the function can be made to give,
+ * through both API Gateway payload formats, must be the OpenAPI document's answer for its status:
+ * body, content type and headers; each outcome event it publishes meanwhile, the published detail's.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +9,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../../dev/thulium-simulator.ts';
 import { ERROR_CATALOGUE } from '../../functions/outbound-status/core/error-catalogue.ts';
 import { API_RESOURCE_PATH } from '../../infra/api-route.ts';
-import { CONTRACTS_DIR, OPENAPI_FILE } from '../../scripts/contracts.ts';
-import { documentAjv, pointer } from '../support/openapi-ajv.ts';
+import { CONTRACTS_DIR, OPENAPI_FILE, OUTCOME_EVENT_SCHEMA_FILE } from '../../scripts/contracts.ts';
+import { documentAjv, newAjv, pointer } from '../support/openapi-ajv.ts';
 import { leaveHold } from '../support/ordering.ts';
 import {
   body,
@@ -30,6 +30,9 @@ const openapi = JSON.parse(readFileSync(join(CONTRACTS_DIR, OPENAPI_FILE), 'utf8
 const PATH = `/${API_RESOURCE_PATH}`;
 const responses: Record<string, any> = openapi.paths[PATH].post.responses;
 const ajv = documentAjv(openapi);
+const validateDetail = newAjv().compile(
+  JSON.parse(readFileSync(join(CONTRACTS_DIR, OUTCOME_EVENT_SCHEMA_FILE), 'utf8')),
+);
 const resolve = (node: any) =>
   node?.$ref
     ? node.$ref
@@ -212,4 +215,11 @@ describe.each(PAYLOAD_FORMATS)('$name', (kind) => {
 it('gave every ErrorCode, each checked against the document', () => {
   // A new ErrorCode needs a row above, or its answer is published without ever being checked.
   expect([...produced].sort()).toEqual(Object.keys(ERROR_CATALOGUE).sort());
+});
+
+it('published, meanwhile, only outcome events whose detail the published JSON Schema takes', () => {
+  const details = world.aws.events.map((event) => event.detail as { outcome: string });
+  // The 200s and the 409s are outcomes; no error answer is.
+  expect(new Set(details.map((detail) => detail.outcome))).toEqual(new Set(['applied', 'superseded']));
+  for (const detail of details) expect(validateDetail(detail), JSON.stringify(validateDetail.errors)).toBe(true);
 });

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // The package's own `./client` export, as a workload importing this repository resolves it: the built module and its declarations.
 import {
   InvalidRequestError,
+  parseOutcomeEvent,
   QueueSendError,
   sendStatusUpdate,
   sendStatusUpdates,
@@ -12,7 +13,7 @@ import {
 import { startIamGateway, type IamGateway } from '../support/iam-gateway.ts';
 import { SqsEmulator, type QueuePair } from '../support/sqs-emulator.ts';
 import { EventSourceMapping, queueEnvironment } from '../../dev/aws/sqs-event-source.ts';
-import { captureOutput, PHONES, useWorld, type World } from '../support/world.ts';
+import { captureOutput, logRecords, PHONES, useWorld, type World } from '../support/world.ts';
 
 /** A workload's view: the helper sends, the function (the built bundle) applies, Thulium's simulator records. */
 let emulator: SqsEmulator;
@@ -83,6 +84,27 @@ describe('sendStatusUpdate and sendStatusUpdates: the queue', () => {
     }
   });
 
+  it("carries the sender's reference; the function echoes it, never to Thulium, and the helper reads its event", async () => {
+    const queue = await queues();
+    await sendStatusUpdates(queue.url, [
+      { phoneNumber: PHONES.three, statusId: 3, reference: 'crm-queue-1' },
+      { phoneNumber: PHONES.one, statusId: 8 },
+    ]);
+    const bodies = (await emulator.peek(queue.url)).map((m) => JSON.parse(m.Body!));
+    expect(bodies.map((b) => b.reference).sort()).toEqual(['crm-queue-1', undefined]);
+    const calls = world.simulator.calls.length;
+    await runFunction(queue);
+    expect(world.simulator.calls.slice(calls).filter((c) => c.body.includes('reference'))).toEqual([]);
+    const updated = logRecords(output.lines).filter((line) => line.outcome === 'updated');
+    expect(updated.filter((line) => line.reference === 'crm-queue-1')).toHaveLength(1);
+    // The event as a rule's SQS target would deliver it: the JSON text of the whole event.
+    const events = world.aws.events.map((event) => parseOutcomeEvent(JSON.stringify(event)));
+    const own = events.filter((event) => event.detail.reference === 'crm-queue-1');
+    expect(own.map((event) => [event['detail-type'], event.detail.outcome, event.detail.face])).toEqual([
+      ['Status update applied', 'applied', 'queue'],
+    ]);
+  });
+
   it('checks every update against the contract before sending any', async () => {
     const queue = await queues();
     const attempt = sendStatusUpdates(queue.url, [
@@ -126,6 +148,18 @@ describe('updateStatus: HTTP with SigV4', () => {
     );
     expect(answer).toEqual({ outbound_id: ['00001', '00002', '00003'] });
     expect(gateway.admitted.at(-1)).toBe(CALLER.accessKeyId);
+  });
+
+  it("sends the sender's reference, checked before anything is sent; its event carries it", async () => {
+    const options = { region: 'eu-central-1', credentials: CALLER };
+    await updateStatus(gateway.url, { phoneNumber: PHONES.three, statusId: 3, reference: 'crm-http-1' }, options);
+    expect(JSON.parse(gateway.bodies.at(-1)!).reference).toBe('crm-http-1');
+    const own = world.aws.events.map((e) => parseOutcomeEvent(e)).filter((e) => e.detail.reference === 'crm-http-1');
+    expect(own.map((e) => [e.detail.outcome, e.detail.face])).toEqual([['applied', 'http']]);
+    const admitted = gateway.admitted.length;
+    const refused = updateStatus(gateway.url, { phoneNumber: PHONES.three, statusId: 3, reference: '' }, options);
+    await expect(refused).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ field: 'reference' }] });
+    expect(gateway.admitted.length).toBe(admitted);
   });
 
   it('retries a transient answer, honouring Retry-After, each attempt the same decision (one updated_at)', async () => {

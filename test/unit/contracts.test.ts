@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { StatusUpdateRequest } from '../../functions/outbound-status/core/contract.ts';
 import { ERROR_CATALOGUE } from '../../functions/outbound-status/core/error-catalogue.ts';
 import { API_RESOURCE_PATH } from '../../infra/api-route.ts';
-import { CONTRACTS_DIR, OPENAPI_FILE, renderContracts, REQUEST_SCHEMA_FILE } from '../../scripts/contracts.ts';
+import {
+  CONTRACTS_DIR,
+  OPENAPI_FILE,
+  OUTCOME_EVENT_SCHEMA_FILE,
+  renderContracts,
+  REQUEST_SCHEMA_FILE,
+} from '../../scripts/contracts.ts';
+import { parseOutcomeEvent } from '../../functions/outbound-status/client/outcome-events.ts';
+import { OutcomeEventDetail } from '../../functions/outbound-status/faces/outcome-event.ts';
 import { hostileBody } from '../support/hostile-bodies.ts';
 import { ACCEPTED, REFUSED } from '../support/contract-corpus.ts';
 import { documentAjv, newAjv, pointer } from '../support/openapi-ajv.ts';
@@ -131,6 +139,41 @@ describe('the JSON Schema of the message', () => {
       }),
       { seed: 20261127, numRuns: 300 },
     );
+  });
+});
+
+describe("the JSON Schema of an outcome event's detail", () => {
+  const schema = JSON.parse(checkedIn(OUTCOME_EVENT_SCHEMA_FILE) || rendered[OUTCOME_EVENT_SCHEMA_FILE]!);
+  const validate = newAjv().compile(schema);
+  const applied = { outcome: 'applied', face: 'queue', correlation_id: 'm-1', outbound_id: ['00001', 2] };
+  const error = { code: 'THULIUM_REFUSED', kind: 'refused', message: 'm' };
+  const details: Array<[string, boolean, unknown]> = [
+    ['applied', true, applied],
+    ['a field added later', true, { ...applied, added_later: { any: 'thing' } }],
+    ['dead-lettered', true, { outcome: 'dead-lettered', face: 'queue', correlation_id: 'm-2', error }],
+    ['superseded', true, { outcome: 'superseded', face: 'http', correlation_id: 'r-1', applied_version: 'v' }],
+    ['no correlation id', false, { outcome: 'applied', face: 'queue' }],
+    ['an unknown outcome', false, { ...applied, outcome: 'lost' }],
+    ['an unknown face', false, { ...applied, face: 'fax' }],
+    ['an error without its code', false, { ...applied, error: { kind: 'refused', message: 'm' } }],
+    ['outbound_id not a list', false, { ...applied, outbound_id: '00001' }],
+    ['a wrapper not known', false, { ...applied, envelope: 'kinesis' }],
+  ];
+
+  it.each(details)('agrees with the zod schema on %s (accepted: %s)', (_, accepted, detail) => {
+    expect(OutcomeEventDetail.safeParse(detail).success).toBe(accepted);
+    expect(validate(detail), JSON.stringify(validate.errors)).toBe(accepted);
+  });
+
+  it('takes the example of docs/outcome-events.md, whose field table lists every field', () => {
+    const page = readFileSync(join(CONTRACTS_DIR, '..', 'docs', 'outcome-events.md'), 'utf8');
+    const example = JSON.parse(/^## The event\n[\s\S]*?^```json\n([\s\S]*?)^```$/m.exec(page)![1]!);
+    expect(parseOutcomeEvent(example)).toEqual(example);
+    expect(validate(example.detail), JSON.stringify(validate.errors)).toBe(true);
+    const fields = Object.entries(schema.properties as Record<string, { properties?: object }>).flatMap(
+      ([name, property]) => [name, ...Object.keys(property.properties ?? {}).map((inner) => `${name}.${inner}`)],
+    );
+    for (const field of fields) expect(page, field).toContain(`| \`${field}\` |`);
   });
 });
 

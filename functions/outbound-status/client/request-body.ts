@@ -11,6 +11,12 @@ export interface StatusUpdateInput {
    * it, the time SQS or API Gateway takes the update in counts.
    */
   updatedAt?: Date | string;
+  /**
+   * Your own id for this update (1–128 printable ASCII characters): echoed in its outcome event, so
+   * a rule can route your outcomes to you (docs/outcome-events.md), and in the function's logs.
+   * Never sent to Thulium. A run of six or more digits is masked wherever it is echoed.
+   */
+  reference?: string;
 }
 
 /**
@@ -22,10 +28,13 @@ export function toRequestBody(input: StatusUpdateInput, index?: number): { body:
   try {
     const update = toStatusUpdate(json);
     const updatedAt = (json as { updated_at?: string }).updated_at;
-    return {
-      body: JSON.stringify({ phone_number: update.phoneNumber, status_id: update.statusId, updated_at: updatedAt }),
-      update,
+    const body = {
+      phone_number: update.phoneNumber,
+      status_id: update.statusId,
+      updated_at: updatedAt,
+      reference: update.reference,
     };
+    return { body: JSON.stringify(body), update };
   } catch (error) {
     if (index === undefined || !(error instanceof InvalidRequestError)) throw error;
     const fields = error.fields.map((f) => ({ field: `updates[${index}].${f.field}`, message: f.message }));
@@ -33,14 +42,17 @@ export function toRequestBody(input: StatusUpdateInput, index?: number): { body:
   }
 }
 
-function fields({ phoneNumber, statusId, updatedAt }: StatusUpdateInput) {
+function fields({ phoneNumber, statusId, updatedAt, reference }: StatusUpdateInput) {
   const updated_at =
     updatedAt instanceof Date
       ? Number.isNaN(updatedAt.getTime())
         ? 'Invalid Date'
         : updatedAt.toISOString()
       : updatedAt;
-  return updated_at === undefined
-    ? { phone_number: phoneNumber, status_id: statusId }
-    : { phone_number: phoneNumber, status_id: statusId, updated_at };
+  return {
+    phone_number: phoneNumber,
+    status_id: statusId,
+    ...(updated_at !== undefined && { updated_at }),
+    ...(reference !== undefined && { reference }),
+  };
 }

@@ -49,7 +49,7 @@ export const OutcomeEventDetail = z
     error: z.optional(
       z
         .looseObject({
-          code: text('The error code (docs/errors.md).'),
+          code: text('The error code (docs/contract.md: the error codes).'),
           kind: text('The error kind.'),
           message: text('What went wrong, phone numbers masked.'),
           thulium_request_id: optionalText("Thulium's request id, when Thulium gave one."),
