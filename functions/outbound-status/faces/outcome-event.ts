@@ -31,7 +31,7 @@ export const OutcomeEventDetail = z
     correlation_id: text("API Gateway's request id, or the SQS message id the sender got back from SendMessage."),
     reference: optionalText("The sender's `reference`, as echoed (a run of six or more digits masked)."),
     number_key: optionalText(
-      "A short keyed hash of the normalised number, as in the function's log lines (`npm run trace` computes it).",
+      "A short keyed hash of the normalised number, as in the function's log lines (`npm run trace` computes it); absent when the function has no key (`ORDERING_KEY_SECRET_ID`, set with the ordering guard).",
     ),
     phone_number: optionalText('The number, masked as in the logs; absent when the body could not be read.'),
     status_id: optionalText('The status id sent (a long digit run in it masked).'),
