@@ -145,6 +145,19 @@ export class Operations extends Construct {
         ),
       );
     }
+    if (settings.outcomeEventBus !== 'none') {
+      this.alarms.push(
+        this.alarm(
+          'OutcomeEventsFailed',
+          "Outcome events could not be published to the event bus, after the invocation's retries: the updates' outcomes stand, only their events are missing. The WARN line 'outcome events not published' carries their correlation ids (see the runbook)",
+          {
+            // Each count is an event its sender will never get: one is worth a look.
+            metric: functionMetric(METRIC.outcomeEventsFailed),
+            threshold: 1,
+          },
+        ),
+      );
+    }
 
     this.topic = alarmTopic(this, settings);
     if (!this.topic) {

@@ -23,7 +23,10 @@ export interface DashboardProps extends OperationsProps {
 const row = (graphs: GraphWidgetProps[]) =>
   graphs.map((graph) => new GraphWidget({ ...graph, width: 24 / graphs.length }));
 
-/** One dashboard: the alarms, then the function's own metrics, the API and function, the queues. */
+/**
+ * One dashboard: the alarms, then the function's own metrics, the API and function, the queues and,
+ * while events are on, the outcome events.
+ */
 export function operationsDashboard(scope: Construct, props: DashboardProps): Dashboard {
   const { settings, queue, deadLetterQueue, functionMetric, apiErrorRate } = props;
   const api = props.apiStage;
@@ -84,6 +87,16 @@ export function operationsDashboard(scope: Construct, props: DashboardProps): Da
         right: [queue.metricApproximateAgeOfOldestMessage()],
       },
       { title: 'Dead-letter queue', left: [deadLetterQueue.metricApproximateNumberOfMessagesVisible()] },
+      ...(settings.outcomeEventBus !== 'none'
+        ? [
+            {
+              title: 'Outcome events: published and failed',
+              left: [functionMetric(METRIC.outcomeEventsPublished)],
+              // A few failures beside thousands published: on an axis of their own.
+              right: [functionMetric(METRIC.outcomeEventsFailed)],
+            },
+          ]
+        : []),
     ]),
   );
   return dashboard;

@@ -6,6 +6,7 @@ import { Operations } from './alarms.ts';
 import { logsKey } from './keys.ts';
 import { OrderingStore } from './ordering-store.ts';
 import { PLACEHOLDER_BASE_URL, type Settings } from './settings.ts';
+import { STACK_OUTPUTS } from './stack-outputs.ts';
 import { StatusApi } from './status-api.ts';
 import { StatusFunction } from './status-function.ts';
 import { StatusQueue } from './status-queue.ts';
@@ -71,6 +72,26 @@ export class OutboundStatusStack extends Stack {
     output('FunctionName', fn.functionName, 'The function, for logs and metrics');
     output('SecretArn', secret.secretArn, 'Holds {"username", "password"} of the Thulium API user');
     output('DashboardName', this.operations.dashboard.dashboardName, 'CloudWatch dashboard');
+    // Named by STACK_OUTPUTS: `npm run trace` finds them by these names.
+    output(
+      STACK_OUTPUTS.logGroup,
+      this.statusFunction.logGroup.logGroupName,
+      "The function's log group: one JSON line per outcome, searchable by number_key",
+    );
+    if (this.ordering) {
+      output(
+        STACK_OUTPUTS.orderingTable,
+        this.ordering.table.tableName,
+        "The ordering guard's and the Thulium budget's table: per number (by its keyed hash), the update applied",
+      );
+    }
+    if (this.ordering?.key) {
+      output(
+        STACK_OUTPUTS.orderingKey,
+        this.ordering.key.secretArn,
+        "Keys the ordering table's phone-number hashes and the logs' number_key",
+      );
+    }
   }
 
   /** By name, by complete ARN, or created empty (with an unusable password) for an operator to fill in. */

@@ -1,42 +1,15 @@
 import { z } from 'zod';
-
-/**
- * Every deploy-time choice, with its default. Values come from typed stack props or from CDK
- * context (`cdk.json` or `-c key=value`, where everything arrives as a string), so numbers,
- * booleans and lists are coerced from strings too.
- */
-const integer = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
-const flag = (fallback: boolean) =>
-  z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(fallback);
-const list = (item: z.ZodString) =>
-  z
-    .union([
-      z.array(z.string()),
-      z.string().transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ),
-    ])
-    .pipe(z.array(item))
-    .default([]);
+import { EVENT_BUS_ARN, flag, integer, KMS_KEY_ARN, list, RULE_ARN, TOPIC_ARN } from './setting-formats.ts';
 
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
-/** Topic names: letters, digits, `-` and `_`, with `.fifo` for a FIFO topic. */
-const TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w-]{1,251}(\.fifo)?$/;
-/** A rule on the default bus, or on a named one (`rule/<bus>/<rule>`; partner bus names hold slashes). */
-const RULE_ARN = /^arn:aws[\w-]*:events:[a-z0-9-]+:[0-9]{12}:rule\/([\w./-]{1,256}\/)?[\w.-]{1,64}$/;
-const KMS_KEY_ARN =
-  /^arn:aws[\w-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 /** `.invalid` never resolves (RFC 2606): a deploy that forgot the setting sends credentials nowhere. */
 export const PLACEHOLDER_BASE_URL = 'https://your-tenant.thulium.invalid';
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
+/** Every deploy-time choice, with its default; the forms they take are in setting-formats.ts. */
 export const Settings = z
   .object({
     thuliumBaseUrl: z
@@ -154,6 +127,20 @@ export const Settings = z
       .optional()
       .describe(
         "The function's `THULIUM_CALLS_PER_SECOND`: the tenant's Thulium rate limit in calls a second (0.1 to 1000, decimals allowed), when Thulium's support has told it. Unset: the rate is learned from Thulium's 429s.",
+      ),
+    outcomeEventBus: z
+      .union([
+        z.enum(['default', 'none']),
+        z
+          .string()
+          .regex(
+            EVENT_BUS_ARN,
+            'must be default, none or an event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)',
+          ),
+      ])
+      .default('default')
+      .describe(
+        "The function's `OUTCOME_EVENT_BUS`: where each update's final outcome (applied, superseded, dead-lettered) is published. `default`: the account's default bus; the ARN of a bus (of another account: its policy must admit the function's role); `none`: no events. The function may `events:PutEvents` on that bus only.",
       ),
 
     alarmTopic: z

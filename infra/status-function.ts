@@ -103,6 +103,11 @@ export class StatusFunction extends Construct {
       // The table and the key use AWS-managed keys, whose policies admit the account's principals through the service: no kms statement.
       if (ordering.key) this.role.addToPrincipalPolicy(readSecretValue(ordering.key));
     }
+    const outcomeBus = outcomeEventBusArn(this, settings.outcomeEventBus);
+    // PutEvents takes resource-level permissions: the one bus the function publishes to, and no other.
+    if (outcomeBus) {
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [outcomeBus] }));
+    }
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
@@ -112,9 +117,19 @@ export class StatusFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
       reason:
-        'The function reaches only public, TLS-protected endpoints (the Thulium tenant, Secrets Manager, SQS, DynamoDB) and no private resource. A VPC would add NAT gateways and their cost without narrowing what the function can reach; IAM scopes its AWS access.',
+        'The function reaches only public, TLS-protected endpoints (the Thulium tenant, Secrets Manager, SQS, DynamoDB, EventBridge) and no private resource. A VPC would add NAT gateways and their cost without narrowing what the function can reach; IAM scopes its AWS access.',
     });
   }
+}
+
+/**
+ * The bus outcome events go to, by ARN (`none`: no bus). The default bus is the one of the stack's own
+ * account and region, in tokens, so the grant follows the stack wherever it is deployed.
+ */
+function outcomeEventBusArn(scope: Construct, bus: Settings['outcomeEventBus']): string | undefined {
+  if (bus === 'none') return undefined;
+  if (bus !== 'default') return bus;
+  return Stack.of(scope).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' });
 }
 
 /** The function's environment, named as its schema names it (functions/outbound-status/environment.ts). */
@@ -143,6 +158,8 @@ function functionEnvironment(props: StatusFunctionProps, stackName: string): Rec
     QUEUE_CONCURRENCY: String(settings.recordConcurrency),
     PHONE_NORMALISATION: settings.phoneNormalisation,
     PHONE_COUNTRY_CODE: settings.phoneCountryCode,
+    // `default` and `none` mean to the function what they mean here; an ARN is passed as it is.
+    OUTCOME_EVENT_BUS: settings.outcomeEventBus,
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: stackName,
     ...guard,

@@ -39,18 +39,21 @@ const VARIANTS: Record<string, SettingsInput> = {
     sourceTopicArns: ['arn:aws:sns:eu-central-1:210987654321:crm-status.fifo'],
     sourceEventRuleArns: ['arn:aws:events:eu-central-1:210987654321:rule/status-updates'],
   },
-  'created secret, no alarm topic, 30-day logs, no API Gateway role': {
+  'created secret, no alarm topic, 30-day logs, no API Gateway role, no outcome events': {
     createSecret: true,
+    outcomeEventBus: 'none',
     alarmTopic: 'none',
     logRetentionDays: 30,
     apiGatewayCloudWatchRole: false,
   },
-  'secret by ARN with its key, an existing topic, no ordering guard (the table for the budget alone)': {
-    thuliumSecret: 'arn:aws:secretsmanager:eu-central-1:111122223333:secret:thulium-AbCdEf',
-    secretKmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-    alarmTopic: 'arn:aws:sns:eu-central-1:111122223333:ops-pager',
-    orderingGuard: false,
-  },
+  'secret by ARN with its key, an existing topic, no ordering guard (the table for the budget alone), a bus of another account':
+    {
+      outcomeEventBus: 'arn:aws:events:eu-central-1:210987654321:event-bus/crm-outcomes',
+      thuliumSecret: 'arn:aws:secretsmanager:eu-central-1:111122223333:secret:thulium-AbCdEf',
+      secretKmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      alarmTopic: 'arn:aws:sns:eu-central-1:111122223333:ops-pager',
+      orderingGuard: false,
+    },
   'a budget per container at a known rate, no ordering guard (no table)': {
     thuliumBudget: 'container',
     thuliumCallsPerSecond: '5',

@@ -70,6 +70,23 @@ describe('stack settings', () => {
     expect(() => parseSettings({ thuliumBudget: 'global' })).toThrow(/thuliumBudget: /);
   });
 
+  it("publish outcome events to the account's default bus unless told a bus ARN or `none`", () => {
+    expect(parseSettings({}).outcomeEventBus).toBe('default');
+    const bus = 'arn:aws:events:eu-central-1:210987654321:event-bus/crm-outcomes';
+    for (const value of ['default', 'none', bus, 'arn:aws-cn:events:cn-north-1:210987654321:event-bus/crm.outcomes'])
+      expect(parseSettings({ outcomeEventBus: value }).outcomeEventBus).toBe(value);
+    // Any bus but the default is named by its ARN: the grant then names exactly the bus the function publishes to.
+    for (const wrong of [
+      'crm-outcomes',
+      'arn:aws:events:eu-central-1:210987654321:rule/crm-outcomes',
+      'arn:aws:sns:eu-central-1:210987654321:crm',
+      '',
+    ])
+      expect(() => parseSettings({ outcomeEventBus: wrong }), wrong).toThrow(
+        'outcomeEventBus: must be default, none or an event bus ARN',
+      );
+  });
+
   it('name every wrong value at once', () => {
     const attempt = () =>
       parseSettings({

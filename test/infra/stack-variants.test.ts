@@ -273,7 +273,7 @@ describe('the stack with other settings', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
       (a) => a.Properties.AlarmName as string,
     );
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     expect(alarms).not.toContain('ThuliumOutboundStatus-OrderingStoreFailures');
     expect(alarms).not.toContain('ThuliumOutboundStatus-ThuliumBudgetFallbacks');
     expect(JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'))).not.toMatch(

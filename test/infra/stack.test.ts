@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ORDERING_TABLE } from '../../functions/outbound-status/adapters/ordering-table.ts';
 import { readConfig } from '../../functions/outbound-status/config.ts';
 import { requestModelSchema } from '../../infra/request-model.ts';
+import { STACK_OUTPUTS } from '../../infra/stack-outputs.ts';
 import { synth, TENANT_URL } from './synth.ts';
 import { functionRole, one, roleStatements, show } from './template.ts';
 
@@ -206,7 +207,7 @@ describe('the stack with its defaults', () => {
     });
   });
 
-  it('lets the function read its two secrets, update and, after a failed condition, read items of its table, consume its queue and send to its DLQ, nothing more', () => {
+  it('lets the function read its two secrets, update and, after a failed condition, read items of its table, publish to the default bus, consume its queue and send to its DLQ, nothing more', () => {
     expect(roleStatements(template)).toEqual([
       {
         effect: 'Allow',
@@ -233,6 +234,12 @@ describe('the stack with its defaults', () => {
         effect: 'Allow',
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: ['${OrderingTableBB8866BE.Arn}'],
+        condition: undefined,
+      },
+      {
+        effect: 'Allow',
+        actions: ['events:PutEvents'],
+        resources: ['arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default'],
         condition: undefined,
       },
       {
@@ -266,7 +273,7 @@ describe('the stack with its defaults', () => {
     );
   });
 
-  it('alarms on the DLQ, queue age, function errors and throttles, API 5xx and latency, ordering store failures, Thulium budget fallbacks, to an encrypted topic', () => {
+  it('alarms on the DLQ, queue age, function errors and throttles, API 5xx and latency, ordering store failures, Thulium budget fallbacks, outcome events not published, to an encrypted topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const byMetric = (name: string) =>
       alarms.filter(
@@ -302,7 +309,7 @@ describe('the stack with its defaults', () => {
         TreatMissingData: 'notBreaching',
       }),
     ]);
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(9);
     expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual(
       [
         'ApiLatency',
@@ -311,6 +318,7 @@ describe('the stack with its defaults', () => {
         'FunctionErrors',
         'FunctionThrottles',
         'OrderingStoreFailures',
+        'OutcomeEventsFailed',
         'QueueOldestMessageAge',
         'ThuliumBudgetFallbacks',
       ].map((n) => `ThuliumOutboundStatus-${n}`),
@@ -382,6 +390,7 @@ describe('the stack with its defaults', () => {
       'FunctionName',
       'SecretArn',
       'DashboardName',
+      ...Object.values(STACK_OUTPUTS),
     ]) {
       template.hasOutput(id, { Value: Match.anyValue() });
     }
