@@ -140,7 +140,7 @@ export const Settings = z
       ])
       .default('default')
       .describe(
-        "The function's `OUTCOME_EVENT_BUS`: where each update's final outcome (applied, superseded, dead-lettered) is published. `default`: the account's default bus; the ARN of a bus (of another account: its policy must admit the function's role); `none`: no events. The function may `events:PutEvents` on that bus only.",
+        "The function's `OUTCOME_EVENT_BUS`: where each update's final outcome (applied, superseded, dead-lettered) is published. `default`: the account's default bus; the ARN of a bus in the stack's region (PutEvents reaches no other region; a rule there forwards events across regions), of this account or another (whose bus policy must admit the function's role); `none`: no events. The function may `events:PutEvents` on that bus only.",
       ),
 
     alarmTopic: z

@@ -22,6 +22,8 @@ export interface DeadLetter {
   updateVersion?: string;
   thuliumRequestId?: string;
   sourceMessageId?: string;
+  /** The sender's reference (the `Reference` attribute), digit runs masked. */
+  reference?: string;
   messageGroupId?: string;
   /** Who wrapped the body: none, sns, eventbridge; `unreadable` when it is not JSON or not an envelope we can open. */
   envelope: string;
@@ -48,6 +50,8 @@ export function readDeadLetter(message: Message): DeadLetter {
     updateVersion: shownVersion(attribute(UPDATE_VERSION_ATTRIBUTE)),
     thuliumRequestId: attribute('ThuliumRequestId'),
     sourceMessageId: attribute('SourceMessageId'),
+    // Echoed with its digit runs masked already; masked again, as any sender's text.
+    reference: shown(attribute('Reference'), maskPhoneNumbersIn, 128),
     messageGroupId:
       message.Attributes?.MessageGroupId === undefined
         ? undefined
@@ -69,10 +73,10 @@ function readBody(body: string): Pick<DeadLetter, 'envelope' | 'phone' | 'status
 }
 
 /** A field of any type the sender chose, as short masked text; a status id in the phone's place is masked too. */
-function shown(value: unknown, mask: (text: string) => string): string | undefined {
+function shown(value: unknown, mask: (text: string) => string, length = 40): string | undefined {
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return truncate(mask(text), 40, '…');
+  return truncate(mask(text), length, '…');
 }
 
 /**

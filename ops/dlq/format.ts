@@ -60,6 +60,7 @@ export function formatLetter(letter: DeadLetter): string {
     lines.push(`    ${letter.kind ?? '-'}: ${letter.errorMessage ?? '-'}`);
   if (letter.bodyPreview !== undefined) lines.push(`    body (not an update): ${JSON.stringify(letter.bodyPreview)}`);
   if (letter.thuliumRequestId !== undefined) lines.push(`    Thulium request id ${letter.thuliumRequestId}`);
+  if (letter.reference !== undefined) lines.push(`    reference ${letter.reference}`);
   return lines.join('\n');
 }
 

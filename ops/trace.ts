@@ -1,0 +1,52 @@
+/**
+ * `npm run trace -- <phone_number>`: what happened to one number, from the ordering store, the DLQ
+ * and the function's logs. `--help`, and docs/trace.md, say how; the modules in ./trace/ do it.
+ */
+import { CliError, describeError } from './dlq/cli-error.ts';
+import { watchInterrupt } from './dlq/interrupt.ts';
+import { AwsClients } from './trace/aws.ts';
+import { formatReport } from './trace/format.ts';
+import { parseOptions } from './trace/options.ts';
+import { exitCodeOf, failedParts, trace } from './trace/report.ts';
+import { USAGE } from './trace/usage.ts';
+
+async function main(): Promise<number> {
+  const parsed = parseOptions(process.argv.slice(2), process.env);
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { options } = parsed;
+  const interrupt = watchInterrupt(
+    'stopping: the DLQ after the message in hand, the log query at once…',
+    `quit: DLQ messages in hand are visible again after --visibility-timeout (${options.visibilityTimeout} s)`,
+  );
+  const aws = new AwsClients();
+  try {
+    const report = await trace(aws, options, interrupt);
+    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
+    const failed = failedParts(report);
+    // stdout holds every part, failed ones included; this line is for whoever only sees stderr.
+    if (failed.length > 0) process.stderr.write(`trace: could not read: ${failed.join(', ')} (see above)\n`);
+    return exitCodeOf(report);
+  } finally {
+    aws.destroy();
+    interrupt.dispose();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`trace: ${describeError(error)}\n`);
+    process.exitCode = error instanceof CliError ? error.exitCode : 1;
+  },
+);
+
+// A late rejection must not print a stack trace either.
+process.on('unhandledRejection', (error) => {
+  process.stderr.write(`trace: ${describeError(error)}\n`);
+  process.exit(1);
+});
