@@ -78,6 +78,9 @@ export class OutboundStatusStack extends Stack {
       this.statusFunction.logGroup.logGroupName,
       "The function's log group: one JSON line per outcome, searchable by number_key",
     );
+    // The trace keys a number as the function does; a guessed normalisation finds nothing.
+    output(STACK_OUTPUTS.phoneNormalisation, settings.phoneNormalisation, "The function's PHONE_NORMALISATION");
+    output(STACK_OUTPUTS.phoneCountryCode, settings.phoneCountryCode, "The function's PHONE_COUNTRY_CODE");
     if (this.ordering) {
       output(
         STACK_OUTPUTS.orderingTable,

@@ -1,5 +1,5 @@
 /**
- * `npm run trace -- <phone_number>`: what happened to one number, from the ordering store, the DLQ
+ * `npm run -s trace -- <phone_number>`: what happened to one number, from the ordering store, the DLQ
  * and the function's logs. `--help`, and docs/trace.md, say how; the modules in ./trace/ do it.
  */
 import { CliError, describeError } from './dlq/cli-error.ts';
@@ -25,6 +25,8 @@ async function main(): Promise<number> {
   try {
     const report = await trace(aws, options, interrupt);
     process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
+    // A JSON reader may look at the parts alone: a guessed lookup is said where a person sees it.
+    if (options.json && report.warning !== undefined) process.stderr.write(`trace: WARNING: ${report.warning}\n`);
     const failed = failedParts(report);
     // stdout holds every part, failed ones included; this line is for whoever only sees stderr.
     if (failed.length > 0) process.stderr.write(`trace: could not read: ${failed.join(', ')} (see above)\n`);

@@ -48,17 +48,23 @@ export function localCommands({ httpUrl, sqsEndpoint, queueUrl, topicArn, trace 
 }
 
 /**
- * The function's own table, key secret and endpoints, and the local SQS (the trace finds the DLQ
- * by the stack's queue names, as `npm run dlq` does). The local keys only when the function has
- * them: with keys of the user's own, a key secret may be in AWS itself, and those keys are not printed.
+ * The function's own table, key secret, guard, normalisation and endpoints, and the local SQS (the
+ * trace finds the DLQ by the stack's queue names, as `npm run dlq` does): everything a trace would
+ * otherwise ask CloudFormation for, which has no local stack. The local keys only when the function
+ * has them: with keys of the user's own, a key secret may be in AWS itself, and those keys are not printed.
  */
 function traceEnvironment(env: NodeJS.ProcessEnv, sqsEndpoint: string): string {
+  // The function's defaults when unset (functions/outbound-status/environment.ts).
+  const normalisation = env.PHONE_NORMALISATION || 'as-is';
   const settings = {
     AWS_ENDPOINT_URL_DYNAMODB: env.AWS_ENDPOINT_URL_DYNAMODB,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: env.AWS_ENDPOINT_URL_SECRETS_MANAGER,
     AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+    ORDERING_GUARD: env.ORDERING_GUARD === 'off' ? 'off' : undefined,
     ORDERING_TABLE_NAME: env.ORDERING_TABLE_NAME,
     ORDERING_KEY_SECRET_ID: env.ORDERING_KEY_SECRET_ID,
+    PHONE_NORMALISATION: normalisation,
+    PHONE_COUNTRY_CODE: normalisation === 'national' ? env.PHONE_COUNTRY_CODE || '48' : undefined,
     AWS_REGION: env.AWS_REGION ?? LOCAL_REGION,
   };
   const pairs = Object.entries(settings).flatMap(([key, value]) => (value ? [`${key}=${value}`] : []));

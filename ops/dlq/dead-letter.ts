@@ -1,6 +1,7 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import {
   REASON_ATTRIBUTES,
+  REFERENCE_ATTRIBUTE,
   UPDATE_VERSION_ATTRIBUTE,
 } from '../../functions/outbound-status/adapters/dead-letter-queue.ts';
 import { unwrapEnvelope } from '../../functions/outbound-status/faces/envelopes.ts';
@@ -22,7 +23,7 @@ export interface DeadLetter {
   updateVersion?: string;
   thuliumRequestId?: string;
   sourceMessageId?: string;
-  /** The sender's reference (the `Reference` attribute), digit runs masked. */
+  /** The sender's reference (the `UpdateReference` attribute), digit runs masked. */
   reference?: string;
   messageGroupId?: string;
   /** Who wrapped the body: none, sns, eventbridge; `unreadable` when it is not JSON or not an envelope we can open. */
@@ -51,7 +52,7 @@ export function readDeadLetter(message: Message): DeadLetter {
     thuliumRequestId: attribute('ThuliumRequestId'),
     sourceMessageId: attribute('SourceMessageId'),
     // Echoed with its digit runs masked already; masked again, as any sender's text.
-    reference: shown(attribute('Reference'), maskPhoneNumbersIn, 128),
+    reference: shown(attribute(REFERENCE_ATTRIBUTE), maskPhoneNumbersIn, 128),
     messageGroupId:
       message.Attributes?.MessageGroupId === undefined
         ? undefined

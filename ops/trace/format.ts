@@ -1,25 +1,44 @@
 import { plural } from '../dlq/format.ts';
 import type { TracedLetter } from './letters.ts';
 import type { LogRow } from './log-query.ts';
+import type { Source } from './phone-rule.ts';
 import type { Report } from './report.ts';
 import type { StoreSection } from './store.ts';
 
 /** What "nothing recorded" can mean; docs/trace.md says the same. */
 export const NOTHING_RECORDED =
-  'nothing recorded for this number: no update of it was applied through the ordering guard, or its item expired after the TTL (ORDERING_TTL_SECONDS), or the guard is off (ORDERING_GUARD=off)';
+  'nothing recorded for this number: no update of it was applied through the ordering guard, or its item expired after the TTL (ORDERING_TTL_SECONDS)';
+
+/** Under "nothing recorded" when the number's form was guessed: the likelier reason. */
+export const GUESSED_FORM = "or it was looked up in another form than the function's: see the WARNING above";
+
+const SOURCES: Record<Source, string> = {
+  flag: 'as given',
+  environment: 'from the environment',
+  stack: "from the stack's outputs",
+  guess: 'GUESSED',
+};
 
 /** The whole trace as text, one section a part, for one screen. */
 export function formatReport(report: Report): string {
-  const rule =
-    report.normalisation === 'national'
-      ? `PHONE_NORMALISATION national, country code ${report.countryCode}`
-      : `PHONE_NORMALISATION ${report.normalisation}`;
+  const guessed = report.warning !== undefined;
   return [
-    `number ${report.number}, looked up as ${report.lookedUpAs} (${rule})`,
-    formatStore(report.store),
+    [
+      `number ${report.number}, looked up as ${report.lookedUpAs} (${ruleText(report)})`,
+      ...(guessed ? [`WARNING: ${report.warning}`] : []),
+    ].join('\n'),
+    formatStore(report.store, guessed),
     formatLetters(report),
     formatLogs(report),
   ].join('\n\n');
+}
+
+/** `PHONE_NORMALISATION national, country code 48; from the stack's outputs`. */
+function ruleText(report: Report): string {
+  const national = report.normalisation === 'national';
+  const sources = new Set([report.normalisationFrom, ...(national ? [report.countryCodeFrom ?? 'guess'] : [])]);
+  const rule = `PHONE_NORMALISATION ${report.normalisation}${national ? `, country code ${report.countryCode}` : ''}`;
+  return `${rule}; ${[...sources].map((source) => SOURCES[source]).join(' and ')}`;
 }
 
 /** `label  value` lines, the values aligned. */
@@ -29,11 +48,13 @@ const aligned = (rows: [string, string | undefined][]) => {
   return shown.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
 };
 
-export function formatStore(store: StoreSection): string {
+export function formatStore(store: StoreSection, guessed = false): string {
   const heading = `ordering store${store.table === undefined ? '' : ` (table ${store.table})`}`;
   if (store.error !== undefined) return `${heading}\n  could not be read: ${store.error}`;
+  if (store.note !== undefined) return `${heading}\n  ${store.note}`;
   const item = store.item;
-  if (item === null || item === undefined) return `${heading}\n  ${NOTHING_RECORDED}`;
+  if (item === null || item === undefined)
+    return [heading, `  ${NOTHING_RECORDED}`, ...(guessed ? [`  ${GUESSED_FORM}`] : [])].join('\n');
   const held = item.heldUntil === undefined ? 'no' : `yes, by an update in progress, until ${item.heldUntil}`;
   if (item.version === undefined) {
     return [heading, '  nothing applied yet', ...aligned([['held now', held]])].join('\n');
@@ -89,7 +110,8 @@ export function formatLetter(letter: TracedLetter): string {
 }
 
 function formatLogs({ logs }: Report): string {
-  if (logs.numberKey === undefined) return `logs\n  could not be searched: ${logs.error}`;
+  if (logs.numberKey === undefined)
+    return logs.error === undefined ? `logs\n  ${logs.note}` : `logs\n  could not be searched: ${logs.error}`;
   const where = logs.logGroup === undefined ? '' : `, log group ${logs.logGroup}`;
   const lines = [`logs: number_key ${logs.numberKey}${where}`];
   if (logs.note !== undefined) lines.push(`  ${logs.note}`);

@@ -5,11 +5,15 @@ import type { Target } from './targets.ts';
 /** As the function requires of it (adapters/ordering-key.ts). */
 const MIN_KEY_CHARACTERS = 32;
 
-/** The key, or why it could not be read. Never printed, never part of an error. */
-export type HashKey = { key: Buffer } | { error: string };
+/**
+ * The key, why it could not be read, or (`none`) why the deployment has none. Never printed, never
+ * part of an error.
+ */
+export type HashKey = { key: Buffer } | { error: string } | { none: string };
 
 /** The secret's SecretString as utf8 bytes: the bytes the function keys the numbers' hashes with. */
 export async function readHashKey(aws: AwsClients, secret: Target): Promise<HashKey> {
+  if ('none' in secret) return { none: secret.none };
   if ('missing' in secret) return { error: `the key's secret is ${secret.missing}` };
   const secretId = secret.value;
   try {

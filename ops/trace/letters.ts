@@ -24,12 +24,22 @@ export interface LettersSection {
   error?: string;
 }
 
+/** The number as the function keys it, and by which rule: known once the stack's outputs are. */
+export interface Lookup {
+  normalised: string;
+  policy: PhonePolicy;
+}
+
 /**
  * The DLQ's letters of this number, read as `dlq list` reads them: each message received once with a
  * visibility timeout, all made visible again at the end. Every letter is read to find the number's:
- * its number is in the body only.
+ * its number is in the body only. The reading starts at once; a letter waits for the lookup.
  */
-export async function readLetters(options: Options, normalised: string, interrupt: Interrupt): Promise<LettersSection> {
+export async function readLetters(
+  options: Options,
+  lookup: Promise<Lookup>,
+  interrupt: Interrupt,
+): Promise<LettersSection> {
   const sqs = await createSqsClient(options.dlqUrl);
   let queue: string | undefined;
   try {
@@ -48,7 +58,8 @@ export async function readLetters(options: Options, normalised: string, interrup
             sqs,
             dlq.url,
             async (message) => {
-              if (isLetterOf(message.Body ?? '', normalised, options.policy)) letters.push(tracedLetter(message));
+              const { normalised, policy } = await lookup;
+              if (isLetterOf(message.Body ?? '', normalised, policy)) letters.push(tracedLetter(message));
               return 'keep';
             },
             {

@@ -16,7 +16,7 @@ export interface LogsSection {
   query?: string;
   /** `aws logs start-query …`, when the log group is known. */
   command?: string;
-  /** Why the log group is unknown, when it is and the query was not to be run. */
+  /** Why the log group is unknown, when it is and the query was not to be run; or why there is no number_key. */
   note?: string;
   /** With --logs: what the query found, newest first. */
   results?: LogRow[];
@@ -39,12 +39,13 @@ export async function readLogs(
   now: number,
 ): Promise<LogsSection> {
   const since = options.since;
+  if ('none' in key) return { since, note: `no number_key without the key: ${key.none}, so the function logs none` };
   if ('error' in key) return { since, error: `no number_key without the key: ${key.error}` };
   const numberKey = numberKeyOf(numberHash(key.key, normalised));
   const query = logQuery(numberKey);
   const window = queryWindow(now, options.sinceMs);
-  if ('missing' in logGroup) {
-    const why = `the log group is ${logGroup.missing}`;
+  if (!('value' in logGroup)) {
+    const why = `the log group is ${'missing' in logGroup ? logGroup.missing : logGroup.none}`;
     return { numberKey, since, query, ...(options.logs ? { error: why } : { note: why }) };
   }
   const section: LogsSection = {

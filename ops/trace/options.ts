@@ -1,18 +1,17 @@
 import { parseArgs } from 'node:util';
 import { PhoneNumber } from '../../functions/outbound-status/core/contract.ts';
-import {
-  maskPhoneNumbersIn,
-  PHONE_NORMALISATIONS,
-  type PhoneNormalisation,
-  type PhonePolicy,
-} from '../../functions/outbound-status/core/phone-number.ts';
+import { maskPhoneNumbersIn, PHONE_NORMALISATIONS } from '../../functions/outbound-status/core/phone-number.ts';
 import { usageError } from '../dlq/cli-error.ts';
 import { DEFAULT_STACK } from '../dlq/queue-names.ts';
+import { type GivenRule, isCountryCode, isNormalisation, type Sourced } from './phone-rule.ts';
 
 export interface Options {
   /** The number as typed: never printed whole. */
   phone: string;
-  policy: PhonePolicy;
+  /** What the flags and the environment say of the function's normalisation; the stack tells the rest. */
+  phoneRule: GivenRule;
+  /** ORDERING_GUARD=off, as the function's: no item and no key to look for. */
+  guardOff: boolean;
   json: boolean;
   logs: boolean;
   /** How far back the log query looks, ms. */
@@ -29,9 +28,6 @@ export interface Options {
 
 type Parsed = { help: true } | { help: false; options: Options };
 
-/** The function's own defaults (functions/outbound-status/environment.ts), so an unset variable means the same here. */
-const DEFAULT_NORMALISATION: PhoneNormalisation = 'as-is';
-const DEFAULT_COUNTRY_CODE = '48';
 const DEFAULT_SINCE = '24h';
 const DEFAULT_VISIBILITY_SECONDS = 60;
 
@@ -65,7 +61,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   const { values, positionals } = parseFlags(argv);
   if (values.help) return { help: true };
   const [typed, ...extra] = positionals;
-  if (typed === undefined) throw misuse('a phone number is needed: npm run trace -- <phone_number> (see --help)');
+  if (typed === undefined) throw misuse('a phone number is needed: npm run -s trace -- <phone_number> (see --help)');
   if (extra.length > 0) throw misuse(`unexpected argument "${extra[0]}" (see --help)`);
   const phone = PhoneNumber.safeParse(typed);
   if (!phone.success) {
@@ -78,10 +74,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     help: false,
     options: {
       phone: phone.data,
-      policy: {
-        normalisation: normalisation(values.normalisation ?? (env.PHONE_NORMALISATION || DEFAULT_NORMALISATION)),
-        countryCode: countryCode(values['country-code'] ?? (env.PHONE_COUNTRY_CODE || DEFAULT_COUNTRY_CODE)),
+      phoneRule: {
+        normalisation: given(values.normalisation, env.PHONE_NORMALISATION, normalisation),
+        countryCode: given(values['country-code'], env.PHONE_COUNTRY_CODE, countryCode),
       },
+      guardOff: env.ORDERING_GUARD === 'off',
       json: values.json ?? false,
       logs: values.logs ?? false,
       since,
@@ -99,13 +96,19 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   };
 }
 
-function normalisation(value: string): PhoneNormalisation {
-  if ((PHONE_NORMALISATIONS as readonly string[]).includes(value)) return value as PhoneNormalisation;
+/** The flag, else its variable (empty is unset, as in the DLQ tool), else nothing: the stack may say. */
+function given<T>(flag: string | undefined, variable: string | undefined, check: (value: string) => T) {
+  if (flag !== undefined) return { value: check(flag), from: 'flag' } satisfies Sourced<T>;
+  return variable ? ({ value: check(variable), from: 'environment' } satisfies Sourced<T>) : undefined;
+}
+
+function normalisation(value: string) {
+  if (isNormalisation(value)) return value;
   throw misuse(`--normalisation (or PHONE_NORMALISATION) must be ${PHONE_NORMALISATIONS.join(', ')}, not "${value}"`);
 }
 
 function countryCode(value: string): string {
-  if (/^[1-9][0-9]{0,3}$/.test(value)) return value;
+  if (isCountryCode(value)) return value;
   throw misuse(`--country-code (or PHONE_COUNTRY_CODE) must be 1 to 4 digits, not starting with 0, not "${value}"`);
 }
 

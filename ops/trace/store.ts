@@ -26,6 +26,8 @@ export interface StoreSection {
   table?: string;
   /** null: the table holds no item for the number. */
   item?: StoredNumber | null;
+  /** Why there is nothing to read (the guard is off): not a failure. */
+  note?: string;
   error?: string;
 }
 
@@ -39,6 +41,8 @@ export async function readStore(
   normalised: string,
   now: number,
 ): Promise<StoreSection> {
+  if ('none' in table) return { note: `${table.none}: nothing is recorded per number` };
+  if ('none' in key) return { note: `${key.none}: nothing is recorded per number` };
   if ('missing' in table) return { error: `the table is ${table.missing}` };
   const TableName = table.value;
   if ('error' in key)

@@ -1,10 +1,9 @@
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { STACK_OUTPUTS } from '../../infra/stack-outputs.ts';
-import { type AwsClients, describeFailure, SERVICES } from './aws.ts';
 import type { Options } from './options.ts';
+import { outputOf, type StackOutputs } from './stack.ts';
 
-/** A name to use, or why there is none. */
-export type Target = { value: string } | { missing: string };
+/** A name to use, why there is none, or (`none`) that the deployment rightly has none. */
+export type Target = { value: string } | { missing: string } | { none: string };
 
 export interface Targets {
   table: Target;
@@ -12,70 +11,54 @@ export interface Targets {
   logGroup: Target;
 }
 
-const WANTED = [
-  {
-    part: 'table',
-    option: 'tableName',
-    output: STACK_OUTPUTS.orderingTable,
-    flag: '--table',
-    variable: 'ORDERING_TABLE_NAME',
-  },
-  {
-    part: 'keySecret',
+const WANTED = {
+  table: { option: 'tableName', output: STACK_OUTPUTS.orderingTable, flag: '--table', variable: 'ORDERING_TABLE_NAME' },
+  keySecret: {
     option: 'keySecretId',
     output: STACK_OUTPUTS.orderingKey,
     flag: '--key-secret',
     variable: 'ORDERING_KEY_SECRET_ID',
   },
-  {
-    part: 'logGroup',
-    option: 'logGroup',
-    output: STACK_OUTPUTS.logGroup,
-    flag: '--log-group',
-    variable: 'LOG_GROUP_NAME',
-  },
-] as const;
+  logGroup: { option: 'logGroup', output: STACK_OUTPUTS.logGroup, flag: '--log-group', variable: 'LOG_GROUP_NAME' },
+} as const;
 
 /**
- * The table, the key's secret and the log group: as given, else from the stack's outputs. The
- * stack is read only when something needed is missing, so a trace given the table and the key
- * (and the log group, with --logs) needs no cloudformation:DescribeStacks.
+ * Whether the stack must be read for a name. Not for the table or the key with ORDERING_GUARD=off,
+ * nor for the log group alone unless the query is to run (it prints without it): so a trace given the
+ * table and the key needs no cloudformation:DescribeStacks.
  */
-export async function resolveTargets(aws: AwsClients, options: Options): Promise<Targets> {
-  // The log group alone is worth a stack read only when the query is to run: the query prints without it.
-  const needed = WANTED.filter(
-    ({ option }) => options[option] === undefined && (option !== 'logGroup' || options.logs),
-  );
-  const outputs = needed.length === 0 ? undefined : await stackOutputs(aws, options.stack);
-  const resolve = ({ option, output, flag, variable }: (typeof WANTED)[number]): Target => {
+export const targetsNeedStack = (options: Options) =>
+  (!options.guardOff && (options.tableName === undefined || options.keySecretId === undefined)) ||
+  (options.logGroup === undefined && options.logs);
+
+/** The table, the key's secret and the log group: as given, else from the stack's outputs. */
+export function resolveTargets(options: Options, stack: StackOutputs): Targets {
+  const resolve = ({ option, output, flag, variable }: (typeof WANTED)[keyof typeof WANTED]): Target => {
     const given = options[option];
     if (given !== undefined) return { value: given };
-    if (outputs === undefined) return { missing: `not given (${flag} or ${variable})` };
-    if (typeof outputs === 'string') return { missing: `not given (${flag} or ${variable}), and ${outputs}` };
-    const value = outputs[output];
-    return value === undefined
-      ? { missing: `not given (${flag} or ${variable}), and stack "${options.stack}" has no output ${output}` }
-      : { value };
+    const found = outputOf(stack, options.stack, output);
+    return 'value' in found ? found : { missing: `not given (${flag} or ${variable}), and ${found.why}` };
   };
+  const off = guardOff(options, stack);
   return {
-    table: resolve(WANTED[0]),
-    keySecret: resolve(WANTED[1]),
-    logGroup: resolve(WANTED[2]),
+    // With the guard off the table holds the shared budget at most, nothing of a number.
+    table: off ?? resolve(WANTED.table),
+    keySecret: options.keySecretId === undefined && off ? off : resolve(WANTED.keySecret),
+    logGroup: resolve(WANTED.logGroup),
   };
 }
 
-/** The stack's outputs by key, or why they could not be read. */
-async function stackOutputs(aws: AwsClients, stack: string): Promise<Record<string, string> | string> {
-  try {
-    const { Stacks = [] } = await aws.cloudformation().send(new DescribeStacksCommand({ StackName: stack }));
-    return Object.fromEntries(
-      (Stacks[0]?.Outputs ?? []).flatMap(({ OutputKey, OutputValue }) =>
-        OutputKey === undefined || OutputValue === undefined ? [] : [[OutputKey, OutputValue]],
-      ),
-    );
-  } catch (error) {
-    // CloudFormation answers a missing stack with a ValidationError "Stack with id X does not exist".
-    if (/does not exist/.test((error as Error)?.message ?? '')) return `stack "${stack}" does not exist here (--stack)`;
-    return `the outputs of stack "${stack}" could not be read: ${describeFailure(SERVICES.cloudformation, error)}`;
-  }
+/**
+ * The guard is off when the environment says so, or when the stack, read for the key, has none. A
+ * stack without the log group output predates these outputs: its missing key says nothing.
+ */
+function guardOff(options: Options, stack: StackOutputs): { none: string } | undefined {
+  if (options.guardOff) return { none: 'the ordering guard is off (ORDERING_GUARD=off)' };
+  if (options.keySecretId !== undefined || stack === undefined || !('outputs' in stack)) return undefined;
+  const { outputs } = stack;
+  if (outputs[STACK_OUTPUTS.orderingKey] !== undefined || outputs[STACK_OUTPUTS.logGroup] === undefined)
+    return undefined;
+  return {
+    none: `the ordering guard is off (stack "${options.stack}" has no output ${STACK_OUTPUTS.orderingKey})`,
+  };
 }

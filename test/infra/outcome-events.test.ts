@@ -53,7 +53,12 @@ describe('outcome events: the bus setting, its grant, its alarm and graph', () =
   beforeAll(() => {
     byDefault = synth().template;
     // Other settings ride along to vary the outputs below without more synths.
-    toBusArn = synth({ outcomeEventBus: BUS_ARN, orderingGuard: false }).template;
+    toBusArn = synth({
+      outcomeEventBus: BUS_ARN,
+      orderingGuard: false,
+      phoneNormalisation: 'national',
+      phoneCountryCode: '49',
+    }).template;
     withoutEvents = synth({ outcomeEventBus: 'none', orderingGuard: false, thuliumBudget: 'container' }).template;
   }, 180_000);
 
@@ -108,6 +113,15 @@ describe('outcome events: the bus setting, its grant, its alarm and graph', () =
     expect(graphs(toBusArn)[title]).toEqual([METRIC.outcomeEventsPublished, METRIC.outcomeEventsFailed]);
     expect(graphs(withoutEvents)[title]).toBeUndefined();
     expect(JSON.stringify(withoutEvents.findResources('AWS::CloudWatch::Dashboard'))).not.toMatch(/OutcomeEvents/);
+  });
+
+  it("outputs the function's phone normalisation and country code, which `npm run trace` keys a number by", () => {
+    expect(outputValue(byDefault, STACK_OUTPUTS.phoneNormalisation)?.value).toBe('as-is');
+    expect(outputValue(byDefault, STACK_OUTPUTS.phoneCountryCode)?.value).toBe('48');
+    expect(outputValue(toBusArn, STACK_OUTPUTS.phoneNormalisation)?.value).toBe('national');
+    expect(outputValue(toBusArn, STACK_OUTPUTS.phoneCountryCode)?.value).toBe('49');
+    // The same values the function is told.
+    expect(environment(toBusArn)).toMatchObject({ PHONE_NORMALISATION: 'national', PHONE_COUNTRY_CODE: '49' });
   });
 
   it('outputs, under the names `npm run trace` reads, the log group always, the table and its key when they exist', () => {

@@ -167,7 +167,7 @@ describe('npm start', () => {
 
   it('prints a trace command for its own stack, after the DLQ’s', () => {
     expect(local.text()).toMatch(
-      /npm run dlq -- list\nWhat happened to a number:\n {2}AWS_ENDPOINT_URL_DYNAMODB=http:\/\/127\.0\.0\.1:\d+ AWS_ENDPOINT_URL_SECRETS_MANAGER=http:\/\/127\.0\.0\.1:\d+ AWS_ENDPOINT_URL_SQS=http:\/\/127\.0\.0\.1:\d+ ORDERING_TABLE_NAME=\S+ ORDERING_KEY_SECRET_ID=\S+ AWS_REGION=eu-central-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local npm run -s trace -- 111222333\n/,
+      /npm run dlq -- list\nWhat happened to a number:\n {2}AWS_ENDPOINT_URL_DYNAMODB=http:\/\/127\.0\.0\.1:\d+ AWS_ENDPOINT_URL_SECRETS_MANAGER=http:\/\/127\.0\.0\.1:\d+ AWS_ENDPOINT_URL_SQS=http:\/\/127\.0\.0\.1:\d+ ORDERING_TABLE_NAME=\S+ ORDERING_KEY_SECRET_ID=\S+ PHONE_NORMALISATION=as-is AWS_REGION=eu-central-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local npm run -s trace -- 111222333\n/,
     );
     expect(local.text()).toMatch(
       /, outcome events on this console from a loopback EventBridge at http:\/\/127\.0\.0\.1:\d+\)/,

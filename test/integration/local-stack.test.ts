@@ -304,6 +304,10 @@ describe('npm start: every command it prints works as printed', () => {
   });
   it('npm run -s trace -- 111222333: the status applied with its reference, the DLQ letter and the log query, masked', async () => {
     const report = await paste(stack.commands.trace!);
+    expect(report).toMatch(
+      /^number \*{6}333, looked up as \*{6}333 \(PHONE_NORMALISATION as-is; from the environment\)\n/,
+    );
+    expect(report).not.toMatch(/WARNING|could not|CloudFormation/);
     expect(report).toContain('******333');
     expect(report).toContain('crm-42');
     expect(report).toMatch(/THULIUM_REFUSED/);
@@ -320,24 +324,45 @@ describe('npm start: the trace command it prints', () => {
   };
   const keys = `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`;
 
-  it('names the table, the key’s secret and the endpoints the function uses, and the local SQS', () => {
+  it('names the table, the key’s secret, the normalisation and the endpoints the function uses, and the local SQS', () => {
     expect(stack.commands.trace).toBe(
-      `AWS_ENDPOINT_URL_DYNAMODB=${stack.store!.url} AWS_ENDPOINT_URL_SECRETS_MANAGER=${stack.aws.url} AWS_ENDPOINT_URL_SQS=${stack.queue.sqs.endpoint} ORDERING_TABLE_NAME=${stack.store!.tableName} ORDERING_KEY_SECRET_ID=${process.env.ORDERING_KEY_SECRET_ID} AWS_REGION=${LOCAL_REGION} ${keys} npm run -s trace -- 111222333`,
+      `AWS_ENDPOINT_URL_DYNAMODB=${stack.store!.url} AWS_ENDPOINT_URL_SECRETS_MANAGER=${stack.aws.url} AWS_ENDPOINT_URL_SQS=${stack.queue.sqs.endpoint} ORDERING_TABLE_NAME=${stack.store!.tableName} ORDERING_KEY_SECRET_ID=${process.env.ORDERING_KEY_SECRET_ID} PHONE_NORMALISATION=as-is AWS_REGION=${LOCAL_REGION} ${keys} npm run -s trace -- 111222333`,
     );
   });
 
   it('is printed with the guard off too (the DLQ letters are still read), and never with keys of the user’s own', () => {
-    const guardOff = localCommands({ ...endpoints, trace: { AWS_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: 'local' } });
+    const guardOff = localCommands({
+      ...endpoints,
+      trace: { AWS_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: 'local', ORDERING_GUARD: 'off' },
+    });
     expect(guardOff.trace).toBe(
-      `AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324 AWS_REGION=${LOCAL_REGION} ${keys} npm run -s trace -- 111222333`,
+      `AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324 ORDERING_GUARD=off PHONE_NORMALISATION=as-is AWS_REGION=${LOCAL_REGION} ${keys} npm run -s trace -- 111222333`,
     );
     const own = localCommands({
       ...endpoints,
       trace: { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDOWN', ORDERING_KEY_SECRET_ID: 'thulium/ordering-key' },
     });
     expect(own.trace).toBe(
-      'AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324 ORDERING_KEY_SECRET_ID=thulium/ordering-key AWS_REGION=eu-west-1 npm run -s trace -- 111222333',
+      'AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324 ORDERING_KEY_SECRET_ID=thulium/ordering-key PHONE_NORMALISATION=as-is AWS_REGION=eu-west-1 npm run -s trace -- 111222333',
     );
+  });
+
+  it('gives the trace the normalisation the function runs with, so it never asks CloudFormation', () => {
+    const national = localCommands({
+      ...endpoints,
+      trace: { AWS_REGION: LOCAL_REGION, PHONE_NORMALISATION: 'national' },
+    });
+    expect(national.trace).toContain(' PHONE_NORMALISATION=national PHONE_COUNTRY_CODE=48 ');
+    const otherCode = localCommands({
+      ...endpoints,
+      trace: { AWS_REGION: LOCAL_REGION, PHONE_NORMALISATION: 'national', PHONE_COUNTRY_CODE: '49' },
+    });
+    expect(otherCode.trace).toContain(' PHONE_NORMALISATION=national PHONE_COUNTRY_CODE=49 ');
+    const stripped = localCommands({
+      ...endpoints,
+      trace: { AWS_REGION: LOCAL_REGION, PHONE_NORMALISATION: 'strip-separators', PHONE_COUNTRY_CODE: '49' },
+    });
+    expect(stripped.trace).toContain(' PHONE_NORMALISATION=strip-separators AWS_REGION=');
   });
 });
 

@@ -134,7 +134,7 @@ describe('outcome events', () => {
   it('a dead letter carries the reference among its attributes', async () => {
     world.aws.sentMessages.length = 0;
     await handler(sqsEvent([{ body: update(PHONES.three, 77, { reference: 'crm-9' }) }]), lambdaContext());
-    expect(world.aws.sentMessages[0].MessageAttributes?.Reference).toEqual({
+    expect(world.aws.sentMessages[0].MessageAttributes?.UpdateReference).toEqual({
       DataType: 'String',
       StringValue: 'crm-9',
     });
@@ -166,13 +166,43 @@ describe('outcome events', () => {
       count: 1,
       events: [{ correlation_id: 'lost-event', detail_type: 'Status update applied' }],
     });
-    const metricsLine = output.lines.slice(linesBefore).find((l) => l.includes('"OutcomeEventsFailed"'));
-    expect(metricsLine).toBeDefined();
+    const emf = output.lines.slice(linesBefore).find((l) => l.includes('"OutcomeEventsFailed"'));
+    expect(JSON.parse(emf!).OutcomeEventsFailed).toBe(1);
   });
 
-  it('no bus, no PutEvents', async () => {
-    const quiet = await world.load({ OUTCOME_EVENT_BUS: undefined });
+  it.each([
+    ['unset', undefined],
+    ['none', 'none'],
+  ])('bus %s: no PutEvents', async (_, bus) => {
+    const quiet = await world.load({ OUTCOME_EVENT_BUS: bus });
     await quiet(sqsEvent([{ body: update(BATCH_PHONES[2], 3) }]), lambdaContext());
     expect(world.aws.putEventsCalls).toEqual([]);
+  });
+
+  it('HTTP: an update older than the one applied is answered 409 and published as superseded', async () => {
+    const older = restApiEvent({ body: update(BATCH_PHONES[3], 3) });
+    await handler(restApiEvent({ body: update(BATCH_PHONES[3], 8) }), lambdaContext());
+    expect((await handler(older, lambdaContext())).statusCode).toBe(409);
+    expect(eventOf(older.requestContext.requestId)).toMatchObject({
+      'detail-type': 'Status update superseded',
+      detail: { outcome: 'superseded', face: 'http', applied_version: expect.any(String) },
+    });
+  });
+
+  it('a transient failure on its last delivery is dead-lettered and published so; before it, nothing', async () => {
+    world.simulator.injectFaultsFor(BATCH_PHONES[4], ...Array(6).fill({ type: 'status', status: 503 }));
+    await handler(
+      sqsEvent([{ body: update(BATCH_PHONES[4], 3), messageId: 'early', receiveCount: 1 }]),
+      lambdaContext(),
+    );
+    expect(eventOf('early')).toBeUndefined();
+    await handler(
+      sqsEvent([{ body: update(BATCH_PHONES[4], 3), messageId: 'last', receiveCount: 5 }]),
+      lambdaContext(),
+    );
+    expect(eventOf('last')?.detail).toMatchObject({
+      outcome: 'dead-lettered',
+      error: { code: 'THULIUM_UNAVAILABLE', kind: 'transient' },
+    });
   });
 });

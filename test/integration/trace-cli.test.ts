@@ -75,7 +75,7 @@ function letter(messageBody: string, code: string, kind: string, message: string
     SourceQueueArn: text('arn:aws:sqs:eu-central-1:123456789012:TraceCli-updates'),
     ReceiveCount: { DataType: 'Number', StringValue: '5' },
     FailedAt: text('2026-12-01T09:05:00.000Z'),
-    Reference: text(reference),
+    UpdateReference: text(reference),
     UpdateVersion: text('2026-12-01T09:00:00.123Z'),
   };
   return new SendMessageCommand({
@@ -153,6 +153,9 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> 
       AWS_CONFIG_FILE: '/nonexistent',
       AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
       AWS_EC2_METADATA_DISABLED: 'true',
+      // As the deployment's, so that only the tests of the stack's outputs read them.
+      PHONE_NORMALISATION: 'as-is',
+      PHONE_COUNTRY_CODE: '48',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -186,7 +189,10 @@ describe('npm run trace', () => {
     expect(fullPhones(run.stdout + run.stderr)).toEqual([]);
     expect(run.stdout + run.stderr).not.toContain(KEY);
     expect(run.stdout + run.stderr).not.toContain(hashOf(PHONE));
-    expect(run.stdout).toMatch(/^number \*{8}201, looked up as \*{8}201 \(PHONE_NORMALISATION as-is\)$/m);
+    expect(run.stdout).toMatch(
+      /^number \*{8}201, looked up as \*{8}201 \(PHONE_NORMALISATION as-is; from the environment\)$/m,
+    );
+    expect(run.stdout).not.toMatch(/WARNING|GUESSED/);
 
     expect(section(run.stdout, 'ordering store')).toMatch(
       new RegExp(
@@ -243,7 +249,9 @@ describe('npm run trace', () => {
       number: '+** *** *** 201',
       lookedUpAs: '******201',
       normalisation: 'national',
+      normalisationFrom: 'flag',
       countryCode: '48',
+      countryCodeFrom: 'environment',
       store: { table: dynamo.tableName, item: null },
       deadLetters: { queue: 'TraceCli-updates-dlq', letters: [] },
       logs: { numberKey: numberKeyOf(hashOf('700000201')), logGroup: LOG_GROUP, since: '24h' },
@@ -261,7 +269,7 @@ describe('npm run trace', () => {
     const run = await runCli([UNSEEN, ...named(), '--log-group', LOG_GROUP]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(
-      'nothing recorded for this number: no update of it was applied through the ordering guard, or its item expired after the TTL (ORDERING_TTL_SECONDS), or the guard is off (ORDERING_GUARD=off)',
+      'nothing recorded for this number: no update of it was applied through the ordering guard, or its item expired after the TTL (ORDERING_TTL_SECONDS)\n\n',
     );
     expect(run.stdout).toContain('dead-letter queue (TraceCli-updates-dlq): no letters of this number');
     expect(run.stdout).toContain(`logs: number_key ${numberKeyOf(hashOf(UNSEEN))}`);
@@ -296,6 +304,52 @@ describe('npm run trace', () => {
     for (const run of [noTable, noKey, noQueue]) expect(fullPhones(run.stdout + run.stderr)).toEqual([]);
   });
 
+  it('the normalisation given nowhere and the stack unreadable: as-is, said loudly to be a guess', async () => {
+    const unset = { PHONE_NORMALISATION: '', PHONE_COUNTRY_CODE: '' };
+    const json = await runCli([PHONE, '--json', ...named()], unset);
+    const text = await runCli([UNSEEN, ...named()], unset);
+    for (const run of [json, text]) {
+      expect(run.code, run.stderr).toBe(0);
+      expect(fullPhones(run.stdout + run.stderr)).toEqual([]);
+    }
+    const warning =
+      /^PHONE_NORMALISATION as-is is a guess \(the function's default\): not given \(--normalisation or PHONE_NORMALISATION\), and the outputs of stack "ThuliumOutboundStatus" could not be read: cannot reach CloudFormation .*: give --normalisation \(and --country-code\) as the deployment sets them\.$/;
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({
+      normalisation: 'as-is',
+      normalisationFrom: 'guess',
+      warning: expect.stringMatching(warning),
+    });
+    expect(report.store.item).toMatchObject({ statusId: '3' });
+    expect(json.stderr).toContain(`trace: WARNING: ${report.warning}\n`);
+
+    const lines = text.stdout.split('\n');
+    expect(lines[0]).toBe('number ********203, looked up as ********203 (PHONE_NORMALISATION as-is; GUESSED)');
+    expect(lines[1]).toBe(`WARNING: ${report.warning}`);
+    expect(section(text.stdout, 'ordering store')).toMatch(
+      /nothing recorded for this number: .*\n {2}or it was looked up in another form than the function's: see the WARNING above$/,
+    );
+  });
+
+  it('ORDERING_GUARD=off, as the function has it: the store and logs say why there is nothing, exit 0', async () => {
+    const run = await runCli([PHONE, '--dlq', pair.deadLetter.url], { ORDERING_GUARD: 'off' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/could not read|WARNING/);
+    expect(run.stdout).toContain(
+      'ordering store\n  the ordering guard is off (ORDERING_GUARD=off): nothing is recorded per number\n\n',
+    );
+    expect(run.stdout).toContain('2 letters of this number');
+    expect(run.stdout).toMatch(
+      /\n\nlogs\n {2}no number_key without the key: the ordering guard is off \(ORDERING_GUARD=off\), so the function logs none\n$/,
+    );
+    // With the key the function logs a number_key, the guard on or off.
+    const keyed = await runCli([PHONE, '--dlq', pair.deadLetter.url, '--key-secret', KEY_SECRET], {
+      ORDERING_GUARD: 'off',
+    });
+    expect(keyed.code, keyed.stderr).toBe(0);
+    expect(keyed.stdout).toContain(`logs: number_key ${numberKeyOf(hashOf(PHONE))}`);
+  });
+
   it('prints usage, and turns misuse into one line and exit 2, the number masked', async () => {
     const [help, none, bad, twice] = await Promise.all([
       runCli(['--help']),
@@ -304,11 +358,12 @@ describe('npm run trace', () => {
       runCli([PHONE, OTHER]),
     ]);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^usage: npm run trace -- <phone_number> \[options\]$/m);
+    expect(help.stdout).toMatch(/^usage: npm run -s trace -- <phone_number> \[options\]$/m);
+    expect(help.stdout).not.toMatch(/npm run trace/);
     for (const flag of ['--logs', '--since', '--json', '--stack', '--dlq', '--table', '--key-secret', '--log-group'])
       expect(help.stdout).toContain(`  ${flag} `);
     for (const [run, message] of [
-      [none, 'trace: a phone number is needed: npm run trace -- <phone_number> (see --help)'],
+      [none, 'trace: a phone number is needed: npm run -s trace -- <phone_number> (see --help)'],
       [bad, 'trace: --since must be a duration such as 15m, 24h or 7d (at most 366d), not "1y"'],
       [twice, 'trace: unexpected argument "********202" (see --help)'],
     ] as const) {
@@ -326,7 +381,7 @@ describe('npm run trace', () => {
       'SourceMessageId',
       'ReceiveCount',
       'FailedAt',
-      'Reference',
+      'UpdateReference',
     ])
       expect(REASON_ATTRIBUTES).toContain(name);
   });
@@ -339,8 +394,16 @@ const MOTO = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status ==
 const MOTO_STACK = 'TraceMoto';
 const MOTO_TABLE = `${MOTO_STACK}-ordering`;
 const MOTO_LOG_GROUP = `/aws/lambda/${MOTO_STACK}-function`;
+/** The moto stack's function normalises `national`, code 48: it keys PHONE by this. */
+const NATIONAL_FORM = PHONE.slice(2);
+const TYPED = '+48 700 000 201';
+/** A stack with the guard off: no table, no key. */
+const OFF_STACK = 'TraceMotoOff';
 
-/** A stack with the outputs the real one has (infra/stack-outputs.ts); moto knows no Secrets Manager resource, so the key's ARN comes in as a parameter. */
+/**
+ * A stack with the outputs the real one has (infra/stack-outputs.ts), its function normalising
+ * `national`; moto knows no Secrets Manager resource, so the key's ARN comes in as a parameter.
+ */
 const template = {
   Parameters: { KeySecretArn: { Type: 'String' } },
   Resources: {
@@ -360,6 +423,21 @@ const template = {
     [STACK_OUTPUTS.orderingTable]: { Value: { Ref: 'Table' } },
     [STACK_OUTPUTS.orderingKey]: { Value: { Ref: 'KeySecretArn' } },
     [STACK_OUTPUTS.logGroup]: { Value: { Ref: 'Logs' } },
+    [STACK_OUTPUTS.phoneNormalisation]: { Value: 'national' },
+    [STACK_OUTPUTS.phoneCountryCode]: { Value: '48' },
+  },
+};
+
+/** As the real stack with orderingGuard off and a budget per container: the log group and the rule only. */
+const guardOffTemplate = {
+  Resources: {
+    Logs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: `/aws/lambda/${OFF_STACK}-function` } },
+    DeadLetters: { Type: 'AWS::SQS::Queue', Properties: { QueueName: `${OFF_STACK}-updates-dlq` } },
+  },
+  Outputs: {
+    [STACK_OUTPUTS.logGroup]: { Value: { Ref: 'Logs' } },
+    [STACK_OUTPUTS.phoneNormalisation]: { Value: 'as-is' },
+    [STACK_OUTPUTS.phoneCountryCode]: { Value: '48' },
   },
 };
 
@@ -405,12 +483,15 @@ describe.skipIf(!MOTO)(
           Parameters: [{ ParameterKey: 'KeySecretArn', ParameterValue: ARN }],
         }),
       );
+      await cloudformation.send(
+        new CreateStackCommand({ StackName: OFF_STACK, TemplateBody: JSON.stringify(guardOffTemplate) }),
+      );
       const dynamodb = new DynamoDBClient(config);
       await dynamodb.send(
         new PutItemCommand({
           TableName: MOTO_TABLE,
           Item: {
-            [ORDERING_TABLE.partitionKey]: { S: hashOf(PHONE) },
+            [ORDERING_TABLE.partitionKey]: { S: hashOf(NATIONAL_FORM) },
             [APPLIED.version]: { N: String(VERSION) },
             [APPLIED.statusId]: { S: '8' },
             [APPLIED.face]: { S: 'http' },
@@ -422,8 +503,8 @@ describe.skipIf(!MOTO)(
       await queue.send(
         new SendMessageCommand({
           QueueUrl,
-          MessageBody: body(PHONE, '77'),
-          MessageAttributes: { ErrorCode: text('THULIUM_REFUSED'), Reference: text('crm-moto') },
+          MessageBody: body(`+${PHONE}`, '77'),
+          MessageAttributes: { ErrorCode: text('THULIUM_REFUSED'), UpdateReference: text('crm-moto') },
         }),
       );
       const logs = new CloudWatchLogsClient(config);
@@ -434,8 +515,8 @@ describe.skipIf(!MOTO)(
           logGroupName: MOTO_LOG_GROUP,
           logStreamName: 'stream',
           logEvents: [
-            { timestamp: now - 120_000, message: logLine(PHONE, now - 120_000, 'superseded') },
-            { timestamp: now - 60_000, message: logLine(PHONE, now - 60_000, 'updated') },
+            { timestamp: now - 120_000, message: logLine(NATIONAL_FORM, now - 120_000, 'superseded') },
+            { timestamp: now - 60_000, message: logLine(NATIONAL_FORM, now - 60_000, 'updated') },
           ],
         }),
       );
@@ -446,30 +527,86 @@ describe.skipIf(!MOTO)(
       moto?.kill();
     });
 
-    /** Every service at moto, by the one variable that points them all. */
-    const onMoto = () => ({
+    /** Every service at moto, by the one variable that points them all; the rule as the stack says. */
+    const onMoto = (env: Record<string, string> = {}) => ({
       AWS_ENDPOINT_URL: endpoint,
       AWS_ENDPOINT_URL_SQS: '',
       AWS_ENDPOINT_URL_DYNAMODB: '',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: '',
       AWS_ENDPOINT_URL_CLOUDFORMATION: '',
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: '',
+      PHONE_NORMALISATION: '',
+      PHONE_COUNTRY_CODE: '',
+      ...env,
     });
 
-    it("finds the table, the key and the log group from the stack's outputs, the DLQ by the stack's names", async () => {
-      const run = await runCli([PHONE, '--stack', MOTO_STACK], onMoto());
+    it("finds the table, the key, the log group and the normalisation from the stack's outputs, the DLQ by the stack's names", async () => {
+      const run = await runCli([TYPED, '--stack', MOTO_STACK], onMoto());
       expect(run.code, run.stdout + run.stderr).toBe(0);
       expect(fullPhones(run.stdout + run.stderr)).toEqual([]);
+      expect(run.stdout).toMatch(
+        /^number \+\*\* \*{3} \*{3} 201, looked up as \*{6}201 \(PHONE_NORMALISATION national, country code 48; from the stack's outputs\)\n\n/,
+      );
       expect(run.stdout).toContain(`ordering store (table ${MOTO_TABLE})\n  status applied  8`);
       expect(run.stdout).toContain('  through         the http face');
       expect(run.stdout).toContain(`dead-letter queue (${MOTO_STACK}-updates-dlq): 1 letter of this number`);
       expect(run.stdout).toContain('    reference crm-moto');
-      expect(run.stdout).toContain(`logs: number_key ${numberKeyOf(hashOf(PHONE))}, log group ${MOTO_LOG_GROUP}`);
+      expect(run.stdout).toContain(
+        `logs: number_key ${numberKeyOf(hashOf(NATIONAL_FORM))}, log group ${MOTO_LOG_GROUP}`,
+      );
       expect(run.stdout).toContain(`aws logs start-query --log-group-name '${MOTO_LOG_GROUP}'`);
     });
 
+    it('the normalisation given wins over the stack’s: the variable, and the flag over it', async () => {
+      const byVariable = await runCli(
+        [TYPED, '--stack', MOTO_STACK, '--json'],
+        onMoto({ PHONE_NORMALISATION: 'as-is' }),
+      );
+      expect(byVariable.code, byVariable.stderr).toBe(0);
+      expect(JSON.parse(byVariable.stdout)).toMatchObject({
+        lookedUpAs: '+** *** *** 201',
+        normalisation: 'as-is',
+        normalisationFrom: 'environment',
+        store: { table: MOTO_TABLE, item: null },
+        deadLetters: { letters: [] },
+      });
+      const byFlag = await runCli(
+        [TYPED, '--stack', MOTO_STACK, '--json', '--normalisation', 'national'],
+        onMoto({ PHONE_NORMALISATION: 'as-is', PHONE_COUNTRY_CODE: '49' }),
+      );
+      // National with the variable's code 49 keeps "+48…": not the number the stack's function keys.
+      expect(JSON.parse(byFlag.stdout)).toMatchObject({
+        lookedUpAs: '+********201',
+        normalisationFrom: 'flag',
+        countryCode: '49',
+        countryCodeFrom: 'environment',
+        store: { item: null },
+      });
+      const codeFromStack = await runCli(
+        [TYPED, '--stack', MOTO_STACK, '--json', '--normalisation', 'national'],
+        onMoto({ PHONE_NORMALISATION: 'as-is' }),
+      );
+      expect(JSON.parse(codeFromStack.stdout)).toMatchObject({
+        lookedUpAs: '******201',
+        countryCodeFrom: 'stack',
+        store: { item: { statusId: '8' } },
+      });
+      for (const run of [byVariable, byFlag, codeFromStack]) expect(run.stdout).not.toContain('"warning"');
+    });
+
+    it('a stack with its guard off (no key output): notes, not failures, and exit 0', async () => {
+      const run = await runCli([PHONE, '--stack', OFF_STACK, '--logs'], onMoto());
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      const off = `the ordering guard is off (stack "${OFF_STACK}" has no output ${STACK_OUTPUTS.orderingKey})`;
+      expect(run.stdout).toMatch(/\(PHONE_NORMALISATION as-is; from the stack's outputs\)\n\n/);
+      expect(run.stdout).toContain(`ordering store\n  ${off}: nothing is recorded per number\n\n`);
+      expect(run.stdout).toContain(`dead-letter queue (${OFF_STACK}-updates-dlq): no letters of this number`);
+      expect(run.stdout).toContain(`\n\nlogs\n  no number_key without the key: ${off}, so the function logs none\n`);
+      expect(run.stderr).not.toMatch(/could not read/);
+    });
+
     it('--logs runs the query in Logs Insights and prints what it found', async () => {
-      const run = await runCli([PHONE, '--stack', MOTO_STACK, '--logs', '--since', '15m', '--json'], onMoto());
+      const run = await runCli([TYPED, '--stack', MOTO_STACK, '--logs', '--since', '15m', '--json'], onMoto());
       expect(run.code, run.stdout + run.stderr).toBe(0);
       const { logs } = JSON.parse(run.stdout);
       expect(logs.since).toBe('15m');
@@ -483,13 +620,13 @@ describe.skipIf(!MOTO)(
       const { queries = [] } = await client.send(new DescribeQueriesCommand({ logGroupName: MOTO_LOG_GROUP }));
       client.destroy();
       expect(queries.map((query) => query.queryString)).toContain(logs.query);
-      expect(logs.query).toContain(`| filter number_key = "${numberKeyOf(hashOf(PHONE))}"`);
+      expect(logs.query).toContain(`| filter number_key = "${numberKeyOf(hashOf(NATIONAL_FORM))}"`);
       expect(logs.results.length).toBeGreaterThanOrEqual(2);
       const times = logs.results.map((row: Record<string, string>) => row['@timestamp']);
       for (const time of times) expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(times).toEqual([...times].sort().reverse());
 
-      const printed = await runCli([PHONE, '--stack', MOTO_STACK, '--logs'], onMoto());
+      const printed = await runCli([TYPED, '--stack', MOTO_STACK, '--logs'], onMoto());
       expect(printed.code).toBe(0);
       expect(printed.stdout).toMatch(/^ {2}\d+ log lines, newest first:\n {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}/m);
     });

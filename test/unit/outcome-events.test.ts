@@ -60,7 +60,7 @@ describe('the outcome events of one invocation', () => {
     const { total } = watch();
     const { put, calls } = fakePut();
     const batch = outcomeEvents(put).open(soon());
-    for (let i = 0; i < 25; i++) batch.add(entry(i), `m-${i}`);
+    for (let i = 0; i < 25; i++) batch.add(entry(i), { correlationId: `m-${i}` });
     expect(calls).toEqual([10, 10]);
     await batch.close(soon());
     expect(calls).toEqual([10, 10, 5]);
@@ -74,7 +74,7 @@ describe('the outcome events of one invocation', () => {
       e.detail === '{"i":3}' && round === 1 ? 'ThrottlingException' : undefined,
     );
     const batch = outcomeEvents(put).open(soon());
-    for (let i = 0; i < 5; i++) batch.add(entry(i), `m-${i}`);
+    for (let i = 0; i < 5; i++) batch.add(entry(i), { correlationId: `m-${i}` });
     await batch.close(soon());
     expect(calls).toEqual([5, 1]);
     expect(total(METRIC.outcomeEventsPublished)).toBe(5);
@@ -85,7 +85,8 @@ describe('the outcome events of one invocation', () => {
     const { warn, total } = watch();
     const { put, calls } = fakePut((e) => (e.detail === '{"i":1}' ? 'InternalFailure' : undefined));
     const batch = outcomeEvents(put).open(soon());
-    for (let i = 0; i < 3; i++) batch.add(entry(i), `m-${i}`);
+    for (let i = 0; i < 3; i++)
+      batch.add(entry(i), { correlationId: `m-${i}`, numberKey: `k-${i}`, reference: `r-${i}` });
     await batch.close(soon());
     expect(calls).toEqual([3, 1, 1]);
     expect(total(METRIC.outcomeEventsPublished)).toBe(2);
@@ -93,26 +94,34 @@ describe('the outcome events of one invocation', () => {
     expect(warn).toHaveBeenCalledWith('outcome events not published', {
       count: 1,
       reasons: ['InternalFailure'],
-      events: [{ correlation_id: 'm-1', detail_type: 'Status update applied' }],
+      events: [{ correlation_id: 'm-1', detail_type: 'Status update applied', number_key: 'k-1', reference: 'r-1' }],
     });
   });
 
   it('stops waiting at the deadline: an unanswered call counts as failed', async () => {
     const { total } = watch();
     const batch = outcomeEvents(() => new Promise(() => {})).open(soon());
-    batch.add(entry(0), 'm-0');
+    batch.add(entry(0), { correlationId: 'm-0' });
     const started = Date.now();
     await batch.close(Date.now() + 50);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(total(METRIC.outcomeEventsFailed)).toBe(1);
   });
 
-  it('are none without a bus', async () => {
+  it('sends nothing again once the invocation stopped waiting', async () => {
     const { total } = watch();
-    const batch = outcomeEvents(undefined).open(soon());
-    batch.add(entry(0), 'm-0');
-    await batch.close(soon());
-    expect(total(METRIC.outcomeEventsPublished)).toBe(0);
+    let calls = 0;
+    const put: PutEvents = async (entries) => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return entries.map((e) => ({ entry: e, reason: 'ThrottlingException' }));
+    };
+    const batch = outcomeEvents(put).open(soon());
+    for (let i = 0; i < 10; i++) batch.add(entry(i), { correlationId: `m-${i}` });
+    await batch.close(Date.now() + 10);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(calls).toBe(1);
+    expect(total(METRIC.outcomeEventsFailed)).toBe(10);
   });
 });
 

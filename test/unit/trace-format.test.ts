@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatLetter, formatLogRow, formatReport, formatStore, NOTHING_RECORDED } from '../../ops/trace/format.ts';
+import {
+  formatLetter,
+  formatLogRow,
+  formatReport,
+  formatStore,
+  GUESSED_FORM,
+  NOTHING_RECORDED,
+} from '../../ops/trace/format.ts';
 import { tracedLetter, isLetterOf } from '../../ops/trace/letters.ts';
 import { exitCodeOf, failedParts, type Report } from '../../ops/trace/report.ts';
 import { storedNumber } from '../../ops/trace/store.ts';
@@ -108,7 +115,7 @@ describe("the number's letters in the DLQ", () => {
         UpdateVersion: { DataType: 'String', StringValue: '2026-12-01T09:00:00.123Z' },
         SourceMessageId: { DataType: 'String', StringValue: 'source-1' },
         ThuliumRequestId: { DataType: 'String', StringValue: 'thulium-request-7' },
-        Reference: { DataType: 'String', StringValue: 'crm-48700000130' },
+        UpdateReference: { DataType: 'String', StringValue: 'crm-48700000130' },
       },
     });
     expect(letter).toMatchObject({ phone: '********130', reference: 'crm-********130' });
@@ -152,7 +159,9 @@ describe('the whole trace', () => {
     number: '+** *** *** 130',
     lookedUpAs: '*********130',
     normalisation: 'national',
+    normalisationFrom: 'stack',
     countryCode: '48',
+    countryCodeFrom: 'stack',
     store: { table: 'T', item: null },
     deadLetters: {
       queue: 'X-updates-dlq',
@@ -171,7 +180,7 @@ describe('the whole trace', () => {
   it('says what was looked up, then each part', () => {
     expect(formatReport(report())).toBe(
       [
-        'number +** *** *** 130, looked up as *********130 (PHONE_NORMALISATION national, country code 48)',
+        "number +** *** *** 130, looked up as *********130 (PHONE_NORMALISATION national, country code 48; from the stack's outputs)",
         '',
         `ordering store (table T)\n  ${NOTHING_RECORDED}`,
         '',
@@ -201,5 +210,56 @@ describe('the whole trace', () => {
     expect(failedParts(failed)).toEqual(['ordering store', 'logs']);
     expect(exitCodeOf(failed)).toBe(1);
     expect(exitCodeOf(report({ deadLetters: { letters: [], notes: [], interrupted: true } }))).toBe(130);
+  });
+
+  it('says where the rule came from', () => {
+    const firstLine = (parts: Partial<Report>) => formatReport(report(parts)).split('\n')[0];
+    expect(firstLine({ normalisation: 'as-is', normalisationFrom: 'flag', countryCode: undefined })).toBe(
+      'number +** *** *** 130, looked up as *********130 (PHONE_NORMALISATION as-is; as given)',
+    );
+    expect(firstLine({ normalisationFrom: 'environment', countryCodeFrom: 'stack' })).toMatch(
+      /\(PHONE_NORMALISATION national, country code 48; from the environment and from the stack's outputs\)$/,
+    );
+  });
+
+  it('a guessed rule: a WARNING under the first line, and beside "nothing recorded"', () => {
+    const guessed = report({
+      normalisation: 'as-is',
+      normalisationFrom: 'guess',
+      countryCode: undefined,
+      countryCodeFrom: undefined,
+      warning: 'PHONE_NORMALISATION as-is is a guess',
+    });
+    const lines = formatReport(guessed).split('\n');
+    expect(lines.slice(0, 2)).toEqual([
+      'number +** *** *** 130, looked up as *********130 (PHONE_NORMALISATION as-is; GUESSED)',
+      'WARNING: PHONE_NORMALISATION as-is is a guess',
+    ]);
+    expect(formatReport(guessed)).toContain(`ordering store (table T)\n  ${NOTHING_RECORDED}\n  ${GUESSED_FORM}\n`);
+    expect(formatReport(report())).not.toMatch(/WARNING|GUESSED|another form/);
+    // A guess is no failure: the parts were read, maybe of the wrong form.
+    expect(exitCodeOf(guessed)).toBe(0);
+  });
+
+  it('the guard off: notes in the store and logs sections, not failures', () => {
+    const off = report({
+      store: {
+        note: 'the ordering guard is off (stack "S" has no output OrderingKeySecretArn): nothing is recorded per number',
+      },
+      logs: {
+        since: '24h',
+        note: 'no number_key without the key: the ordering guard is off (stack "S" has no output OrderingKeySecretArn), so the function logs none',
+      },
+    });
+    const text = formatReport(off);
+    expect(text).toContain(
+      'ordering store\n  the ordering guard is off (stack "S" has no output OrderingKeySecretArn): nothing is recorded per number',
+    );
+    expect(text).toContain(
+      'logs\n  no number_key without the key: the ordering guard is off (stack "S" has no output OrderingKeySecretArn), so the function logs none',
+    );
+    expect(text).not.toMatch(/could not/);
+    expect(failedParts(off)).toEqual([]);
+    expect(exitCodeOf(off)).toBe(0);
   });
 });

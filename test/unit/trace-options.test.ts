@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDuration, parseOptions } from '../../ops/trace/options.ts';
+import { USAGE } from '../../ops/trace/usage.ts';
 import { DEFAULT_STACK } from '../../ops/dlq/queue-names.ts';
 
 const PHONE = '+48 700 000 123';
@@ -24,7 +26,9 @@ describe('npm run trace: options', () => {
   it('defaults as the function and the DLQ tool do', () => {
     expect(optionsOf([PHONE])).toEqual({
       phone: PHONE,
-      policy: { normalisation: 'as-is', countryCode: '48' },
+      // Not given: the stack's outputs tell them, else they are guessed (phone-rule.ts).
+      phoneRule: { normalisation: undefined, countryCode: undefined },
+      guardOff: false,
       json: false,
       logs: false,
       since: '24h',
@@ -54,17 +58,26 @@ describe('npm run trace: options', () => {
       tableName: 'table-from-env',
       keySecretId: 'key-from-env',
       logGroup: '/aws/lambda/from-env',
-      policy: { normalisation: 'national', countryCode: '49' },
+      phoneRule: {
+        normalisation: { value: 'national', from: 'environment' },
+        countryCode: { value: '49', from: 'environment' },
+      },
     });
     const flags = ['--table', 't', '--key-secret', 'k', '--log-group', 'g', '--dlq', 'd', '--stack', 'S'];
     const given = optionsOf([PHONE, ...flags, '--normalisation', 'strip-separators', '--country-code', '1'], env);
     expect(given).toMatchObject({ tableName: 't', keySecretId: 'k', logGroup: 'g', dlqUrl: 'd', stack: 'S' });
-    expect(given.policy).toEqual({ normalisation: 'strip-separators', countryCode: '1' });
+    expect(given.phoneRule).toEqual({
+      normalisation: { value: 'strip-separators', from: 'flag' },
+      countryCode: { value: '1', from: 'flag' },
+    });
     // An empty variable is unset, as in the DLQ tool.
     expect(optionsOf([PHONE], { ORDERING_TABLE_NAME: '', PHONE_NORMALISATION: '' })).toMatchObject({
       tableName: undefined,
-      policy: { normalisation: 'as-is' },
+      phoneRule: { normalisation: undefined },
     });
+    // The function's own variable: only `off` turns the guard off.
+    expect(optionsOf([PHONE], { ORDERING_GUARD: 'off' }).guardOff).toBe(true);
+    expect(optionsOf([PHONE], { ORDERING_GUARD: 'on' }).guardOff).toBe(false);
     expect(optionsOf([PHONE, '--logs', '--since', '7d', '--json', '--visibility-timeout', '5'])).toMatchObject({
       logs: true,
       json: true,
@@ -76,7 +89,7 @@ describe('npm run trace: options', () => {
 
   it('turns misuse into one line, exit 2, and never echoes a number whole', () => {
     expect(misuse([])).toEqual({
-      message: 'a phone number is needed: npm run trace -- <phone_number> (see --help)',
+      message: 'a phone number is needed: npm run -s trace -- <phone_number> (see --help)',
       code: 2,
     });
     expect(misuse([PHONE, '48700000124']).message).toBe('unexpected argument "********124" (see --help)');
@@ -100,5 +113,17 @@ describe('--since', () => {
 
   it.each(['', '0m', '24', 'h', '1.5h', '-1d', '24H', '1w', '367d', '9999999d'])('refuses "%s"', (text) => {
     expect(() => parseDuration(text)).toThrow(/--since must be a duration such as 15m, 24h or 7d/);
+  });
+});
+
+describe('the commands it shows', () => {
+  it('all run npm with -s: without it npm echoes the number in full', () => {
+    const shown = [
+      ...USAGE.split('\n'),
+      ...readFileSync(new URL('../../docs/trace.md', import.meta.url), 'utf8').split('\n'),
+      misuse([]).message,
+    ].filter((line) => /npm run (-\S+ )*trace\b/.test(line));
+    expect(shown.length).toBeGreaterThanOrEqual(7);
+    for (const line of shown) expect(line).not.toMatch(/npm run trace\b/);
   });
 });

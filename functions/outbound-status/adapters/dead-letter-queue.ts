@@ -13,7 +13,7 @@ const MAX_ATTRIBUTES = 10;
 export interface DeadLetterQueue {
   /**
    * `versionAt`: the update's version (epoch ms), carried as {@link UPDATE_VERSION_ATTRIBUTE} so a
-   * redrive never makes it new; `reference`: the sender's, as echoed, carried as `Reference`.
+   * redrive never makes it new; `reference`: the sender's, as echoed, carried as {@link REFERENCE_ATTRIBUTE}.
    */
   send(
     record: SQSRecord,
@@ -28,6 +28,9 @@ export interface DeadLetterQueue {
  */
 export const UPDATE_VERSION_ATTRIBUTE = 'UpdateVersion';
 
+/** The sender's `reference`, as echoed; named apart from the `Reference` a sender may set itself. */
+export const REFERENCE_ATTRIBUTE = 'UpdateReference';
+
 export function sqsDeadLetterQueue(sqs: SqsCalls, queueUrl: string | undefined): DeadLetterQueue {
   return {
     async send(record, reason, { versionAt: version, reference } = {}) {
@@ -41,7 +44,7 @@ export function sqsDeadLetterQueue(sqs: SqsCalls, queueUrl: string | undefined):
         MessageBody: record.body,
         MessageAttributes: withOriginalAttributes(record, {
           ...reasonAttributes(record, reason, receiveCount),
-          ...(reference !== undefined && { Reference: text(reference) }),
+          ...(reference !== undefined && { [REFERENCE_ATTRIBUTE]: text(reference) }),
           ...(version !== undefined && { [UPDATE_VERSION_ATTRIBUTE]: text(versionText(version)) }),
         }),
         MessageGroupId: fifo ? (record.attributes.MessageGroupId ?? 'dead-letters') : undefined,
@@ -62,7 +65,7 @@ export const REASON_ATTRIBUTES = [
   'SourceQueueArn',
   'ReceiveCount',
   'FailedAt',
-  'Reference',
+  'UpdateReference',
 ] as const;
 
 const isReasonAttribute = (name: string) => (REASON_ATTRIBUTES as readonly string[]).includes(name);

@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { AWS_CLIENT_LIMITS, beforeDeadline } from '../shared/deadline.ts';
+import { AWS_CLIENT_LIMITS } from '../shared/deadline.ts';
 
 /** EventBridge takes at most this many entries in one PutEvents call. */
 export const PUT_EVENTS_LIMIT = 10;
@@ -39,8 +39,11 @@ export function eventBridgePutEvents(
         Time: entry.time,
       })),
     });
+    // Aborted at the deadline, so a call never goes on (or starts again) after its invocation gave up on it.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error('PutEvents timed out')), Math.max(0, deadline - Date.now()));
     try {
-      const answer = await beforeDeadline(client.send(command), deadline, () => new Error('PutEvents timed out'));
+      const answer = await client.send(command, { abortSignal: abort.signal });
       if (!answer.FailedEntryCount) return [];
       // Entries answer in the order they were sent; one with an ErrorCode was not taken.
       return entries.flatMap((entry, i) => {
@@ -50,6 +53,8 @@ export function eventBridgePutEvents(
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       return entries.map((entry) => ({ entry, reason }));
+    } finally {
+      clearTimeout(timer);
     }
   };
 }

@@ -13,7 +13,6 @@ export interface UpdateVersion {
   source: VersionSource;
 }
 
-/** What the guard knows of an update: the number as Thulium receives it, never stored in clear. */
 /** Who sent an update, kept beside its applied version so one number's story can be told. */
 export interface UpdateTrail {
   face: 'http' | 'queue';
@@ -23,6 +22,7 @@ export interface UpdateTrail {
   reference?: string;
 }
 
+/** What the guard knows of an update: the number as Thulium receives it, never stored in clear. */
 export interface GuardedUpdate {
   phoneNumber: string;
   statusId: string;

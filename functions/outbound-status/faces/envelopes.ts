@@ -58,7 +58,7 @@ function unwrapSns(json: Record<string, unknown>): Unwrapped {
   if (json.Type !== 'Notification' || typeof json.Message !== 'string') {
     throw new InvalidRequestError(
       'MALFORMED_BODY',
-      `An SNS message of type ${truncate(String(json.Type), 40, '…')} without a Message string`,
+      `An SNS message of type ${truncate(maskPhoneNumbersIn(String(json.Type)), 40, '…')} without a Message string`,
     );
   }
   const payloadBytes = Buffer.byteLength(json.Message, 'utf8');

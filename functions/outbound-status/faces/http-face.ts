@@ -16,6 +16,7 @@ import { entryOf } from '../core/error-catalogue.ts';
 import { headerValue } from '../shared/headers.ts';
 import { logger, metrics, type OutcomeRecord, recordOutcome } from './observability.ts';
 import { truncate } from '../shared/text.ts';
+import { maskPhoneNumbersIn } from '../core/phone-number.ts';
 import { METRIC } from './metric-names.ts';
 import type { UpdateStats, UpdateStatus } from '../core/update-status.ts';
 
@@ -50,6 +51,9 @@ export const fromHttpApiEvent = (event: APIGatewayProxyEventV2): HttpRequest => 
   receivedAt: event.requestContext.timeEpoch ?? Date.now(),
 });
 
+/** The longest an answer waits for its outcome's event to be taken. */
+const HTTP_PUBLISH_WAIT_MS = 500;
+
 export interface HttpDependencies {
   updateStatus: UpdateStatus;
   maxBodyBytes: number;
@@ -67,7 +71,8 @@ export async function handleHttpRequest(
 ): Promise<HttpResponse> {
   const events = deps.events.open(deadline + deps.safetyMarginMs / 2);
   const response = await answer(request, deps, deadline, events);
-  await events.close(deadline + deps.safetyMarginMs / 2);
+  // A person is waiting for the answer: the event gets a round trip or two, not the queue's patience.
+  await events.close(Math.min(deadline + deps.safetyMarginMs / 2, Date.now() + HTTP_PUBLISH_WAIT_MS));
   return response;
 }
 
@@ -139,7 +144,7 @@ function readBody(request: HttpRequest, maxBodyBytes: number): string {
   if (request.method.toUpperCase() !== 'POST') {
     throw new InvalidRequestError(
       'METHOD_NOT_ALLOWED',
-      `Method ${truncate(request.method, 16)} is not allowed; use POST`,
+      `Method ${truncate(maskPhoneNumbersIn(request.method), 16)} is not allowed; use POST`,
     );
   }
   const contentType = headerValue(request.headers, 'content-type');

@@ -81,7 +81,10 @@ export function recordOutcome(record: OutcomeRecord, events?: OutcomeBatch): voi
   };
   logger[levelOf(record.outcome, error)](MESSAGES[record.outcome], line);
   const final = FINAL[record.outcome];
-  if (final && events) events.add(outcomeEntry(final, line as OutcomeFields, record.outboundIds), record.correlationId);
+  if (final && events) {
+    const owner = { correlationId: record.correlationId, numberKey: record.numberKey, reference: record.reference };
+    events.add(outcomeEntry(final, line as OutcomeFields, record.outboundIds), owner);
+  }
 
   metrics.addMetric(METRICS[record.outcome], MetricUnit.Count, 1);
   if (record.stats) metrics.addMetric(METRIC.thuliumAttempts, MetricUnit.Count, record.stats.attempts);

@@ -28,7 +28,9 @@ export const OutcomeEventDetail = z
         '`applied`: Thulium set the status; `superseded`: a newer update stood; `dead-lettered`: in the DLQ.',
     }),
     face: z.enum(['http', 'queue']).register(z.globalRegistry, { description: 'How the update came in.' }),
-    correlation_id: text("API Gateway's request id, or the SQS message id the sender got back from SendMessage."),
+    correlation_id: text(
+      "API Gateway's request id, or the SQS message id (what SendMessage returned; a message an SNS topic or an EventBridge rule queued has an id its sender never saw: match on `reference`).",
+    ),
     reference: optionalText("The sender's `reference`, as echoed (a run of six or more digits masked)."),
     number_key: optionalText(
       "A short keyed hash of the normalised number, as in the function's log lines (`npm run trace` computes it); absent when the function has no key (`ORDERING_KEY_SECRET_ID`, set with the ordering guard).",

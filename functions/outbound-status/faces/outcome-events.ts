@@ -11,9 +11,16 @@ const PUBLISH_WAIT_MS = 2_000;
 const ROUNDS = 3;
 const ROUND_PAUSE_MS = 50;
 
+/** Whose event it is, for the WARN line when it is not published. */
+export interface EventOwner {
+  correlationId: string;
+  numberKey?: string;
+  reference?: string;
+}
+
 /** The outcome events of one invocation: sent ten at a time, the rest when it closes. */
 export interface OutcomeBatch {
-  add(entry: EventEntry, correlationId: string): void;
+  add(entry: EventEntry, owner: EventOwner): void;
   /** Sends what is left and waits for every send until `deadline` at most; never throws. */
   close(deadline: number): Promise<void>;
 }
@@ -30,12 +37,14 @@ export function outcomeEvents(put: PutEvents | undefined): OutcomeEvents {
 }
 
 function openBatch(put: PutEvents, deadline: number): OutcomeBatch {
-  const correlation = new Map<EventEntry, string>();
+  const owners = new Map<EventEntry, EventOwner>();
   const inFlight = new Set<EventEntry>();
   const refused: Refused[] = [];
   const sends: Promise<void>[] = [];
   let pending: EventEntry[] = [];
   let published = 0;
+  // Past close, nothing is sent again: what is counted as not published stays so.
+  let closed = false;
 
   async function send(entries: EventEntry[], until: number): Promise<void> {
     for (const entry of entries) inFlight.add(entry);
@@ -43,7 +52,7 @@ function openBatch(put: PutEvents, deadline: number): OutcomeBatch {
     for (let round = 1; left.length > 0; round++) {
       const failed = await put(left, until);
       published += left.length - failed.length;
-      const last = round >= ROUNDS || Date.now() + ROUND_PAUSE_MS * 2 ** round > until;
+      const last = closed || round >= ROUNDS || Date.now() + ROUND_PAUSE_MS * 2 ** round > until;
       for (const entry of left) if (last || !failed.some((f) => f.entry === entry)) inFlight.delete(entry);
       if (last) refused.push(...failed);
       left = last ? [] : failed.map((f) => f.entry);
@@ -56,8 +65,8 @@ function openBatch(put: PutEvents, deadline: number): OutcomeBatch {
   };
 
   return {
-    add(entry, correlationId) {
-      correlation.set(entry, correlationId);
+    add(entry, owner) {
+      owners.set(entry, owner);
       pending.push(entry);
       // A full call goes at once, beside the records still in flight.
       if (pending.length === PUT_EVENTS_LIMIT) flush(deadline);
@@ -71,13 +80,14 @@ function openBatch(put: PutEvents, deadline: number): OutcomeBatch {
       });
       await Promise.race([Promise.all(sends), expired]);
       clearTimeout(timer);
-      const unconfirmed = [...inFlight].map((entry) => ({ entry, reason: 'no answer before the deadline' }));
-      report(published, [...refused, ...unconfirmed], correlation);
+      closed = true;
+      const unconfirmed = [...inFlight].map((entry) => ({ entry, reason: 'not confirmed before the deadline' }));
+      report(published, [...refused, ...unconfirmed], owners);
     },
   };
 }
 
-function report(published: number, failed: Refused[], correlation: Map<EventEntry, string>): void {
+function report(published: number, failed: Refused[], owners: Map<EventEntry, EventOwner>): void {
   if (published > 0) metrics.addMetric(METRIC.outcomeEventsPublished, MetricUnit.Count, published);
   if (failed.length === 0) return;
   metrics.addMetric(METRIC.outcomeEventsFailed, MetricUnit.Count, failed.length);
@@ -85,10 +95,15 @@ function report(published: number, failed: Refused[], correlation: Map<EventEntr
   logger.warn('outcome events not published', {
     count: failed.length,
     reasons: [...new Set(failed.map((f) => f.reason))],
-    events: failed.map(({ entry }) => ({
-      correlation_id: correlation.get(entry),
-      detail_type: entry.detailType,
-    })),
+    events: failed.map(({ entry }) => {
+      const owner = owners.get(entry);
+      return {
+        correlation_id: owner?.correlationId,
+        detail_type: entry.detailType,
+        number_key: owner?.numberKey,
+        reference: owner?.reference,
+      };
+    }),
   });
 }
 
