@@ -3,7 +3,7 @@
  * ("Dead-letter queue tool"), say how; the modules in ./dlq/ do it.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { CliError, describeError } from './dlq/cli-error.ts';
+import { runCli } from './dlq/cli-error.ts';
 import { discardCommand } from './dlq/discard-command.ts';
 import { watchInterrupt, type Interrupt } from './dlq/interrupt.ts';
 import { listCommand } from './dlq/list-command.ts';
@@ -49,18 +49,4 @@ function runCommand(sqs: SQSClient, options: Options, interrupt: Interrupt): Pro
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`dlq: ${describeError(error)}\n`);
-    process.exitCode = error instanceof CliError ? error.exitCode : 1;
-  },
-);
-
-// A late rejection must not print a stack trace either.
-process.on('unhandledRejection', (error) => {
-  process.stderr.write(`dlq: ${describeError(error)}\n`);
-  process.exit(1);
-});
+runCli('dlq', main);

@@ -2,7 +2,7 @@
  * `npm run -s trace -- <phone_number>`: what happened to one number, from the ordering store, the DLQ
  * and the function's logs. `--help`, and docs/trace.md, say how; the modules in ./trace/ do it.
  */
-import { CliError, describeError } from './dlq/cli-error.ts';
+import { runCli } from './dlq/cli-error.ts';
 import { watchInterrupt } from './dlq/interrupt.ts';
 import { AwsClients } from './trace/aws.ts';
 import { formatReport } from './trace/format.ts';
@@ -37,18 +37,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`trace: ${describeError(error)}\n`);
-    process.exitCode = error instanceof CliError ? error.exitCode : 1;
-  },
-);
-
-// A late rejection must not print a stack trace either.
-process.on('unhandledRejection', (error) => {
-  process.stderr.write(`trace: ${describeError(error)}\n`);
-  process.exit(1);
-});
+runCli('trace', main);

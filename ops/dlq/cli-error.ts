@@ -53,3 +53,20 @@ export function describeError(error: unknown): string {
 }
 
 const oneLine = (text = '') => text.replace(/\s+/g, ' ').trim();
+
+/** Runs a tool's `main` to its exit code; whatever it throws, even late, is one line on stderr, never a stack trace. */
+export function runCli(name: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${name}: ${describeError(error)}\n`);
+      process.exitCode = error instanceof CliError ? error.exitCode : 1;
+    },
+  );
+  process.on('unhandledRejection', (error) => {
+    process.stderr.write(`${name}: ${describeError(error)}\n`);
+    process.exit(1);
+  });
+}
