@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { AWS_CLIENT_LIMITS } from '../shared/deadline.ts';
+import { describeError } from '../shared/text.ts';
 
 /** EventBridge takes at most this many entries in one PutEvents call. */
 export const PUT_EVENTS_LIMIT = 10;
@@ -51,7 +52,7 @@ export function eventBridgePutEvents(
         return code === undefined ? [] : [{ entry, reason: code }];
       });
     } catch (error) {
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const reason = describeError(error);
       return entries.map((entry) => ({ entry, reason }));
     } finally {
       clearTimeout(timer);

@@ -87,6 +87,8 @@ async function answer(
   let update: StatusUpdate | undefined;
   let version: UpdateVersion | undefined;
   let numberKey: Promise<string | undefined> | undefined;
+  /** The sender's reference, as echoed everywhere. */
+  let reference: string | undefined;
   const stats: UpdateStats = { attempts: 0, credentialsRefreshed: false };
   const outcome = async (fields: Omit<OutcomeRecord, 'face' | 'correlationId' | 'startedAt'>) =>
     recordOutcome(
@@ -95,7 +97,7 @@ async function answer(
         face: 'http',
         correlationId,
         startedAt,
-        reference: echoedReference(update?.reference),
+        reference,
         numberKey: await numberKey,
       },
       events,
@@ -104,7 +106,8 @@ async function answer(
     update = parseStatusUpdate(readBody(request, deps.maxBodyBytes), deps.maxBodyBytes);
     version = versionOf(update, { at: request.receivedAt, source: 'api-gateway' });
     numberKey = deps.numberKey(update.phoneNumber, deadline);
-    const trail = { face: 'http' as const, correlationId, reference: echoedReference(update.reference) };
+    reference = echoedReference(update.reference);
+    const trail = { face: 'http' as const, correlationId, reference };
     // During a pause Thulium asked for, the caller hears so at once, with its Retry-After.
     const answer = await deps.updateStatus({ ...update, version }, deadline, stats, { urgency: 'interactive', trail });
     await outcome({

@@ -21,7 +21,8 @@ import { logger, metrics, type Outcome, recordOutcome } from './observability.ts
 import { type Delivery, recordVersion } from './record-version.ts';
 import type { SqsCalls } from '../adapters/sqs-calls.ts';
 import { METRIC } from './metric-names.ts';
-import { delayRedelivery, describe } from './redelivery.ts';
+import { delayRedelivery } from './redelivery.ts';
+import { describeError } from '../shared/text.ts';
 import type { UpdateStats, UpdateStatus } from '../core/update-status.ts';
 
 export interface QueueDependencies {
@@ -88,21 +89,22 @@ async function processRecord(
   // Which SNS topic or EventBridge source wrapped the update, so a log line leads to its sender.
   let via: Record<string, unknown> = {};
   let numberKey: Promise<string | undefined> | undefined;
+  /** The sender's reference, as echoed everywhere. */
   let reference: string | undefined;
-  const who = async () => ({ reference: echoedReference(reference), numberKey: await numberKey });
+  const who = async () => ({ reference, numberKey: await numberKey });
   try {
     // A record reached after the batch ran out of time is left untouched for its next delivery.
     if (deadline - Date.now() < MIN_ATTEMPT_MS) throw failure('DEADLINE_EXCEEDED');
     const parsed = parseQueueBody(record.body, deps.maxBodyBytes);
     update = parsed.update;
-    reference = update.reference;
+    reference = echoedReference(update.reference);
     numberKey = deps.numberKey(update.phoneNumber, deadline);
     if (parsed.envelope !== 'none') {
       via = { envelope: parsed.envelope, envelope_origin: parsed.origin };
       delivery.envelope = { source: parsed.envelope, sentAt: parsed.sentAt };
     }
     version = recordVersion({ ...delivery, updatedAt: update.updatedAt }, startedAt);
-    const trail = { face: 'queue' as const, correlationId, reference: echoedReference(reference) };
+    const trail = { face: 'queue' as const, correlationId, reference };
     const answer = await deps.updateStatus({ ...update, version }, deadline, stats, { trail });
     const extra = { campaigns: answer.outbound_id.length, ...via };
     const outboundIds = answer.outbound_id;
@@ -118,7 +120,7 @@ async function processRecord(
       throw error;
     }
     // A body the contract refused may still name its sender's reference, for its dead-letter event.
-    reference ??= update ? undefined : referenceOfBody(record.body);
+    reference ??= update ? undefined : echoedReference(referenceOfBody(record.body));
     const common = { face: 'queue' as const, correlationId, update, version, stats: update && stats, startedAt, error };
     const known = await who();
     await settle(
@@ -169,7 +171,7 @@ async function settle(
           () => new Error('DLQ send timed out'),
         );
       } catch (dlqError) {
-        log('retry-scheduled', { dead_letter_failure: describe(dlqError) });
+        log('retry-scheduled', { dead_letter_failure: describeError(dlqError) });
         throw error;
       }
       return log('dead-lettered', { receive_count: receiveCount });

@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { beforeDeadline } from '../shared/deadline.ts';
+import { describeError } from '../shared/text.ts';
 import { logger } from './observability.ts';
 import type { QueueDependencies } from './queue-face.ts';
 
@@ -21,7 +22,7 @@ export async function delayRedelivery(
   } catch (visibilityError) {
     logger.warn('could not extend message visibility', {
       correlation_id: record.messageId,
-      reason: describe(visibilityError),
+      reason: describeError(visibilityError),
     });
     return undefined;
   }
@@ -33,6 +34,3 @@ function queueUrlOf(arn: string): string {
   const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
   return `https://sqs.${region}.${domain}/${account}/${name}`;
 }
-
-export const describe = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -13,3 +13,7 @@ export function truncate(value: string, max: number, marker = ''): string {
   }
   return value;
 }
+
+/** Whatever was thrown, as one line for a log field: its name and message. */
+export const describeError = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
