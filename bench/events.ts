@@ -7,7 +7,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import type { AwsLoopback } from '../dev/aws/function-calls.ts';
 import type { Metric, Results, Target } from './report.ts';
 import { figureOf } from './report.ts';
-import { num } from './stats.ts';
+import { num, percentile } from './stats.ts';
 
 /** About one PutEvents round trip from a Lambda function in the bus's region. */
 export const EVENTS_LATENCY_MS = 20;
@@ -38,11 +38,14 @@ export async function eventsPace(aws: AwsLoopback, count: number): Promise<numbe
   } finally {
     client.destroy();
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  return percentile(times, 50);
 }
 
+const median = (results: Results, variant: string, metric: Metric) =>
+  figureOf(results, variant, metric)?.median ?? Number.NaN;
+
 export function eventTargets(results: Results): Target[] {
-  const m = (variant: string, metric: Metric) => figureOf(results, variant, metric)?.median ?? Number.NaN;
+  const m = (variant: string, metric: Metric) => median(results, variant, metric);
   return [
     { name: 'PutEvents calls per batch of 10 outcomes', ratio: m('function', 'putEventsPerBatch'), limit: 1 },
     {
@@ -54,8 +57,7 @@ export function eventTargets(results: Results): Target[] {
   ];
 }
 
-const median = (results: Results, variant: string, metric: Metric) =>
-  num(figureOf(results, variant, metric)?.median ?? Number.NaN);
-
-export const eventsLine = (results: Results) =>
-  `Outcome events, EventBridge at ${EVENTS_LATENCY_MS} ms: a batch of 10 takes ${median(results, 'function', 'batchMs')} ms with them and ${median(results, 'no-events', 'batchMs')} ms without (\`OUTCOME_EVENT_BUS=none\`); one PutEvents call of 10 entries takes ${median(results, 'events', 'putEventsMs')} ms from the benchmark's own SDK client.`;
+export function eventsLine(results: Results): string {
+  const m = (variant: string, metric: Metric) => num(median(results, variant, metric));
+  return `Outcome events, EventBridge at ${EVENTS_LATENCY_MS} ms: a batch of 10 takes ${m('function', 'batchMs')} ms with them and ${m('no-events', 'batchMs')} ms without (\`OUTCOME_EVENT_BUS=none\`); one PutEvents call of 10 entries takes ${m('events', 'putEventsMs')} ms from the benchmark's own SDK client.`;
+}

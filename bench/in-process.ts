@@ -1,9 +1,9 @@
-import { appendFileSync } from 'node:fs';
 /**
  * What the drains and the bursts share: containers of a bundle run in the benchmark's own process
  * (dev/aws/lambda-context.ts imports each one anew), which read their environment at init; and a
  * fresh DynamoDB table per run, a new deployment's, so no budget one run learned carries over.
  */
+import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalDynamoDb } from '../dev/aws/dynamodb.ts';

@@ -50,7 +50,7 @@ export interface DeliveredEvent {
 type EventAnswer = { status: number; body: unknown };
 
 const ACCOUNT = '000000000000';
-export const MAX_ENTRIES = 10;
+const MAX_ENTRIES = 10;
 
 export class LoopbackEventBus {
   readonly calls: PutEventsCall[] = [];

@@ -11,8 +11,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readBody } from '../shared/read-body.ts';
 import { LoopbackEventBus, type DeliveredEvent, type PutEventsCall } from './eventbridge.ts';
 
-export type { DeliveredEvent, PutEventsCall, RecordedEntry } from './eventbridge.ts';
-
 export interface SentMessage {
   QueueUrl: string;
   MessageBody: string;

@@ -28,9 +28,7 @@ export function consoleLine(text: string, maxReceiveCount: number): string {
     record.campaigns !== undefined && `${record.campaigns} campaign${record.campaigns === 1 ? '' : 's'}`,
     record.receive_count !== undefined && `delivery ${record.receive_count} of ${maxReceiveCount}`,
     record.visibility_seconds !== undefined && `back in ${record.visibility_seconds} s`,
-    record.applied_version !== undefined && `newer applied: ${record.applied_version}`,
-    record.envelope !== undefined && `via ${record.envelope} ${record.envelope_origin ?? ''}`.trimEnd(),
-    record.reference !== undefined && `ref ${record.reference}`,
+    ...bothSay(record),
     record.error?.thulium_request_id !== undefined && `Thulium request ${record.error.thulium_request_id}`,
     record.duration_ms !== undefined && `${record.duration_ms} ms`,
   ].filter(Boolean);
@@ -47,14 +45,19 @@ export function eventLine(event: { 'detail-type': string; detail: unknown }, at 
   const detail = (typeof event.detail === 'object' && event.detail !== null ? event.detail : {}) as EventDetail;
   const details = [
     Array.isArray(detail.outbound_id) && `campaigns ${detail.outbound_id.join(', ')}`,
-    detail.applied_version !== undefined && `newer applied: ${detail.applied_version}`,
-    detail.envelope !== undefined && `via ${detail.envelope} ${detail.envelope_origin ?? ''}`.trimEnd(),
-    detail.reference !== undefined && `ref ${detail.reference}`,
+    ...bothSay(detail),
   ].filter(Boolean);
   const head = `${at.toISOString().slice(11, 23)} EVENT ${String(detail.face ?? '').padEnd(5)}`;
   const tail = details.length > 0 ? ` (${details.join(', ')})` : '';
   return `${head} ${event['detail-type'].padEnd(27)} ${subject(detail)}${reason(detail)}${tail}`;
 }
+
+/** What a log line and an outcome event both tell of an update: the newer version, the envelope, the reference. */
+const bothSay = (record: LogRecord) => [
+  record.applied_version !== undefined && `newer applied: ${record.applied_version}`,
+  record.envelope !== undefined && `via ${record.envelope} ${record.envelope_origin ?? ''}`.trimEnd(),
+  record.reference !== undefined && `ref ${record.reference}`,
+];
 
 /** Codes of a body that was looked at but could not be read as JSON, or at all. */
 const UNREADABLE = new Set(['MALFORMED_JSON', 'MALFORMED_BODY', 'PAYLOAD_TOO_LARGE']);

@@ -26,11 +26,20 @@ const EXPIRED_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException', 'Reques
 export const isMissingQueue = (error: unknown) =>
   ['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'].includes((error as Error)?.name);
 
+/** A service as errors name it, with the variable that points the SDK elsewhere. */
+export interface Service {
+  name: string;
+  endpoint: string;
+}
+
+const SQS: Service = { name: 'SQS', endpoint: 'AWS_ENDPOINT_URL_SQS' };
+
 /**
  * Whatever was thrown, as the one line an operator reads. The SDK's own messages are kept where
- * they are already clear; the common setup mistakes get what to do about them.
+ * they are already clear; the common setup mistakes get what to do about them. A tool that calls
+ * several services names the one that failed: "cannot reach SQS" would send the operator elsewhere.
  */
-export function describeError(error: unknown): string {
+export function describeError(error: unknown, service: Service = SQS): string {
   if (error instanceof CliError) return error.message;
   const e = (error ?? {}) as { name?: string; message?: string; code?: string; errors?: unknown[] };
   if (e.name === 'CredentialsProviderError') {
@@ -45,9 +54,9 @@ export function describeError(error: unknown): string {
   // Node reports a refused connection to a name with several addresses as an AggregateError without a message.
   const network = e.code ?? (e.errors?.[0] as { code?: string } | undefined)?.code;
   if (network !== undefined && /^E[A-Z]+$/.test(network)) {
-    return `cannot reach SQS (${network}); check AWS_REGION, AWS_ENDPOINT_URL_SQS and the network`;
+    return `cannot reach ${service.name} (${network}); check AWS_REGION, ${service.endpoint} and the network`;
   }
-  if (e.name === 'TimeoutError') return 'SQS did not answer in time; try again';
+  if (e.name === 'TimeoutError') return `${service.name} did not answer in time; try again`;
   // SQS's JSON protocol names errors by their old query codes, e.g. AWS.SimpleQueueService.InvalidParameterValue.
   return `${(e.name ?? 'Error').replace(/^AWS\.SimpleQueueService\./, '')}: ${oneLine(e.message ?? String(error))}`;
 }

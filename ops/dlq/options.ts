@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
-import { usageError } from './cli-error.ts';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { type CliError, usageError } from './cli-error.ts';
 import { DEFAULT_STACK } from './queue-names.ts';
 import { parseReasons } from './reasons.ts';
 
@@ -48,16 +48,17 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function parseFlags(argv: string[]) {
+/** The flags and the positionals; a flag parseArgs refuses is `misuse` of its first sentence. */
+export function parseFlags<T extends ParseArgsOptionsConfig>(argv: string[], flags: T, misuse = usageError) {
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: FLAGS });
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: flags });
   } catch (error) {
-    throw usageError(`${(error as Error).message.split(/\. |\n/)[0]} (see --help)`);
+    throw misuse(`${(error as Error).message.split(/\. |\n/)[0]} (see --help)`);
   }
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Parsed {
-  const { values, positionals } = parseFlags(argv);
+  const { values, positionals } = parseFlags(argv, FLAGS);
   if (values.help) return { help: true };
   const [command, ...extra] = positionals;
   if (command === undefined) throw usageError(`a command is needed: ${COMMANDS.join(', ')} (see --help)`);
@@ -93,9 +94,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Parsed {
 
 const isCommand = (value: string): value is Command => (COMMANDS as readonly string[]).includes(value);
 
-function wholeNumber(flag: string, text: string, min: number, max: number): number {
+export function wholeNumber(
+  flag: string,
+  text: string,
+  min: number,
+  max: number,
+  misuse: (message: string) => CliError = usageError,
+): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max)
-    throw usageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+    throw misuse(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
   return value;
 }

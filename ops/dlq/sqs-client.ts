@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 /** Generous beside the function's own limits: a person waits, and long polls take a second. */
-const LIMITS = { maxAttempts: 5, requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 } };
+export const LIMITS = { maxAttempts: 5, requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 } };
 
 /**
  * The SDK's own configuration (AWS_PROFILE, keys, AWS_REGION, AWS_ENDPOINT_URL_SQS), as for the AWS

@@ -1,5 +1,5 @@
+import type { DeadLetter } from '../dlq/dead-letter.ts';
 import { plural } from '../dlq/format.ts';
-import type { TracedLetter } from './letters.ts';
 import type { LogRow } from './log-query.ts';
 import type { Source } from './phone-rule.ts';
 import type { Report } from './report.ts';
@@ -89,7 +89,7 @@ function formatLetters({ deadLetters: section }: Report): string {
 }
 
 /** A letter as `dlq list` shows it, with its reason in front and the sender's reference. */
-export function formatLetter(letter: TracedLetter): string {
+export function formatLetter(letter: DeadLetter): string {
   const fields = [
     letter.reason,
     `failed at ${letter.failedAt ?? '-'}`,

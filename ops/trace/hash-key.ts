@@ -1,5 +1,6 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { type AwsClients, describeFailure, isNotFound, SERVICES } from './aws.ts';
+import { describeError } from '../dlq/cli-error.ts';
+import { type AwsClients, isNotFound, SERVICES } from './aws.ts';
 import type { Target } from './targets.ts';
 
 /** As the function requires of it (adapters/ordering-key.ts). */
@@ -26,6 +27,6 @@ export async function readHashKey(aws: AwsClients, secret: Target): Promise<Hash
     return { key: Buffer.from(SecretString, 'utf8') };
   } catch (error) {
     if (isNotFound(error)) return { error: `secret ${secretId} not found` };
-    return { error: `secret ${secretId}: ${describeFailure(SERVICES.secrets, error)}` };
+    return { error: `secret ${secretId}: ${describeError(error, SERVICES.secrets)}` };
   }
 }

@@ -1,4 +1,3 @@
-import type { Message } from '@aws-sdk/client-sqs';
 import { PhoneNumber } from '../../functions/outbound-status/core/contract.ts';
 import { normalisePhoneNumber, type PhonePolicy } from '../../functions/outbound-status/core/phone-number.ts';
 import { unwrapEnvelope } from '../../functions/outbound-status/faces/envelopes.ts';
@@ -9,15 +8,14 @@ import { resolveDeadLetterQueue } from '../dlq/queues.ts';
 import { scanQueue } from '../dlq/scan.ts';
 import { createSqsClient } from '../dlq/sqs-client.ts';
 import { coverageNotes } from '../dlq/survey.ts';
-import { describeFailure, SERVICES } from './aws.ts';
+import { describeError } from '../dlq/cli-error.ts';
+import { SERVICES } from './aws.ts';
 import type { Options } from './options.ts';
-
-/** A dead letter of the number, as `npm run dlq -- list` shows it. */
-export type TracedLetter = DeadLetter;
 
 export interface LettersSection {
   queue?: string;
-  letters: TracedLetter[];
+  /** The number's, as `npm run dlq -- list` reads them. */
+  letters: DeadLetter[];
   /** What the reading could not see, as `dlq list` says it. */
   notes: string[];
   interrupted?: boolean;
@@ -45,7 +43,7 @@ export async function readLetters(
   try {
     const dlq = await resolveDeadLetterQueue(sqs, options);
     queue = dlq.name;
-    const letters: TracedLetter[] = [];
+    const letters: DeadLetter[] = [];
     if (dlq.depth.visible > 0) {
       process.stderr.write(
         `reading ${dlq.name} for this number's letters (~${plural(dlq.depth.visible, 'message')}, none taken)…\n`,
@@ -59,7 +57,7 @@ export async function readLetters(
             dlq.url,
             async (message) => {
               const { normalised, policy } = await lookup;
-              if (isLetterOf(message.Body ?? '', normalised, policy)) letters.push(tracedLetter(message));
+              if (isLetterOf(message.Body ?? '', normalised, policy)) letters.push(readDeadLetter(message));
               return 'keep';
             },
             {
@@ -71,13 +69,11 @@ export async function readLetters(
     letters.sort((a, b) => (a.failedAt ?? '').localeCompare(b.failedAt ?? ''));
     return { queue, letters, notes: coverageNotes(dlq, { letters, scan }), interrupted: scan.interrupted || undefined };
   } catch (error) {
-    return { queue, letters: [], notes: [], error: describeFailure(SERVICES.sqs, error) };
+    return { queue, letters: [], notes: [], error: describeError(error, SERVICES.sqs) };
   } finally {
     sqs.destroy();
   }
 }
-
-export const tracedLetter = (message: Message): TracedLetter => readDeadLetter(message);
 
 /**
  * Whether a body is an update of this number: its phone_number, inside any envelope, normalised as

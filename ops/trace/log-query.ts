@@ -2,7 +2,7 @@ import { maskPhoneNumbersIn } from '../../functions/outbound-status/core/phone-n
 import { truncate } from '../../functions/outbound-status/shared/text.ts';
 
 /** The fields of an outcome's log line that tell its story; Logs Insights finds them in the JSON itself. */
-export const LOG_FIELDS = [
+const LOG_FIELDS = [
   '@timestamp',
   'message',
   'outcome',
@@ -14,7 +14,7 @@ export const LOG_FIELDS = [
 ] as const;
 
 /** Enough for one number's story within a day; a longer one is narrowed by --since. */
-export const LOG_LIMIT = 100;
+const LOG_LIMIT = 100;
 
 /** Every log line of the number, newest first: the lines carry its `number_key`, never the number. */
 export function logQuery(numberKey: string): string {

@@ -1,8 +1,8 @@
 import { GetQueryResultsCommand, StartQueryCommand, StopQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { numberHash, numberKeyOf } from '../../functions/outbound-status/adapters/number-key.ts';
-import { CliError } from '../dlq/cli-error.ts';
+import { CliError, describeError } from '../dlq/cli-error.ts';
 import { type Interrupt, pause } from '../dlq/interrupt.ts';
-import { type AwsClients, describeFailure, isNotFound, SERVICES } from './aws.ts';
+import { type AwsClients, isNotFound, SERVICES } from './aws.ts';
 import type { HashKey } from './hash-key.ts';
 import { type LogRow, logQuery, logRow, queryWindow, startQueryCommand } from './log-query.ts';
 import type { Options } from './options.ts';
@@ -62,7 +62,7 @@ export async function readLogs(
   } catch (error) {
     if (error instanceof CliError) return { ...section, error: error.message };
     if (isNotFound(error)) return { ...section, error: `log group ${logGroup.value} not found` };
-    return { ...section, error: describeFailure(SERVICES.logs, error) };
+    return { ...section, error: describeError(error, SERVICES.logs) };
   }
 }
 

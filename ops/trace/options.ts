@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { PhoneNumber } from '../../functions/outbound-status/core/contract.ts';
 import { maskPhoneNumbersIn, PHONE_NORMALISATIONS } from '../../functions/outbound-status/core/phone-number.ts';
 import { usageError } from '../dlq/cli-error.ts';
+import { parseFlags, wholeNumber } from '../dlq/options.ts';
 import { DEFAULT_STACK } from '../dlq/queue-names.ts';
 import { type GivenRule, isCountryCode, isNormalisation, type Sourced } from './phone-rule.ts';
 
@@ -49,16 +49,8 @@ const FLAGS = {
 /** Usage errors echo what was typed: a phone number among it must not reach the terminal whole. */
 const misuse = (message: string) => usageError(maskPhoneNumbersIn(message));
 
-function parseFlags(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: FLAGS });
-  } catch (error) {
-    throw misuse(`${(error as Error).message.split(/\. |\n/)[0]} (see --help)`);
-  }
-}
-
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Parsed {
-  const { values, positionals } = parseFlags(argv);
+  const { values, positionals } = parseFlags(argv, FLAGS, misuse);
   if (values.help) return { help: true };
   const [typed, ...extra] = positionals;
   if (typed === undefined) throw misuse('a phone number is needed: npm run -s trace -- <phone_number> (see --help)');
@@ -91,7 +83,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       visibilityTimeout:
         values['visibility-timeout'] === undefined
           ? DEFAULT_VISIBILITY_SECONDS
-          : wholeNumber('--visibility-timeout', values['visibility-timeout'], 1, 43_200),
+          : wholeNumber('--visibility-timeout', values['visibility-timeout'], 1, 43_200, misuse),
     },
   };
 }
@@ -124,11 +116,4 @@ export function parseDuration(text: string): number {
     throw misuse(`--since must be a duration such as 15m, 24h or 7d (at most 366d), not "${text}"`);
   }
   return ms;
-}
-
-function wholeNumber(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max)
-    throw misuse(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
-  return value;
 }

@@ -30,8 +30,8 @@ export interface PhoneRule {
 }
 
 /** The function's own defaults (functions/outbound-status/environment.ts): the guess when nothing says. */
-export const DEFAULT_NORMALISATION: PhoneNormalisation = 'as-is';
-export const DEFAULT_COUNTRY_CODE = '48';
+const DEFAULT_NORMALISATION: PhoneNormalisation = 'as-is';
+const DEFAULT_COUNTRY_CODE = '48';
 
 export const isNormalisation = (value: string): value is PhoneNormalisation =>
   (PHONE_NORMALISATIONS as readonly string[]).includes(value);

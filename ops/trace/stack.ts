@@ -1,5 +1,6 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { type AwsClients, describeFailure, SERVICES } from './aws.ts';
+import { describeError } from '../dlq/cli-error.ts';
+import { type AwsClients, SERVICES } from './aws.ts';
 
 /**
  * What the stack said: its outputs by key, or why they could not be read. `undefined`: not read, as
@@ -24,7 +25,7 @@ export async function readStackOutputs(aws: AwsClients, stack: string): Promise<
     // CloudFormation answers a missing stack with a ValidationError "Stack with id X does not exist".
     if (/does not exist/.test((error as Error)?.message ?? '')) return missing;
     return {
-      unread: `the outputs of stack "${stack}" could not be read: ${describeFailure(SERVICES.cloudformation, error)}`,
+      unread: `the outputs of stack "${stack}" could not be read: ${describeError(error, SERVICES.cloudformation)}`,
     };
   }
 }

@@ -3,7 +3,8 @@ import { numberHash } from '../../functions/outbound-status/adapters/number-key.
 import { APPLIED, ORDERING_TABLE } from '../../functions/outbound-status/adapters/ordering-table.ts';
 import { maskPhoneNumbersIn } from '../../functions/outbound-status/core/phone-number.ts';
 import { truncate } from '../../functions/outbound-status/shared/text.ts';
-import { type AwsClients, describeFailure, isNotFound, SERVICES } from './aws.ts';
+import { describeError } from '../dlq/cli-error.ts';
+import { type AwsClients, isNotFound, SERVICES } from './aws.ts';
 import type { HashKey } from './hash-key.ts';
 import type { Target } from './targets.ts';
 
@@ -58,7 +59,7 @@ export async function readStore(
     return { table: TableName, item: Item === undefined ? null : storedNumber(Item, now) };
   } catch (error) {
     if (isNotFound(error)) return { table: TableName, error: `table ${TableName} not found` };
-    return { table: TableName, error: describeFailure(SERVICES.dynamodb, error) };
+    return { table: TableName, error: describeError(error, SERVICES.dynamodb) };
   }
 }
 

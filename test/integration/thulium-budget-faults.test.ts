@@ -21,10 +21,10 @@ import {
 import { startFront } from '../support/budget-fronts.ts';
 import { metricCounts } from '../support/ordering.ts';
 import { until } from '../support/until.ts';
-import { captureOutput, lambdaContext, logRecords, sqsEvent } from '../support/world.ts';
+import { lambdaContext, logRecords, sqsEvent } from '../support/world.ts';
 
-const output = captureOutput();
-const handle = useBudgetWorld(output);
+const handle = useBudgetWorld();
+const { output } = handle;
 
 const FALLBACK = 'the shared Thulium budget is out of reach; this container keeps a budget of its own for now';
 

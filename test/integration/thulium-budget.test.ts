@@ -18,10 +18,10 @@ import {
 } from '../support/budget-drain.ts';
 import { metricCounts } from '../support/ordering.ts';
 import { until } from '../support/until.ts';
-import { body, captureOutput, lambdaContext, logRecords, restApiEvent } from '../support/world.ts';
+import { body, lambdaContext, logRecords, restApiEvent } from '../support/world.ts';
 
-const output = captureOutput();
-const handle = useBudgetWorld(output);
+const handle = useBudgetWorld();
+const { output } = handle;
 
 describe('the shared Thulium budget', () => {
   it('a 429 while other containers hold tickets pauses the deployment as one, at a rate learned for all', async () => {

@@ -4,32 +4,33 @@
  * mapping; numbers of the tenant's, a queue of updates for them, the budget's item as the
  * containers see it, and Thulium's busiest second.
  */
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach } from 'vitest';
 import { EventSourceMapping, queueEnvironment } from '../../dev/aws/sqs-event-source.ts';
-import { stateOf } from '../../functions/outbound-status/adapters/budget/dynamodb-store.ts';
+import { dynamoDbBudgetStore } from '../../functions/outbound-status/adapters/budget/dynamodb-store.ts';
 import type { BudgetState } from '../../functions/outbound-status/adapters/budget/state.ts';
-import { BUDGET_ITEM_KEY, ORDERING_TABLE } from '../../functions/outbound-status/adapters/ordering-table.ts';
 import { type Front, startFront } from './budget-fronts.ts';
 import { guard } from './leaks.ts';
-import { isEmpty, type QueuePair, SqsEmulator } from './sqs-emulator.ts';
-import { body, type Handler, useWorld, type World } from './world.ts';
+import { isEmpty, messagesIn, type QueuePair, SqsEmulator } from './sqs-emulator.ts';
+import { body, captureOutput, type Handler, useWorld, type World } from './world.ts';
 
 export const STATUS = 8;
 /** Env of every queue container: a record left for retry comes back within a second or two. */
 const RETRY_SOON = { RETRY_VISIBILITY_BASE_SECONDS: '1', RETRY_VISIBILITY_MAX_SECONDS: '2' };
 
 export interface BudgetWorld {
+  /** What the file's containers write, captured from the start. */
+  output: ReturnType<typeof captureOutput>;
   world: World;
   sqs: SqsEmulator;
   /** Before the deployment's DynamoDB: every container's store calls pass it. */
   store: Front;
 }
 
-/** The file's world, its queue emulator and its store front, started once and closed after the file. */
-export function useBudgetWorld(output: { stop(): void }): BudgetWorld {
-  const handle = {} as BudgetWorld;
+/** The file's output, world, queue emulator and store front, started once and closed after the file. */
+export function useBudgetWorld(): BudgetWorld {
+  const output = captureOutput();
+  const handle = { output } as BudgetWorld;
   useWorld(output, async (world) => {
     handle.world = world;
     handle.sqs = await SqsEmulator.start();
@@ -109,7 +110,7 @@ export function mappingOf(
 /** Nothing left on the queue, and nothing in its dead-letter queue. */
 export async function queueOutcome({ sqs }: BudgetWorld, queue: QueuePair) {
   const [left, dead] = await Promise.all([sqs.depth(queue.url), sqs.depth(queue.deadLetter.url)]);
-  return { drained: isEmpty(left), deadLettered: dead.visible + dead.inFlight + dead.delayed };
+  return { drained: isEmpty(left), deadLettered: messagesIn(dead) };
 }
 
 /** Numbers whose records do not hold STATUS: updates lost. */
@@ -117,16 +118,8 @@ export const notApplied = (world: World, phones: string[]) =>
   phones.filter((phone) => world.simulator.currentStatusOf(phone) !== STATUS);
 
 /** The shared budget's item, as a container reads it. */
-export async function budgetItem(world: World): Promise<BudgetState | undefined> {
-  const { Item } = await world.store.client.send(
-    new GetItemCommand({
-      TableName: world.store.tableName,
-      Key: { [ORDERING_TABLE.partitionKey]: { S: BUDGET_ITEM_KEY } },
-      ConsistentRead: true,
-    }),
-  );
-  return stateOf(Item);
-}
+export const budgetItem = (world: World): Promise<BudgetState | undefined> =>
+  dynamoDbBudgetStore(world.store.tableName, world.store.client).read();
 
 /** Thulium's calls from `since` on: all of them, those answered 429, and the most within any one second. */
 export function thuliumCalls(world: World, since: number) {

@@ -12,7 +12,7 @@ import {
 import { LocalSqs } from '../../dev/aws/sqs.ts';
 import { expose } from './leaks.ts';
 
-export { isEmpty, type QueueDepth, type QueueOptions, type QueuePair } from '../../dev/aws/sqs.ts';
+export { isEmpty, messagesIn, type QueueDepth, type QueueOptions, type QueuePair } from '../../dev/aws/sqs.ts';
 
 /** Makes messages received from `url` visible again at once. */
 export async function release(client: SQSClient, url: string, messages: Message[]): Promise<void> {

@@ -7,7 +7,8 @@ import {
   GUESSED_FORM,
   NOTHING_RECORDED,
 } from '../../ops/trace/format.ts';
-import { tracedLetter, isLetterOf } from '../../ops/trace/letters.ts';
+import { readDeadLetter } from '../../ops/dlq/dead-letter.ts';
+import { isLetterOf } from '../../ops/trace/letters.ts';
 import { exitCodeOf, failedParts, type Report } from '../../ops/trace/report.ts';
 import { storedNumber } from '../../ops/trace/store.ts';
 
@@ -103,7 +104,7 @@ describe("the number's letters in the DLQ", () => {
   });
 
   it('show the reason, the message, the times, the reference and both ids, the number masked', () => {
-    const letter = tracedLetter({
+    const letter = readDeadLetter({
       MessageId: 'dlq-message-1',
       Body: sns(update('48700000130')),
       MessageAttributes: {
@@ -127,7 +128,7 @@ describe("the number's letters in the DLQ", () => {
         '    Thulium request id thulium-request-7',
       ].join('\n'),
     );
-    const unrecorded = formatLetter(tracedLetter({ MessageId: 'm2', Body: 'phone 48700000130' }));
+    const unrecorded = formatLetter(readDeadLetter({ MessageId: 'm2', Body: 'phone 48700000130' }));
     expect(unrecorded).toBe(
       [
         '  UNRECORDED  failed at -  receives -  status -  version -',
